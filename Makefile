@@ -1,0 +1,54 @@
+# mande: the two commands a newcomer needs are `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PORT   ?= 8501
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
+# Keep the demo's database inside the checkout unless the user chose another.
+export MANDE_DATA_DIR ?= $(CURDIR)/.mande-demo
+
+.PHONY: demo test install install-test lint typecheck sample-data bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade "pip>=24"
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(PIP) install -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(PIP) install -e ".[test]"
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+## make demo: install, load the sample mission into the embedded database, serve the dashboard
+demo: $(VENV)/.installed
+	$(BIN)/mande demo load sample_data
+	$(BIN)/streamlit run dashboard/app.py --server.headless true --server.port $(PORT) \
+		--browser.gatherUsageStats false
+
+## make test: install what the tests need and run the whole suite
+test: $(VENV)/.installed-test
+	$(BIN)/ruff check mande dashboard tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint:
+	$(BIN)/ruff check mande dashboard tests benchmarks
+	$(BIN)/ruff format --check mande dashboard tests benchmarks
+
+typecheck:
+	$(BIN)/mypy
+
+## Re-create sample_data/ from the generator (fixed seed: the files come out the same)
+sample-data: $(VENV)/.installed
+	$(BIN)/mande demo generate sample_data
+
+bench: $(VENV)/.installed-test
+	for b in benchmarks/*.py; do $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) .mande-demo .pytest_cache .mypy_cache .ruff_cache

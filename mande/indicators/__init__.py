@@ -1,0 +1,1 @@
+"""The standard items and the indicator catalogue."""

@@ -1,0 +1,1 @@
+"""Reading what officers upload: XLSForms, survey exports, partner coding sheets."""

@@ -1,0 +1,1 @@
+"""Partner-relationship quality from coded interviews."""

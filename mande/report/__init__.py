@@ -1,0 +1,1 @@
+"""Secretary-General reporting: periods, the Excel annex, the narrative draft."""

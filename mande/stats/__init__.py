@@ -1,0 +1,1 @@
+"""Design-based estimation, trend models and reliability."""

@@ -1,0 +1,56 @@
+"""Shared fixtures. Services (PostgreSQL, Chromium) are real; in CI a missing one fails the run."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_data"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _missing(what: str, how: str) -> None:
+    """Skip on a developer's machine; fail in CI, where the service must be there."""
+    msg = f"{what} is not available: {how}"
+    if IN_CI:
+        pytest.fail(f"CI: {msg}", pytrace=False)
+    pytest.skip(msg)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """URL of a PostgreSQL database for tests (`.ci/run` starts one and sets the variable)."""
+    url = os.environ.get("MANDE_TEST_POSTGRES_URL")
+    if not url:
+        _missing(
+            "PostgreSQL",
+            "set MANDE_TEST_POSTGRES_URL=postgresql+psycopg://user@127.0.0.1:PORT/db (see .ci/run)",
+        )
+    return url  # type: ignore[return-value]
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Path of the Chromium binary that Playwright drives (Debian's package)."""
+    path = os.environ.get("MANDE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(path).exists():
+        _missing("Chromium", "apt-get install chromium (or set MANDE_CHROMIUM)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def sample_dir() -> Path:
+    return SAMPLE
+
+
+@pytest.fixture()
+def mande_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private data folder and SQLite store for one test."""
+    monkeypatch.setenv("MANDE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("MANDE_SECRET", "test-secret")
+    monkeypatch.delenv("MANDE_DATABASE_URL", raising=False)
+    return tmp_path / "data"
