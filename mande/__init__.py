@@ -20,6 +20,7 @@ from mande.errors import (
     StoreError,
 )
 from mande.indicators.items import standard_items
+from mande.stats.design import SurveyDesign
 
 __all__ = [
     "ConfigError",
@@ -33,6 +34,7 @@ __all__ = [
     "Problem",
     "Settings",
     "StoreError",
+    "SurveyDesign",
     "__version__",
     "load_mission",
     "standard_items",
