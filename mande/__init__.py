@@ -20,6 +20,7 @@ from mande.errors import (
     StoreError,
 )
 from mande.indicators.items import standard_items
+from mande.roles import allowed, require
 from mande.stats.design import SurveyDesign
 
 __all__ = [
@@ -36,6 +37,8 @@ __all__ = [
     "StoreError",
     "SurveyDesign",
     "__version__",
+    "allowed",
     "load_mission",
+    "require",
     "standard_items",
 ]
