@@ -1,0 +1,55 @@
+"""The dashboard's entry point: page config, shared sidebar, and the router (st.navigation).
+
+Run with `streamlit run dashboard/app.py` (or `make demo`). Pages live in dashboard/pages/; each has a
+`main()` that lays out widgets and calls `mande`.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # `streamlit run` puts only dashboard/ on the path
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+from dashboard import data, session  # noqa: E402
+from dashboard.i18n import t  # noqa: E402
+
+PAGES = Path(__file__).parent / "pages"
+
+st.set_page_config(page_title="mande", page_icon="🕊️", layout="wide")
+
+mission = data.mission()
+who = session.identity(mission)
+st.session_state["identity"] = who
+
+if "lang" not in st.session_state:
+    default = str(mission.raw.get("default_language", "en")) if mission else "en"
+    st.session_state["lang"] = default if default in ("en", "fr") else "en"
+
+with st.sidebar:
+    lang = st.radio(
+        t("language", session.lang()),
+        options=["en", "fr"],
+        format_func=lambda code: {"en": "English", "fr": "Français"}[code],
+        horizontal=True,
+        key="lang",
+    )
+    if mission is not None:
+        st.caption(mission.title(lang))
+    if session.auth_configured():
+        if who.signed_in:
+            st.caption(f"{t('signed_in_as', lang)} {who.user} · {t(who.role, lang)}")
+            if st.button(t("sign_out", lang)):
+                st.logout()
+        elif st.button(t("sign_in", lang), type="primary"):
+            st.login()
+    else:
+        st.caption(f"{who.user} · {t(who.role, lang)}")
+
+pages = [st.Page(str(PAGES / "overview.py"), title=t("overview", lang), icon="🏠", default=True)]
+nav = st.navigation(pages)
+nav.run()
