@@ -23,7 +23,7 @@ import re
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -50,7 +50,7 @@ _HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 _BOLD = Font(bold=True)
 _WRAP = Alignment(wrap_text=True, vertical="top")
 
-_TEXT = {
+_TEXT: dict[str, dict[str, Any]] = {
     "en": {
         "rubric_title": "Coding rubric: score each dimension 1 (poor) to 5 (strong) using the anchors.",
         "dimension": "Dimension",
@@ -133,7 +133,7 @@ def build_template(
     # -- lists (validation sources)
     lists = wb["lists"]
     regions = [r.pcode for r in mission.regions] if mission is not None else []
-    columns = [
+    columns: list[list[Any]] = [
         [rb.partner_type_label(code, lang) for code in rb.partner_types],
         [text["yes"], text["no"]],
         list(rb.scale),

@@ -223,8 +223,8 @@ def reliability_table(
         m_u = m_u[m_u >= 2]
         n_pairs = int((m_u * (m_u - 1) // 2).sum())
         agree = 0
-        for _, col in wide.items():
-            vals = col.dropna().to_numpy()
+        for _, codings in wide.items():
+            vals = codings.dropna().to_numpy()
             eq = vals[:, None] == vals[None, :]
             agree += int((eq.sum() - len(vals)) // 2)
         note = ""
