@@ -21,7 +21,16 @@ from mande.errors import (
 )
 from mande.indicators.items import standard_items
 from mande.roles import allowed, require
+from mande.stats.change import changes_between, compare_rounds
 from mande.stats.design import SurveyDesign
+from mande.stats.estimate import estimate
+from mande.stats.trends import (
+    TrendFit,
+    interrupted_time_series,
+    linear_trends,
+    stack_rounds,
+    trend_model,
+)
 
 __all__ = [
     "ConfigError",
@@ -36,9 +45,17 @@ __all__ = [
     "Settings",
     "StoreError",
     "SurveyDesign",
+    "TrendFit",
     "__version__",
+    "estimate",
     "allowed",
+    "changes_between",
+    "compare_rounds",
+    "interrupted_time_series",
+    "linear_trends",
     "load_mission",
     "require",
+    "stack_rounds",
     "standard_items",
+    "trend_model",
 ]
