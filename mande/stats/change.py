@@ -89,12 +89,17 @@ def add_verdicts(table: pd.DataFrame, *, q: float = 0.05, lang: str = "en") -> p
 _KEYS = ("indicator", "breakdown", "group")
 
 
-def _is_proportion(g: pd.DataFrame) -> bool:
-    if "kind" in g.columns and g["kind"].notna().any():
-        return bool((g["kind"] == "proportion").all())
+def _unit_scale(g: pd.DataFrame) -> tuple[str, float]:
+    """("percentage points", 100) for a proportion on the 0-1 scale, (.., 1) when already in per
+    cent; ("units", 1) otherwise."""
     vals = pd.concat([g[c] for c in ("estimate", "ci_low", "ci_high") if c in g.columns])
     vals = pd.to_numeric(vals, errors="coerce").dropna()
-    return bool(len(vals)) and bool(((vals >= 0) & (vals <= 1)).all())
+    unit_interval = bool(len(vals)) and bool(((vals >= 0) & (vals <= 1)).all())
+    if "kind" in g.columns and g["kind"].notna().any():
+        if not (g["kind"].dropna() == "proportion").all():
+            return "units", 1.0
+        return "percentage points", 100.0 if unit_interval else 1.0
+    return ("percentage points", 100.0) if unit_interval else ("units", 1.0)
 
 
 def compare_rounds(
@@ -148,8 +153,8 @@ def compare_rounds(
     and the two-sided p-value :math:`2 P(T_\\nu > |d| / SE(d))`, with
     :math:`\\nu = \\min(\\nu_1, \\nu_2)` (``ci="t"``), the Welch-Satterthwaite
     :math:`\\nu = (v_1 + v_2)^2 / (v_1^2/\\nu_1 + v_2^2/\\nu_2)` or :math:`\\nu = \\infty` (normal).
-    A proportion (``kind == "proportion"``, or every estimate and bound within [0, 1]) is expressed
-    in percentage points. A cell suppressed in either round, or missing, is not compared and takes
+    A proportion (``kind == "proportion"``, or, without a ``kind`` column, every estimate and bound
+    within [0, 1]) is expressed in percentage points (x 100 when estimated on the 0-1 scale). A cell suppressed in either round, or missing, is not compared and takes
     no part in the Benjamini-Hochberg control (see :func:`add_verdicts`).
 
     Not valid for two estimates from the same sample (overlapping respondents): their covariance is
@@ -198,8 +203,7 @@ def compare_rounds(
         ra, rb = a.loc[key], b.loc[key]
         kd = dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True))
         both = pd.DataFrame([ra, rb])
-        prop = _is_proportion(both)
-        scale = 100.0 if prop else 1.0
+        unit, scale = _unit_scale(both)
         pol = ra.get("polarity") if pd.notna(ra.get("polarity", np.nan)) else rb.get("polarity")
         row: dict[str, Any] = {
             **kd,
@@ -208,7 +212,7 @@ def compare_rounds(
             "estimate_from": scale * float(ra["estimate"]) if pd.notna(ra["estimate"]) else np.nan,
             "estimate_to": scale * float(rb["estimate"]) if pd.notna(rb["estimate"]) else np.nan,
             "polarity": pol if isinstance(pol, str) else "up",
-            "unit": "percentage points" if prop else "units",
+            "unit": unit,
             "n_from": ra.get("n", np.nan),
             "n_to": rb.get("n", np.nan),
         }

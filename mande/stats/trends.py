@@ -503,8 +503,8 @@ def linear_trends(
             row.update(
                 estimate=scale * fit.params["_t"],
                 se=scale * fit.bse["_t"],
-                ci_low=scale * float(fit.conf_int.loc["_t", "ci_low"]),
-                ci_high=scale * float(fit.conf_int.loc["_t", "ci_high"]),
+                ci_low=scale * _ci(fit, "_t", "ci_low"),
+                ci_high=scale * _ci(fit, "_t", "ci_high"),
                 t=fit.tvalues["_t"],
                 p_value=fit.pvalues["_t"],
                 df=fit.df_resid,
@@ -512,6 +512,10 @@ def linear_trends(
             rows.append(row)
     table = pd.DataFrame(rows)
     return add_verdicts(table, q=q, lang=lang)
+
+
+def _ci(fit: TrendFit, term: str, bound: str) -> float:
+    return float(fit.conf_int[bound].to_numpy()[fit.params.index.get_loc(term)])
 
 
 def _level_of(t: float, levels: list[Any]) -> Any:
@@ -790,8 +794,8 @@ def interrupted_time_series(
                     "term": name,
                     "estimate": scale * fit.params[term],
                     "se": scale * fit.bse[term],
-                    "ci_low": scale * float(fit.conf_int.loc[term, "ci_low"]),
-                    "ci_high": scale * float(fit.conf_int.loc[term, "ci_high"]),
+                    "ci_low": scale * _ci(fit, term, "ci_low"),
+                    "ci_high": scale * _ci(fit, term, "ci_high"),
                     "t": fit.tvalues[term],
                     "p_value": fit.pvalues[term],
                     "df": fit.df_resid,
