@@ -30,7 +30,7 @@ import io
 import json
 import re
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -193,7 +193,7 @@ def _json_safe(obj: Any) -> str:
 
 def catalogue_version(catalogue: Any) -> str:
     """The SHA-256 of a catalogue's definitions: the cache key part that changes with them."""
-    for attr in ("version_hash", "sha256", "fingerprint"):
+    for attr in ("version", "version_hash", "sha256", "fingerprint"):
         value = getattr(catalogue, attr, None)
         if isinstance(value, str) and value:
             return value
@@ -972,18 +972,20 @@ class Store:
             parts = [
                 conn.execute(sa.select(sa.func.max(t.audit_log.c.id))).scalar(),
                 conn.execute(sa.select(sa.func.max(t.uploads.c.id))).scalar(),
-                list(
-                    conn.execute(
+                [
+                    tuple(r)
+                    for r in conn.execute(
                         sa.select(t.rounds.c.id, t.rounds.c.current_version).order_by(t.rounds.c.id)
-                    ).tuples()
-                ),
-                list(
-                    conn.execute(
+                    )
+                ],
+                [
+                    tuple(r)
+                    for r in conn.execute(
                         sa.select(
                             t.interview_sheets.c.id, t.interview_sheets.c.current_version
                         ).order_by(t.interview_sheets.c.id)
-                    ).tuples()
-                ),
+                    )
+                ],
                 list(conn.execute(sa.select(t.missions.c.config_sha256)).scalars()),
             ]
         return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
@@ -1262,6 +1264,7 @@ class Store:
         *,
         by: Sequence[str] | None = None,
         catalogue: Any = None,
+        compute: Callable[..., pd.DataFrame] | None = None,
         user: str | None = None,
         role: str | None = None,
     ) -> pd.DataFrame:
@@ -1277,7 +1280,11 @@ class Store:
         by:
             Breakdowns (default: those of :data:`DEFAULT_BREAKDOWNS` the responses hold).
         catalogue:
-            The indicator catalogue (default :func:`mande.load_catalogue`).
+            The indicator catalogue (default :func:`mande.load_catalogue`). Its ``version`` (a
+            hash of the definitions) is part of the cache key.
+        compute:
+            ``compute(responses, catalogue, by=[...], design=SurveyDesign)`` returning the results
+            frame (default :func:`mande.compute_indicators`).
         """
         actor = self._actor(user, role)
         self._require(actor, "view", object_type="results", label=round_label)
@@ -1299,14 +1306,22 @@ class Store:
                 )  # fmt: skip
             else:
                 labels = [round_label]
-        frames = [self._results_of(label, by, catalogue, cat_version, actor) for label in labels]
+        frames = [
+            self._results_of(label, by, catalogue, cat_version, actor, compute) for label in labels
+        ]
         frames = [f for f in frames if len(f)]
         if not frames:
             return _results_frame([])
         return pd.concat(frames, ignore_index=True)
 
     def _results_of(
-        self, label: str, by: Sequence[str] | None, catalogue: Any, cat_version: str, actor: _Actor
+        self,
+        label: str,
+        by: Sequence[str] | None,
+        catalogue: Any,
+        cat_version: str,
+        actor: _Actor,
+        compute: Callable[..., pd.DataFrame] | None,
     ) -> pd.DataFrame:
         with _engine.read(self._engine) as conn:
             row = self._version_row(conn, label, None)
@@ -1320,18 +1335,27 @@ class Store:
         stored = self._stored_results(row.id, cat_version, by_key)
         if stored is not None:
             return stored
-        computed = self._compute(label, row, by_eff, catalogue)
+        computed = self._compute(label, row, by_eff, catalogue, compute)
         self._store_results(row, label, by_key, cat_version, computed, actor)
         stored = self._stored_results(row.id, cat_version, by_key)
         assert stored is not None
         return stored
 
-    def _compute(self, label: str, row: Any, by: list[str], catalogue: Any) -> pd.DataFrame:
-        import mande
+    def _compute(
+        self,
+        label: str,
+        row: Any,
+        by: list[str],
+        catalogue: Any,
+        compute: Callable[..., pd.DataFrame] | None,
+    ) -> pd.DataFrame:
+        if compute is None:
+            import mande
 
+            compute = mande.compute_indicators  # type: ignore[attr-defined]
         frame = self.responses(label, row.version)
         design = SurveyDesign(**json.loads(row.design_json))
-        return mande.compute_indicators(frame, catalogue, by=by, design=design)  # type: ignore[attr-defined]
+        return compute(frame, catalogue, by=by, design=design)
 
     def _stored_results(
         self, version_id: int, cat_version: str, by_key: str
@@ -1535,11 +1559,12 @@ def _mapping_sha(mapping: Any) -> str | None:
 def _period_of(
     mission: MissionConfig | None, start: dt.date | None, end: dt.date | None
 ) -> str | None:
-    """The reporting period holding the middle of the fieldwork."""
-    if mission is None or start is None:
+    """The reporting period holding the end of the fieldwork (as mande.report.periods places
+    rounds), or its start when the end is unknown."""
+    day = end or start
+    if mission is None or day is None:
         return None
-    mid = start + (end - start) / 2 if end is not None and end >= start else start
-    period = mission.period_of(mid)
+    period = mission.period_of(day)
     return period.id if period else None
 
 
