@@ -20,6 +20,10 @@ from mande.errors import (
     StoreError,
 )
 from mande.indicators.items import standard_items
+from mande.ingest.mapping import Mapping, load_mapping, suggest_mapping
+from mande.ingest.survey import SurveyRound, read_survey
+from mande.ingest.validate import ValidationReport
+from mande.ingest.xlsform import Form, read_xlsform
 from mande.roles import allowed, require
 from mande.stats.change import changes_between, compare_rounds
 from mande.stats.design import SurveyDesign
@@ -38,14 +42,18 @@ __all__ = [
     "DefinitionError",
     "DesignError",
     "EstimationError",
+    "Form",
     "MandeError",
+    "Mapping",
     "MissionConfig",
     "PermissionDenied",
     "Problem",
     "Settings",
     "StoreError",
     "SurveyDesign",
+    "SurveyRound",
     "TrendFit",
+    "ValidationReport",
     "__version__",
     "estimate",
     "allowed",
@@ -53,9 +61,13 @@ __all__ = [
     "compare_rounds",
     "interrupted_time_series",
     "linear_trends",
+    "load_mapping",
     "load_mission",
+    "read_survey",
+    "read_xlsform",
     "require",
     "stack_rounds",
     "standard_items",
+    "suggest_mapping",
     "trend_model",
 ]
