@@ -7,11 +7,14 @@ as R's ``svydesign(ids = ~psu, strata = ~stratum, weights = ~w, fpc = ~fpc)`` do
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from mande.errors import DesignError
 
-__all__ = ["LONELY_PSU_OPTIONS", "SurveyDesign"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["LONELY_PSU_OPTIONS", "DesignSummary", "SurveyDesign"]
 
 LonelyPSU = Literal["fail", "remove", "certainty", "adjust", "average"]
 LONELY_PSU_OPTIONS: tuple[str, ...] = ("fail", "remove", "certainty", "adjust", "average")
@@ -52,8 +55,71 @@ class SurveyDesign:
             )
         if not self.weight:
             raise DesignError("a survey design needs a weight column; give weight='...'")
+        for role in ("weight", "strata", "psu", "fpc"):
+            value = getattr(self, role)
+            if value is not None and not isinstance(value, str):
+                raise DesignError(
+                    f"{role}={value!r} is not a column name; expected the name of a column "
+                    f"(a string){' or None' if role != 'weight' else ''}"
+                )
 
     @property
     def columns(self) -> tuple[str, ...]:
         """The columns the design reads."""
         return tuple(c for c in (self.weight, self.strata, self.psu, self.fpc) if c)
+
+    def check(self, df: pd.DataFrame) -> None:
+        """Check that the design fits ``df``; raise :class:`~mande.errors.DesignError` if not.
+
+        Checks that every design column exists (suggesting columns that look like weights),
+        that weights are present and > 0, that strata and PSU ids are present, and that the fpc is
+        one population size (> 1) or sampling fraction (<= 1) per stratum, no smaller than the
+        number of PSUs sampled. Lonely PSUs are checked when an estimate needs them.
+        """
+        from mande.stats._linearize import design_index
+
+        design_index(df, self)
+
+    def summary(self, df: pd.DataFrame) -> DesignSummary:
+        """Counts that describe the design on ``df`` (respondents, strata, PSUs, df, lonely strata)."""
+        from mande.stats._linearize import design_df, design_index
+
+        index = design_index(df, self)
+        return DesignSummary(
+            n=index.n_rows,
+            n_strata=index.n_strata,
+            n_psu=index.n_psus,
+            df=design_df(index),
+            weight_sum=float(index.weights.sum()),
+            lonely_strata=tuple(
+                label
+                for label, lonely in zip(index.stratum_labels, index.lonely, strict=True)
+                if lonely
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class DesignSummary:
+    """What a design looks like on one data frame.
+
+    Attributes
+    ----------
+    n:
+        Respondents (rows).
+    n_strata, n_psu:
+        Strata and primary sampling units (an unclustered design has one PSU per respondent).
+    df:
+        Design degrees of freedom: PSUs minus strata (R's ``degf``).
+    weight_sum:
+        Sum of the weights (the estimated population size).
+    lonely_strata:
+        Strata with a single PSU (not sampled with certainty); they follow ``lonely_psu``.
+    """
+
+    n: int
+    n_strata: int
+    n_psu: int
+    df: int
+    weight_sum: float
+    lonely_strata: tuple[object, ...]
