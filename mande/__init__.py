@@ -19,6 +19,8 @@ from mande.errors import (
     Problem,
     StoreError,
 )
+from mande.indicators.catalogue import Catalogue, Indicator, load_catalogue
+from mande.indicators.compute import compute_indicators
 from mande.indicators.items import standard_items
 from mande.ingest.mapping import Mapping, load_mapping, suggest_mapping
 from mande.ingest.survey import SurveyRound, read_survey
@@ -37,12 +39,14 @@ from mande.stats.trends import (
 )
 
 __all__ = [
+    "Catalogue",
     "ConfigError",
     "DataValidationError",
     "DefinitionError",
     "DesignError",
     "EstimationError",
     "Form",
+    "Indicator",
     "MandeError",
     "Mapping",
     "MissionConfig",
@@ -59,8 +63,10 @@ __all__ = [
     "allowed",
     "changes_between",
     "compare_rounds",
+    "compute_indicators",
     "interrupted_time_series",
     "linear_trends",
+    "load_catalogue",
     "load_mapping",
     "load_mission",
     "read_survey",

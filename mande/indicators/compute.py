@@ -1,0 +1,424 @@
+"""Compute the catalogue's indicators on a survey round: one tidy table of design-based estimates.
+
+Every measure (an indicator's headline or one of its variants) is scored on every respondent
+(:mod:`mande.indicators.scoring`), then estimated with :func:`mande.stats.estimate.estimate` on the
+full design: overall, and for each breakdown dimension with the dimension passed as ``by`` (never
+by filtering rows first). Respondents without a score (outside the universe, or with an answer
+left out of the denominator) stay in the design as non-members of the domain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from mande.errors import DataValidationError, DesignError, Problem
+from mande.indicators.catalogue import Catalogue, Measure, load_catalogue
+from mande.indicators.items import StandardItems, standard_items
+from mande.indicators.scoring import (
+    COUNT_COLUMNS,
+    Scored,
+    cronbach_alpha,
+    measure_columns,
+    score_measure,
+)
+from mande.stats.design import SurveyDesign
+
+__all__ = ["RESULT_COLUMNS", "STANDARD_BREAKDOWNS", "compute_indicators"]
+
+#: The standard breakdowns of DOMAIN.md, in report order.
+STANDARD_BREAKDOWNS: tuple[str, ...] = (
+    "sex",
+    "age_group",
+    "region",
+    "urban_rural",
+    "displacement",
+    "disability",
+)
+
+#: The columns of :func:`compute_indicators`' result, in order.
+RESULT_COLUMNS: tuple[str, ...] = (
+    "indicator",
+    "base_indicator",
+    "variant",
+    "name",
+    "short_name",
+    "round",
+    "breakdown",
+    "group",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "n",
+    "df",
+    "deff",
+    "cv",
+    *COUNT_COLUMNS,
+    "n_excluded",
+    "n_missing",
+    "suppressed",
+    "low_precision",
+    "single_psu",
+    "cronbach_alpha",
+    "kind",
+    "polarity",
+    "unit",
+    "min_n",
+    "domain",
+    "sg_section",
+    "sdg",
+    "level",
+)
+_ESTIMATE_COLUMNS = (
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "n",
+    "df",
+    "deff",
+    "cv",
+    "suppressed",
+    "low_precision",
+    "single_psu",
+)
+_DERIVED = ("age_group", "disability")
+
+
+def compute_indicators(
+    round_or_df: Any,
+    catalogue: Catalogue | None = None,
+    by: Sequence[str] | str | None = None,
+    design: SurveyDesign | None = None,
+    level: float = 0.95,
+    lang: str = "en",
+    *,
+    on_missing: Literal["error", "skip"] = "error",
+    round_label: str | None = None,
+    items: StandardItems | None = None,
+) -> pd.DataFrame:
+    """Estimate every survey indicator of a catalogue, overall and by breakdown.
+
+    Parameters
+    ----------
+    round_or_df:
+        A SurveyRound (anything with ``.responses`` and ``.design``; ``.label`` names the round) or
+        a DataFrame of tidy responses (then give ``design``).
+    catalogue:
+        The indicators (default: :func:`load_catalogue`). Indicators from partner interviews
+        (``data: interviews``) are skipped.
+    by:
+        Breakdown dimensions, such as :data:`STANDARD_BREAKDOWNS`. ``age_group`` and
+        ``disability`` are derived from ``age`` and the ``wg_*`` items when the data lack them.
+    design:
+        The survey design (default: the round's).
+    level:
+        Confidence level of the intervals.
+    lang:
+        Language of the ``name`` and ``short_name`` columns (``en`` or ``fr``).
+    on_missing:
+        What to do when the data lack an item an indicator reads or a breakdown column:
+        ``"error"`` (default) raises DataValidationError listing them; ``"skip"`` leaves those
+        indicators or breakdowns out of the table.
+    round_label:
+        The round's label when ``round_or_df`` is a DataFrame without a ``round`` column.
+    items:
+        The standard items (default: mande's).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Tidy: one row per measure x breakdown x group, the overall row first
+        (``breakdown == group == "total"``); columns :data:`RESULT_COLUMNS`:
+
+        - ``indicator``: the measure's id (``SAF-01``, ``TRU-01.police``), ``base_indicator``
+          (``TRU-01``) and ``variant`` (``police``, or None for a headline);
+        - ``estimate``, ``se``, ``ci_low``, ``ci_high``, ``n``, ``df``, ``deff``, ``cv``,
+          ``suppressed``, ``low_precision``, ``single_psu``: from :func:`mande.estimate`
+          (proportions on the 0-1 scale; ``n`` = respondents with a score, unweighted);
+        - ``n_dont_know``, ``n_refused``, ``n_not_applicable``, ``n_never_alone``: unweighted
+          counts of each non-substantive answer in the group (within the indicator's universe;
+          for a composite, respondents who gave it to at least one component);
+        - ``n_excluded``: respondents left out of the denominator by a non-substantive answer;
+          ``n_missing``: respondents of the universe with a blank answer. ``n + n_excluded +
+          n_missing`` is the group's universe;
+        - ``cronbach_alpha``: for composites, on the group's complete cases; NaN otherwise.
+
+    Notes
+    -----
+    Suppression: a row whose ``n`` is under the indicator's ``min_n`` has ``suppressed`` True but
+    keeps its estimate and interval, so that analysts can still see them; reports and the
+    dashboard blank suppressed estimates. Each breakdown is estimated on the full design, as R's
+    ``svyby(~score, ~dimension, design, svymean, na.rm = TRUE)`` does; groups where nobody has a
+    score keep their counts, with ``n = 0`` and ``suppressed`` True.
+
+    Raises
+    ------
+    DesignError
+        No design given for a DataFrame, or design columns missing.
+    DataValidationError
+        Items or breakdowns missing (with ``on_missing="error"``), or answers that are not codes of
+        their item.
+    """
+    from mande.stats.estimate import estimate
+
+    items = items or standard_items()
+    catalogue = catalogue if catalogue is not None else load_catalogue()
+    df, design, label = _unpack(round_or_df, design, round_label)
+    dims = _breakdowns(by)
+
+    needs_derived = [d for d in dims if d in _DERIVED and d not in df.columns]
+    if needs_derived:
+        df = _derive(df, needs_derived)
+
+    missing_design = [c for c in design.columns if c not in df.columns]
+    if missing_design:
+        raise DesignError(
+            f"the design names columns {missing_design} that are not in the data; columns: "
+            f"{', '.join(map(str, df.columns[:40]))}"
+        )
+
+    measures = catalogue.measures(data="survey")
+    problems: list[Problem] = []
+    kept: list[Measure] = []
+    for m in measures:
+        cols = measure_columns(m, catalogue, items)
+        absent = [c for c in cols if c not in df.columns]
+        # a select_multiple needs at least one choice column, not all of them
+        absent = [
+            c
+            for c in absent
+            if "__" not in c
+            or not any(col.startswith(c.split("__")[0] + "__") for col in df.columns)
+        ]
+        if absent:
+            problems.append(
+                Problem(
+                    f"indicator {m.id} reads {', '.join(absent)}, not in the data",
+                    severity="warning" if on_missing == "skip" else "error",
+                    code="missing_column",
+                    column=absent[0],
+                    expected=", ".join(cols),
+                )
+            )
+        else:
+            kept.append(m)
+    absent_dims = [d for d in dims if d not in df.columns]
+    for d in absent_dims:
+        problems.append(
+            Problem(
+                f"breakdown '{d}' is not a column of the data",
+                severity="warning" if on_missing == "skip" else "error",
+                code="missing_column",
+                column=d,
+            )
+        )
+    if problems and on_missing == "error":
+        raise DataValidationError(
+            "the data lack columns the indicators or breakdowns need; add them, choose "
+            "indicators with catalogue.select([...]), or pass on_missing='skip'",
+            problems,
+        )
+    dims = [d for d in dims if d not in absent_dims]
+
+    round_col = "round" if "round" in df.columns else None
+    keys = [round_col] if round_col else []
+    base_cols = list(dict.fromkeys([*design.columns, *keys, *dims]))
+    frame = df[base_cols].copy()
+    scored: dict[str, Scored] = {}
+    score_col: dict[str, str] = {}
+    for k, m in enumerate(kept):
+        scored[m.id] = score_measure(df, m, catalogue, items)
+        score_col[m.id] = f"__score_{k}"
+    frame = pd.concat(
+        [frame, pd.DataFrame({score_col[i]: s.score for i, s in scored.items()}, index=df.index)],
+        axis=1,
+    )
+
+    pieces: list[pd.DataFrame] = []
+    for m in kept:
+        ind = m.indicator
+        est_kind = "proportion" if ind.kind == "proportion" else "mean"
+        for dim in [None, *dims]:
+            group_by = [*keys, dim] if dim else list(keys)
+            est = estimate(
+                frame,
+                design,
+                score_col[m.id],
+                kind=est_kind,
+                by=group_by or None,
+                level=level,
+                min_n=ind.min_n,
+            )
+            counts = _counts(scored[m.id], frame, group_by)
+            piece = _merge(est, counts, group_by, m)
+            piece["breakdown"] = dim or "total"
+            if dim:
+                piece["group"] = piece.pop(dim).map(_as_text)
+            else:
+                piece["group"] = "total"
+            piece["round"] = piece.pop(round_col).map(_as_text) if round_col else label
+            piece["indicator"] = m.id
+            piece["base_indicator"] = ind.id
+            piece["variant"] = m.variant.id if m.variant else None
+            piece["name"] = m.name(lang)
+            piece["short_name"] = m.name(lang, short=True)
+            for attr in ("kind", "polarity", "unit", "min_n", "domain", "sg_section", "sdg"):
+                piece[attr] = getattr(ind, attr)
+            piece["level"] = level
+            piece["cronbach_alpha"] = _alphas(scored[m.id], frame, group_by, piece, round_col)
+            pieces.append(piece)
+
+    if not pieces:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in RESULT_COLUMNS})
+    out = pd.concat(pieces, ignore_index=True)
+    for c in RESULT_COLUMNS:
+        if c not in out.columns:
+            out[c] = np.nan
+    out = out[list(RESULT_COLUMNS)]
+    for c in ("n", *COUNT_COLUMNS, "n_excluded", "n_missing", "min_n"):
+        out[c] = out[c].fillna(0).astype("int64")
+    for c in ("suppressed", "low_precision", "single_psu"):
+        out[c] = out[c].astype("boolean").fillna(c == "suppressed").astype(bool)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def _unpack(
+    obj: Any, design: SurveyDesign | None, round_label: str | None
+) -> tuple[pd.DataFrame, SurveyDesign, str | None]:
+    if isinstance(obj, pd.DataFrame):
+        if design is None:
+            raise DesignError(
+                "compute_indicators on a DataFrame needs the survey design: pass "
+                "design=mande.SurveyDesign(weight=..., strata=..., psu=...), or pass a SurveyRound"
+            )
+        return obj, design, round_label
+    responses = getattr(obj, "responses", None)
+    if not isinstance(responses, pd.DataFrame):
+        raise DataValidationError(
+            f"expected a SurveyRound (with .responses and .design) or a DataFrame, got "
+            f"{type(obj).__name__}"
+        )
+    design = design or getattr(obj, "design", None)
+    if not isinstance(design, SurveyDesign):
+        raise DesignError("the round has no survey design; pass design=mande.SurveyDesign(...)")
+    return responses, design, round_label or getattr(obj, "label", None)
+
+
+def _breakdowns(by: Sequence[str] | str | None) -> list[str]:
+    if by is None:
+        return []
+    dims = [by] if isinstance(by, str) else list(by)
+    for d in dims:
+        if not isinstance(d, str) or d in ("total", "round"):
+            raise DataValidationError(
+                f"breakdown {d!r} is not allowed; give column names such as "
+                f"{', '.join(STANDARD_BREAKDOWNS)} ('total' is always included, 'round' is taken "
+                "from the data)"
+            )
+    if len(set(dims)) != len(dims):
+        raise DataValidationError(f"breakdowns {dims} name a column twice")
+    return dims
+
+
+def _derive(df: pd.DataFrame, which: list[str]) -> pd.DataFrame:
+    from mande.ingest.survey import derive_breakdowns
+
+    sources = {"age_group": ["age"], "disability": [c for c in df.columns if c.startswith("wg_")]}
+    derivable = [d for d in which if sources[d] and all(c in df.columns for c in sources[d])]
+    if not derivable:
+        return df
+    derived = derive_breakdowns(df)
+    out = df.copy()
+    for d in derivable:
+        out[d] = derived[d]
+    return out
+
+
+def _as_text(v: Any) -> Any:
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return None
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def _key_frame(frame: pd.DataFrame, group_by: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: frame[c].map(_as_text) for c in group_by}, index=frame.index)
+
+
+def _counts(sc: Scored, frame: pd.DataFrame, group_by: list[str]) -> pd.DataFrame:
+    flags = sc.flags
+    data = pd.DataFrame(
+        {
+            **{c: flags[c].astype("int64") for c in COUNT_COLUMNS},
+            "n_excluded": flags["excluded"].astype("int64"),
+            "n_missing": flags["missing"].astype("int64"),
+            "n_scored": sc.score.notna().astype("int64"),
+            "n_universe": flags["in_universe"].astype("int64"),
+        },
+        index=frame.index,
+    )
+    if not group_by:
+        return data.sum().to_frame().T
+    keys = _key_frame(frame, group_by)
+    data = pd.concat([keys, data], axis=1)
+    return data.groupby(group_by, dropna=True, sort=True).sum().reset_index()
+
+
+def _merge(
+    est: pd.DataFrame, counts: pd.DataFrame, group_by: list[str], m: Measure
+) -> pd.DataFrame:
+    est = est.copy()
+    for c in _ESTIMATE_COLUMNS:
+        if c not in est.columns:
+            est[c] = np.nan
+    if not group_by:
+        merged = pd.concat([est.reset_index(drop=True), counts.reset_index(drop=True)], axis=1)
+    else:
+        for c in group_by:
+            est[c] = est[c].map(_as_text)
+        est = est[est[group_by].notna().all(axis=1)]
+        merged = counts.merge(est[[*group_by, *_ESTIMATE_COLUMNS]], on=group_by, how="outer")
+        merged = merged.sort_values(group_by, kind="stable").reset_index(drop=True)
+    n_est = merged["n"]
+    mismatch = n_est.notna() & (n_est != merged["n_scored"].fillna(0))
+    if mismatch.any():
+        raise DataValidationError(
+            f"indicator {m.id}: the estimator's n and the number of scored respondents differ "
+            f"({n_est[mismatch].tolist()} vs {merged.loc[mismatch, 'n_scored'].tolist()}); "
+            "this is a bug, please report it"
+        )
+    merged["n"] = merged["n"].fillna(merged["n_scored"]).fillna(0)
+    return merged.drop(columns=["n_scored", "n_universe"])
+
+
+def _alphas(
+    sc: Scored,
+    frame: pd.DataFrame,
+    group_by: list[str],
+    piece: pd.DataFrame,
+    round_col: str | None,
+) -> list[float]:
+    if sc.components is None:
+        return [float("nan")] * len(piece)
+    comps = sc.components
+    if not group_by:
+        return [cronbach_alpha(comps)]
+    keys = _key_frame(frame, group_by)
+    by_group = {
+        (k if isinstance(k, tuple) else (k,)): cronbach_alpha(comps.loc[idx])
+        for k, idx in keys.groupby(group_by, dropna=True, sort=False).groups.items()
+    }
+    out = []
+    for _, row in piece.iterrows():
+        key = tuple(row["round"] if c == round_col else row["group"] for c in group_by)
+        out.append(by_group.get(key, float("nan")))
+    return out
