@@ -1,0 +1,730 @@
+"""Assemble what a report for one period shows: :func:`build_report_data` -> :class:`ReportData`.
+
+The annex (:mod:`mande.report.annex`) and the narrative (:mod:`mande.report.narrative`) only lay out
+a :class:`ReportData`; every figure they write is taken from it, and every figure in it is a value
+from the indicator results (the store's rows) or from the change tests, never recomputed by the
+writers.
+
+Inputs come either from a store (``Store``: rounds, results, mission, interviews) or as a
+:class:`ReportInputs` of plain data frames, which is what tests and notebooks pass.
+
+Data frames read
+----------------
+rounds
+    One row per survey round: ``round`` (id), ``fieldwork_start``, ``fieldwork_end`` (dates);
+    optional ``label``, ``n`` (respondents), ``data_version``, ``source`` (file name).
+results
+    Tidy indicator results, one row per indicator x round x breakdown x group, as
+    ``compute_indicators`` returns them: ``indicator``, ``round``, ``breakdown`` ("total" or a
+    dimension), ``group``, ``estimate`` (0-1 for proportions), ``se``, ``ci_low``, ``ci_high``, ``n``,
+    ``suppressed``; optional ``df``, ``low_precision``, ``kind``, ``polarity``, ``sg_section``,
+    ``n_dont_know``, ``n_refused``.
+changes (optional)
+    Change tests between the previous period's round and this period's: ``indicator``,
+    ``breakdown``, ``group``, ``difference``, ``ci_low``, ``ci_high``, ``p_value``, ``q_value``
+    (Benjamini-Hochberg adjusted), ``significant``; optional ``verdict``. When absent they are computed
+    by :func:`mande.stats.change` if available, else by the fallback described in
+    :func:`compare_rounds`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from mande.config import MissionConfig
+from mande.errors import DataValidationError, Problem
+from mande.report.periods import (
+    ReportingPeriod,
+    assign_periods,
+    get_period,
+    previous_period,
+    reporting_periods,
+)
+from mande.report.style import check_lang
+
+__all__ = [
+    "BREAKDOWNS",
+    "SECTIONS",
+    "PartnersInputs",
+    "ReportData",
+    "ReportInputs",
+    "build_report_data",
+    "compare_rounds",
+    "indicator_table",
+]
+
+#: The Secretary-General report's sections, in the report's order, with their headings.
+SECTIONS: dict[str, dict[str, str]] = {
+    "political": {"en": "Political situation", "fr": "Situation politique"},
+    "security": {"en": "Security situation", "fr": "Situation en matière de sécurité"},
+    "protection_of_civilians": {"en": "Protection of civilians", "fr": "Protection des civils"},
+    "state_authority": {
+        "en": "Extension of State authority and State-society relations",
+        "fr": "Extension de l'autorité de l'État et relations entre l'État et la société",
+    },
+    "human_rights": {"en": "Human rights", "fr": "Droits de l'homme"},
+    "partnerships": {"en": "Partnerships", "fr": "Partenariats"},
+    "mission_performance": {"en": "Mission performance", "fr": "Performance de la mission"},
+}
+
+#: The standard breakdowns, in the annex's order, with their sheet names.
+BREAKDOWNS: dict[str, dict[str, str]] = {
+    "sex": {"en": "By sex", "fr": "Par sexe"},
+    "age_group": {"en": "By age group", "fr": "Par âge"},
+    "region": {"en": "By region", "fr": "Par région"},
+    "urban_rural": {"en": "Urban-rural", "fr": "Urbain-rural"},
+    "displacement": {"en": "Displacement", "fr": "Déplacement"},
+    "disability": {"en": "Disability", "fr": "Handicap"},
+}
+
+GROUP_LABELS: dict[str, dict[str, dict[str, str]]] = {
+    "sex": {"female": {"en": "Women", "fr": "Femmes"}, "male": {"en": "Men", "fr": "Hommes"}},
+    "urban_rural": {
+        "urban": {"en": "Urban", "fr": "Urbain"},
+        "rural": {"en": "Rural", "fr": "Rural"},
+    },
+    "displacement": {
+        "resident": {"en": "Resident", "fr": "Résident(e)s"},
+        "displaced": {"en": "Internally displaced", "fr": "Déplacé(e)s internes"},
+        "returnee": {"en": "Returnee", "fr": "Retourné(e)s"},
+    },
+    "disability": {
+        "with disability": {"en": "With a disability", "fr": "En situation de handicap"},
+        "with_disability": {"en": "With a disability", "fr": "En situation de handicap"},
+        "without disability": {"en": "Without a disability", "fr": "Sans handicap"},
+        "without_disability": {"en": "Without a disability", "fr": "Sans handicap"},
+    },
+}
+
+#: Indicators charted in the annex when the catalogue marks none as headline.
+DEFAULT_HEADLINE: tuple[str, ...] = ("SAF-01", "SAF-03", "TRU-01", "ID-01", "MIS-01", "MIS-02")
+
+_RESULT_COLUMNS = ("indicator", "round", "breakdown", "group", "estimate", "ci_low", "ci_high", "n")
+
+
+@dataclass(frozen=True)
+class PartnersInputs:
+    """What the partners sheet and paragraph show, as computed by :mod:`mande.partners`.
+
+    rqi
+        One row per partner type (and period): ``partner_type``, optional ``period``, ``rqi``
+        (0-100), ``ci_low``, ``ci_high``, ``n``, and one column per dimension (1-5 means), optional
+        ``coercion_cooperation``.
+    reliability
+        ``dimension``, ``alpha`` (Krippendorff, ordinal), ``n_units``, optional ``n_coders``.
+    robust
+        The robust-context model: ``sentence_en``, ``sentence_fr``, optional ``estimate``,
+        ``ci_low``, ``ci_high``, ``p_value``, ``n``.
+    quotes
+        ``partner_type``, ``quote``, ``consent`` (only rows with consent are ever shown), optional
+        ``date``.
+    partner_labels
+        Partner type code -> {"en": ..., "fr": ...}.
+    """
+
+    rqi: pd.DataFrame | None = None
+    reliability: pd.DataFrame | None = None
+    robust: Mapping[str, Any] | None = None
+    quotes: pd.DataFrame | None = None
+    n_interviews: int | None = None
+    partner_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    dimension_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    """Everything a report is built from, as plain data frames (see the module's docstring)."""
+
+    mission: MissionConfig
+    rounds: pd.DataFrame
+    results: pd.DataFrame
+    indicators: pd.DataFrame | None = None
+    changes: pd.DataFrame | None = None
+    partners: PartnersInputs | None = None
+    produced_by: str = "mande"
+    produced_at: dt.datetime | None = None
+    data_versions: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """One period's report, ready to lay out. Frames hold numbers on the 0-1 scale for
+    proportions; labels are kept in both languages (``name_en``, ``name_fr``, ...)."""
+
+    mission_code: str
+    mission_name: Mapping[str, str]
+    country: Mapping[str, str]
+    lang: str
+    period: ReportingPeriod
+    previous: ReportingPeriod | None
+    current_round: str | None
+    previous_round: str | None
+    sources: pd.DataFrame
+    indicators: pd.DataFrame
+    summary: pd.DataFrame
+    breakdowns: Mapping[str, pd.DataFrame]
+    trends: pd.DataFrame
+    partners: PartnersInputs | None
+    level: float
+    fdr: float
+    produced_by: str
+    produced_at: dt.datetime
+    mande_version: str
+    data_versions: Mapping[str, str]
+    periods: tuple[ReportingPeriod, ...] = ()
+
+
+def _text(value: Any, lang: str) -> str:
+    if isinstance(value, Mapping):
+        return str(value.get(lang) or value.get("en") or next(iter(value.values()), ""))
+    return "" if value is None else str(value)
+
+
+def indicator_table(catalogue: Any) -> pd.DataFrame:
+    """The catalogue's indicators as a frame: ``indicator``, ``name_en``, ``name_fr``,
+    ``sg_section``, ``polarity``, ``kind``, ``min_n``, ``definition_en``, ``definition_fr``,
+    ``non_substantive_en``, ``non_substantive_fr``, ``headline``, ``order``.
+
+    Accepts a frame with those columns (returned as is, completed), or a catalogue object holding
+    indicator definitions (iterable, or with ``.indicators`` as a mapping or sequence) whose fields
+    are ``id``, ``name`` ({en, fr}), ``sg_section``, ``polarity``, ``kind``, ``min_n`` and optional
+    ``description``/``definition``, ``non_substantive``, ``headline``.
+    """
+    if isinstance(catalogue, pd.DataFrame):
+        df = catalogue.copy()
+    else:
+        items = getattr(catalogue, "indicators", catalogue)
+        if isinstance(items, Mapping):
+            items = list(items.values())
+        rows = []
+        for ind in items:
+            name = getattr(ind, "name", None)
+            definition = getattr(ind, "definition", None) or getattr(ind, "description", None)
+            nonsub = getattr(ind, "non_substantive_text", None) or getattr(
+                ind, "non_substantive", None
+            )
+            rows.append(
+                {
+                    "indicator": str(getattr(ind, "id", "")),
+                    "name_en": _text(name, "en"),
+                    "name_fr": _text(name, "fr"),
+                    "sg_section": str(getattr(ind, "sg_section", "") or ""),
+                    "polarity": str(getattr(ind, "polarity", "up") or "up"),
+                    "kind": str(getattr(ind, "kind", "proportion") or "proportion"),
+                    "min_n": getattr(ind, "min_n", 30),
+                    "definition_en": _text(definition, "en") if definition else "",
+                    "definition_fr": _text(definition, "fr") if definition else "",
+                    "non_substantive_en": _text(nonsub, "en")
+                    if isinstance(nonsub, Mapping)
+                    else "",
+                    "non_substantive_fr": _text(nonsub, "fr")
+                    if isinstance(nonsub, Mapping)
+                    else "",
+                    "headline": bool(getattr(ind, "headline", False)),
+                }
+            )
+        df = pd.DataFrame(rows)
+    defaults: dict[str, Any] = {
+        "name_en": None,
+        "name_fr": None,
+        "sg_section": "",
+        "polarity": "up",
+        "kind": "proportion",
+        "min_n": 30,
+        "definition_en": "",
+        "definition_fr": "",
+        "non_substantive_en": "",
+        "non_substantive_fr": "",
+        "headline": False,
+    }
+    if "indicator" not in df.columns:
+        raise DataValidationError(
+            "the indicator table needs an 'indicator' column",
+            [Problem("column 'indicator' not found", code="missing_column", column="indicator")],
+        )
+    for col, default in defaults.items():
+        if col not in df.columns:
+            df[col] = default
+    df["name_en"] = df["name_en"].fillna(df["indicator"]).astype(str)
+    df["name_fr"] = df["name_fr"].fillna(df["name_en"]).astype(str)
+    if "order" not in df.columns:
+        df["order"] = range(len(df))
+    return df.reset_index(drop=True)
+
+
+def _check_columns(df: pd.DataFrame, required: Sequence[str], what: str) -> None:
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise DataValidationError(
+            f"the {what} lack columns {missing}",
+            [
+                Problem(
+                    f"column '{c}' not found; columns present: {', '.join(map(str, df.columns))}",
+                    code="missing_column",
+                    column=c,
+                    expected=", ".join(required),
+                )
+                for c in missing
+            ],
+        )
+
+
+def _bh(p: np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values (R's ``p.adjust(p, "BH")``)."""
+    n = len(p)
+    if n == 0:
+        return p
+    order = np.argsort(p)[::-1]
+    ranked = p[order] * n / np.arange(n, 0, -1)
+    adj = np.minimum.accumulate(ranked)
+    out = np.empty(n)
+    out[order] = np.minimum(adj, 1.0)
+    return out
+
+
+def compare_rounds(
+    results: pd.DataFrame,
+    current: str,
+    previous: str,
+    *,
+    level: float = 0.95,
+    fdr: float = 0.05,
+) -> pd.DataFrame:
+    """Change of every indicator x breakdown x group between two independent survey rounds.
+
+    Used when :mod:`mande.stats.change` does not provide the changes.
+
+    Parameters
+    ----------
+    results:
+        Tidy indicator results holding both rounds (``se`` needed; ``df`` used when present).
+    current, previous:
+        Round ids.
+    level:
+        Confidence level of the change's interval.
+    fdr:
+        False discovery rate controlled across every comparison returned (Benjamini-Hochberg).
+
+    Returns
+    -------
+    DataFrame
+        ``indicator``, ``breakdown``, ``group``, ``estimate``, ``previous_estimate``,
+        ``difference``, ``se``, ``df``, ``ci_low``, ``ci_high``, ``p_value``, ``q_value``,
+        ``significant``. Suppressed estimates on either side are left out.
+
+    Notes
+    -----
+    Two rounds are independent samples, so the difference :math:`d = \\hat p_2 - \\hat p_1` has
+    :math:`SE(d) = \\sqrt{SE_1^2 + SE_2^2}`. The test statistic :math:`t = d / SE(d)` is referred to
+    a t distribution on :math:`\\min(df_1, df_2)` degrees of freedom (normal when the design degrees
+    of freedom are unknown); the interval is :math:`d \\pm t_{(1+level)/2} SE(d)`. The p-values
+    are adjusted by Benjamini and Hochberg (1995) over every comparison in the report, and a change
+    is significant when the adjusted value is below ``fdr``.
+
+    References
+    ----------
+    Lumley, T. (2010). Complex Surveys: A Guide to Analysis Using R, ch. 2 (independent samples).
+    Benjamini, Y. and Hochberg, Y. (1995). JRSS B 57(1), 289-300. BH checked against R's
+    ``p.adjust(method = "BH")``.
+    """
+    _check_columns(results, (*_RESULT_COLUMNS, "se"), "indicator results")
+    keys = ["indicator", "breakdown", "group"]
+    cols = [*keys, "estimate", "se", "df", "suppressed"]
+    res = results.copy()
+    if "df" not in res.columns:
+        res["df"] = np.inf
+    if "suppressed" not in res.columns:
+        res["suppressed"] = False
+    cur = res.loc[res["round"].astype(str) == str(current), cols]
+    prev = res.loc[res["round"].astype(str) == str(previous), cols]
+    m = cur.merge(prev, on=keys, suffixes=("", "_prev"))
+    m = m[~m["suppressed"].astype(bool) & ~m["suppressed_prev"].astype(bool)]
+    m = m.dropna(subset=["estimate", "estimate_prev", "se", "se_prev"])
+    d = m["estimate"].to_numpy(float) - m["estimate_prev"].to_numpy(float)
+    se = np.sqrt(m["se"].to_numpy(float) ** 2 + m["se_prev"].to_numpy(float) ** 2)
+    dfree = np.minimum(
+        pd.to_numeric(m["df"], errors="coerce").fillna(np.inf).to_numpy(float),
+        pd.to_numeric(m["df_prev"], errors="coerce").fillna(np.inf).to_numpy(float),
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tstat = np.where(se > 0, d / se, 0.0)
+    p = 2 * sps.t.sf(np.abs(tstat), dfree)
+    q = sps.t.ppf((1 + level) / 2, dfree)
+    qv = _bh(p)
+    return pd.DataFrame(
+        {
+            "indicator": m["indicator"].to_numpy(),
+            "breakdown": m["breakdown"].to_numpy(),
+            "group": m["group"].to_numpy(),
+            "estimate": m["estimate"].to_numpy(float),
+            "previous_estimate": m["estimate_prev"].to_numpy(float),
+            "difference": d,
+            "se": se,
+            "df": dfree,
+            "ci_low": d - q * se,
+            "ci_high": d + q * se,
+            "p_value": p,
+            "q_value": qv,
+            "significant": qv < fdr,
+        }
+    )
+
+
+def _normalise_changes(changes: pd.DataFrame, fdr: float) -> pd.DataFrame:
+    ch = changes.copy()
+    renames = {"diff": "difference", "p": "p_value", "p_adjusted": "q_value", "p_adj": "q_value"}
+    ch = ch.rename(columns={k: v for k, v in renames.items() if k in ch.columns})
+    _check_columns(ch, ("indicator", "breakdown", "group", "difference"), "changes")
+    for col in ("ci_low", "ci_high", "p_value", "q_value"):
+        if col not in ch.columns:
+            ch[col] = np.nan
+    if "significant" not in ch.columns:
+        ch["significant"] = ch["q_value"].fillna(1.0) < fdr
+    return ch
+
+
+def _verdict(difference: float, significant: bool, polarity: str) -> str:
+    if not significant or not math.isfinite(difference) or difference == 0:
+        return "stable"
+    good = difference > 0 if polarity != "down" else difference < 0
+    return "improved" if good else "deteriorated"
+
+
+def _group_label(breakdown: str, group: Any, mission: MissionConfig, lang: str) -> str:
+    g = str(group)
+    if breakdown == "region":
+        try:
+            return mission.region(g).label(lang)
+        except Exception:
+            return g
+    labels = GROUP_LABELS.get(breakdown, {}).get(g.lower())
+    if labels:
+        return labels.get(lang, g)
+    if breakdown == "age_group":
+        return g.replace("-", "–")
+    return g
+
+
+def _inputs_from_store(store: Any) -> ReportInputs:
+    """Read a store's rounds, results, mission and interviews into :class:`ReportInputs`."""
+    mission = store.mission()
+    rounds = store.rounds()
+    if not isinstance(rounds, pd.DataFrame):
+        rounds = pd.DataFrame([getattr(r, "__dict__", r) for r in rounds])
+    results = store.results()
+    indicators = None
+    try:
+        from mande.indicators import load_catalogue  # type: ignore[attr-defined]
+
+        indicators = indicator_table(load_catalogue())
+    except ImportError:
+        indicators = None
+    versions = {}
+    if "data_version" in rounds.columns:
+        versions = {
+            str(r): str(v) for r, v in zip(rounds["round"], rounds["data_version"], strict=True)
+        }
+    return ReportInputs(
+        mission=mission,
+        rounds=rounds,
+        results=results,
+        indicators=indicators,
+        data_versions=versions,
+    )
+
+
+def build_report_data(
+    store_or_inputs: Any,
+    period: str | dt.date | ReportingPeriod,
+    lang: str = "en",
+    *,
+    level: float = 0.95,
+    fdr: float = 0.05,
+    headline: Sequence[str] | None = None,
+) -> ReportData:
+    """Assemble the report for ``period``: its rounds, the comparison period, every figure.
+
+    Parameters
+    ----------
+    store_or_inputs:
+        A :class:`ReportInputs`, or a store (anything with ``mission()``, ``rounds()`` and
+        ``results()``).
+    period:
+        A period id of the mission's calendar ("2026-06"), or a date inside it.
+    lang:
+        The language the report will be written in ("en" or "fr"); both languages' labels are kept.
+    level, fdr:
+        Confidence level of the intervals shown; false discovery rate of the change tests.
+    headline:
+        Indicator ids charted as headline trends (default: the catalogue's headline indicators,
+        else SAF-01, SAF-03, TRU-01, ID-01, MIS-01, MIS-02 where present).
+
+    Raises
+    ------
+    ConfigError
+        When the period is not in the calendar.
+    DataValidationError
+        When a table lacks a column it needs, or the period holds no survey round.
+    """
+    check_lang(lang)
+    inputs = (
+        store_or_inputs
+        if isinstance(store_or_inputs, ReportInputs)
+        else _inputs_from_store(store_or_inputs)
+    )
+    mission = inputs.mission
+    p = get_period(mission, period)
+    _check_columns(inputs.rounds, ("round", "fieldwork_start", "fieldwork_end"), "survey rounds")
+    _check_columns(inputs.results, _RESULT_COLUMNS, "indicator results")
+    rounds = assign_periods(inputs.rounds, mission)
+    rounds["round"] = rounds["round"].astype(str)
+    rounds = rounds.sort_values("fieldwork_end", kind="stable").reset_index(drop=True)
+    here = rounds[rounds["period"] == p.id]
+    if here.empty:
+        placed = ", ".join(
+            f"{r} ({e})"
+            for r, e in zip(rounds["round"], rounds["period"].fillna("none"), strict=True)
+        )
+        raise DataValidationError(
+            f"no survey round ends in period {p.id} ({p.label('en')})",
+            [
+                Problem(
+                    f"rounds and the periods their fieldwork ends in: {placed or 'no rounds'}; "
+                    "load a round whose fieldwork ends in this period or choose another period",
+                    code="no_round_in_period",
+                )
+            ],
+        )
+    current_round = str(here["round"].iloc[-1])
+    prev = previous_period(mission, p, set(rounds["period"].dropna()))
+    previous_round = (
+        str(rounds.loc[rounds["period"] == prev.id, "round"].iloc[-1]) if prev else None
+    )
+
+    results = inputs.results.copy()
+    results["round"] = results["round"].astype(str)
+    results["breakdown"] = results["breakdown"].astype(str)
+    results["group"] = results["group"].astype(str)
+    if "suppressed" not in results.columns:
+        results["suppressed"] = False
+    if "low_precision" not in results.columns:
+        results["low_precision"] = False
+    results["suppressed"] = results["suppressed"].fillna(False).astype(bool)
+    results["low_precision"] = results["low_precision"].fillna(False).astype(bool)
+
+    ind = indicator_table(
+        inputs.indicators if inputs.indicators is not None else _from_results(results)
+    )
+    meta_cols = ("sg_section", "polarity", "kind")
+    for col in meta_cols:  # the catalogue wins; results fill what it lacks
+        if col in results.columns:
+            fill = results.drop_duplicates("indicator").set_index("indicator")[col]
+            ind[col] = ind[col].where(ind[col].astype(bool), ind["indicator"].map(fill)).fillna("")
+    ind = ind[ind["indicator"].isin(results["indicator"].unique())]
+    section_rank = {s: i for i, s in enumerate(SECTIONS)}
+    ind = ind.assign(
+        _s=ind["sg_section"].map(section_rank).fillna(len(SECTIONS)), _o=ind["order"]
+    ).sort_values(["_s", "_o"], kind="stable")
+    ind = ind.drop(columns=["_s", "_o"]).reset_index(drop=True)
+    polarity = dict(zip(ind["indicator"], ind["polarity"], strict=True))
+
+    if inputs.changes is not None:
+        changes = _normalise_changes(inputs.changes, fdr)
+    elif previous_round is not None:
+        changes = compare_rounds(results, current_round, previous_round, level=level, fdr=fdr)
+    else:
+        changes = None
+
+    cur = results[results["round"] == current_round]
+    prv = results[results["round"] == previous_round] if previous_round else cur.iloc[0:0]
+
+    def table(breakdown: str) -> pd.DataFrame:
+        c = cur[cur["breakdown"] == breakdown]
+        keep = [
+            "indicator",
+            "group",
+            "estimate",
+            "ci_low",
+            "ci_high",
+            "n",
+            "suppressed",
+            "low_precision",
+        ]
+        extra = [x for x in ("se", "df", "n_dont_know", "n_refused") if x in c.columns]
+        t = ind[["indicator", "sg_section", "name_en", "name_fr", "kind", "polarity"]].merge(
+            c[keep + extra], on="indicator", how="inner"
+        )
+        pv = prv[prv["breakdown"] == breakdown][["indicator", "group", "estimate", "suppressed"]]
+        pv = pv.rename(
+            columns={"estimate": "previous_estimate", "suppressed": "previous_suppressed"}
+        )
+        t = t.merge(pv, on=["indicator", "group"], how="left")
+        if changes is not None:
+            ch = changes[changes["breakdown"].astype(str) == breakdown][
+                [
+                    "indicator",
+                    "group",
+                    "difference",
+                    "ci_low",
+                    "ci_high",
+                    "p_value",
+                    "q_value",
+                    "significant",
+                ]
+            ].rename(
+                columns={
+                    "ci_low": "change_ci_low",
+                    "ci_high": "change_ci_high",
+                    "difference": "change",
+                }
+            )
+            ch = ch.assign(group=ch["group"].astype(str))
+            t = t.merge(ch, on=["indicator", "group"], how="left")
+        else:
+            for col in ("change", "change_ci_low", "change_ci_high", "p_value", "q_value"):
+                t[col] = np.nan
+            t["significant"] = False
+        t["significant"] = t["significant"].astype("boolean").fillna(False).astype(bool)
+        supp = t["suppressed"] | t["previous_suppressed"].astype("boolean").fillna(False).astype(
+            bool
+        )
+        for col in ("change", "change_ci_low", "change_ci_high", "p_value", "q_value"):
+            t.loc[supp, col] = np.nan
+        t.loc[supp, "significant"] = False
+        t["verdict"] = [
+            _verdict(float(d) if pd.notna(d) else math.nan, bool(s), polarity.get(i, "up"))
+            for d, s, i in zip(t["change"], t["significant"], t["indicator"], strict=True)
+        ]
+        t["group_en"] = [_group_label(breakdown, g, mission, "en") for g in t["group"]]
+        t["group_fr"] = [_group_label(breakdown, g, mission, "fr") for g in t["group"]]
+        t["breakdown"] = breakdown
+        return t.reset_index(drop=True)
+
+    summary = table("total")
+    breakdowns = {b: table(b) for b in BREAKDOWNS if (cur["breakdown"] == b).any()}
+    for b, t in breakdowns.items():
+        known = (
+            [r.pcode for r in mission.regions] if b == "region" else list(GROUP_LABELS.get(b, {}))
+        )
+        order = {g.lower(): i for i, g in enumerate(known)}
+        groups = sorted(set(t["group"]), key=lambda g: (order.get(g.lower(), len(order)), g))
+        rank = t["group"].map({g: i for i, g in enumerate(groups)})
+        ind_rank = t["indicator"].map({k: i for i, k in enumerate(ind["indicator"])})
+        breakdowns[b] = (
+            t.assign(_i=ind_rank, _g=rank).sort_values(["_i", "_g"]).drop(columns=["_i", "_g"])
+        ).reset_index(drop=True)
+
+    # Headline trends: the total of each headline indicator in every period up to this one.
+    if headline is None:
+        marked = ind.loc[ind["headline"].astype(bool), "indicator"].tolist()
+        headline = marked or [h for h in DEFAULT_HEADLINE if h in set(ind["indicator"])]
+    periods = reporting_periods(mission)
+    latest = rounds.dropna(subset=["period"]).groupby("period", sort=False).tail(1)
+    latest = latest[latest["period"].map({q.id: q.index for q in periods}) <= p.index]
+    tot = results[(results["breakdown"] == "total") & results["indicator"].isin(headline)]
+    trends = latest[["period", "round"]].merge(tot, on="round", how="inner")
+    trends = trends[
+        ["indicator", "period", "round", "estimate", "ci_low", "ci_high", "n", "suppressed"]
+    ].reset_index(drop=True)
+    trends["indicator"] = pd.Categorical(
+        trends["indicator"], categories=list(headline), ordered=True
+    )
+    trends = trends.sort_values(["indicator", "period"]).reset_index(drop=True)
+    trends["indicator"] = trends["indicator"].astype(str)
+
+    # Data sources: every round of this period, the comparison round, and interviews.
+    role = {current_round: "current", previous_round: "previous"}
+    src = rounds[(rounds["period"] == p.id) | (rounds["round"] == previous_round)].copy()
+    src["role"] = [role.get(r, "not_used") for r in src["round"]]
+    if "n" not in src.columns:
+        totals = results[results["breakdown"] == "total"].groupby("round")["n"].max()
+        src["n"] = src["round"].map(totals)
+    for col in ("label", "data_version", "source"):
+        if col not in src.columns:
+            src[col] = None
+    src["label"] = src["label"].fillna(src["round"])
+    src["kind"] = "survey"
+    sources = src[
+        [
+            "kind",
+            "round",
+            "label",
+            "fieldwork_start",
+            "fieldwork_end",
+            "n",
+            "period",
+            "role",
+            "data_version",
+            "source",
+        ]
+    ].reset_index(drop=True)
+
+    from mande import __version__
+
+    produced_at = inputs.produced_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
+    return ReportData(
+        mission_code=mission.code,
+        mission_name=dict(mission.name),
+        country=dict(mission.country),
+        lang=lang,
+        period=p,
+        previous=prev,
+        current_round=current_round,
+        previous_round=previous_round,
+        sources=sources,
+        indicators=ind,
+        summary=summary,
+        breakdowns=breakdowns,
+        trends=trends,
+        partners=_partners_for_period(inputs.partners, p),
+        level=level,
+        fdr=fdr,
+        produced_by=inputs.produced_by,
+        produced_at=produced_at,
+        mande_version=__version__,
+        data_versions=dict(inputs.data_versions),
+        periods=periods,
+    )
+
+
+def _from_results(results: pd.DataFrame) -> pd.DataFrame:
+    cols = [c for c in ("indicator", "sg_section", "polarity", "kind") if c in results.columns]
+    return results[cols].drop_duplicates("indicator").reset_index(drop=True)
+
+
+def _partners_for_period(pi: PartnersInputs | None, p: ReportingPeriod) -> PartnersInputs | None:
+    if pi is None:
+        return None
+    rqi = pi.rqi
+    if rqi is not None and "period" in rqi.columns:
+        rqi = rqi[rqi["period"].astype(str) == p.id].reset_index(drop=True)
+    quotes = pi.quotes
+    if quotes is not None:
+        consent = (
+            quotes["consent"]
+            if "consent" in quotes.columns
+            else pd.Series(False, index=quotes.index)
+        )
+        quotes = quotes[consent.fillna(False).astype(bool)]
+        if "date" in quotes.columns:
+            days = pd.to_datetime(quotes["date"], errors="coerce").dt.date
+            quotes = quotes[[isinstance(d, dt.date) and p.contains(d) for d in days]]
+        quotes = quotes[[c for c in ("partner_type", "quote", "date") if c in quotes.columns]]
+        quotes = quotes.reset_index(drop=True)
+    return PartnersInputs(
+        rqi=rqi,
+        reliability=pi.reliability,
+        robust=pi.robust,
+        quotes=quotes,
+        n_interviews=pi.n_interviews,
+        partner_labels=pi.partner_labels,
+        dimension_labels=pi.dimension_labels,
+    )
