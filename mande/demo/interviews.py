@@ -144,58 +144,121 @@ _NATIONAL = (
 _QUOTES: dict[str, tuple[tuple[str, str], ...]] = {
     # (language, text); {name}, {phone}, {partner}, {place} are filled in
     "information_sharing": (
-        ("fr", "On partage ce qu'on sait avec la Mission chaque semaine, surtout sur les mouvements autour de {place}."),
-        ("fr", "Quand j'ai une information, j'appelle directement le point focal. Mon numéro, c'est le {phone}."),
-        ("en", "We exchange situation reports every week; it works when the same officer stays in post."),
+        (
+            "fr",
+            "On partage ce qu'on sait avec la Mission chaque semaine, surtout sur les mouvements autour de {place}.",
+        ),
+        (
+            "fr",
+            "Quand j'ai une information, j'appelle directement le point focal. Mon numéro, c'est le {phone}.",
+        ),
+        (
+            "en",
+            "We exchange situation reports every week; it works when the same officer stays in post.",
+        ),
     ),
     "early_warning": (
-        ("fr", "Le réseau d'alerte fonctionne : la dernière fois, la patrouille est arrivée en deux heures."),
-        ("fr", "Moi, {name}, j'ai donné l'alerte trois fois ce trimestre, et on ne m'a jamais répondu."),
+        (
+            "fr",
+            "Le réseau d'alerte fonctionne : la dernière fois, la patrouille est arrivée en deux heures.",
+        ),
+        (
+            "fr",
+            "Moi, {name}, j'ai donné l'alerte trois fois ce trimestre, et on ne m'a jamais répondu.",
+        ),
     ),
     "weapons_mistrust": (
-        ("fr", "Quand les blindés entrent dans le village, les gens pensent que la Mission vient faire la guerre, pas la paix."),
-        ("fr", "Depuis l'opération, les jeunes ne veulent plus parler aux Casques bleus ; ils voient des armes, pas des partenaires."),
-        ("en", "The heavier posture sends a message: they do not trust us, so why should we trust them?"),
+        (
+            "fr",
+            "Quand les blindés entrent dans le village, les gens pensent que la Mission vient faire la guerre, pas la paix.",
+        ),
+        (
+            "fr",
+            "Depuis l'opération, les jeunes ne veulent plus parler aux Casques bleus ; ils voient des armes, pas des partenaires.",
+        ),
+        (
+            "en",
+            "The heavier posture sends a message: they do not trust us, so why should we trust them?",
+        ),
     ),
     "civilian_harm": (
-        ("fr", "Pendant les opérations à {place}, des champs ont été détruits et personne n'est venu expliquer."),
-        ("fr", "Le Colonel {family} nous avait promis une réunion après l'opération ; elle n'a jamais eu lieu."),
+        (
+            "fr",
+            "Pendant les opérations à {place}, des champs ont été détruits et personne n'est venu expliquer.",
+        ),
+        (
+            "fr",
+            "Le Colonel {family} nous avait promis une réunion après l'opération ; elle n'a jamais eu lieu.",
+        ),
     ),
     "protection_civilians": (
         ("fr", "Les patrouilles de nuit ont rassuré les femmes qui vont au marché de {place}."),
         ("en", "Protection is visible near the base, much less on the roads further out."),
     ),
     "impartiality_concerns": (
-        ("fr", "On dit que la Mission protège une communauté plus que l'autre ; il faut venir expliquer."),
+        (
+            "fr",
+            "On dit que la Mission protège une communauté plus que l'autre ; il faut venir expliquer.",
+        ),
         ("fr", "Certains contingents parlent seulement avec les autorités, jamais avec nous."),
     ),
     "local_ownership": (
-        ("fr", "Ce sont nos priorités qui doivent guider les projets, pas celles de Bangui ou de New York."),
-        ("fr", "Le comité local porte maintenant le projet ; la Mission appuie, c'est ce qu'on voulait."),
+        (
+            "fr",
+            "Ce sont nos priorités qui doivent guider les projets, pas celles de Bangui ou de New York.",
+        ),
+        (
+            "fr",
+            "Le comité local porte maintenant le projet ; la Mission appuie, c'est ce qu'on voulait.",
+        ),
         ("en", "They consult us, but the decisions are already made when we arrive."),
     ),
     "joint_activities": (
-        ("fr", "Les patrouilles conjointes avec {partner} ont repris et les routes sont plus sûres."),
+        (
+            "fr",
+            "Les patrouilles conjointes avec {partner} ont repris et les routes sont plus sûres.",
+        ),
         ("en", "Joint planning every month has made a real difference to how we work together."),
     ),
     "communication_gaps": (
         ("fr", "À chaque relève, il faut tout recommencer : nouveaux visages, nouveaux numéros."),
-        ("fr", "On apprend les décisions par la radio, jamais par la Mission. Appelez M. {family} au {phone} si vous voulez vérifier."),
+        (
+            "fr",
+            "On apprend les décisions par la radio, jamais par la Mission. Appelez M. {family} au {phone} si vous voulez vérifier.",
+        ),
     ),
     "staff_rotation": (
-        ("en", "Every rotation we lose the contacts the last battalion built with the village chiefs."),
+        (
+            "en",
+            "Every rotation we lose the contacts the last battalion built with the village chiefs.",
+        ),
         ("fr", "Le nouveau commandant ne connaît pas encore les chefs de quartier."),
     ),
     "resources": (
-        ("fr", "On nous demande beaucoup de réunions, mais il n'y a pas de moyens pour le transport."),
-        ("en", "Quick-impact projects help, but the community now expects the mission to pay for everything."),
+        (
+            "fr",
+            "On nous demande beaucoup de réunions, mais il n'y a pas de moyens pour le transport.",
+        ),
+        (
+            "en",
+            "Quick-impact projects help, but the community now expects the mission to pay for everything.",
+        ),
     ),
     "inclusion": (
-        ("fr", "Les femmes de {place} veulent être invitées aux réunions de sécurité, pas seulement aux ateliers."),
-        ("fr", "Les jeunes se sentent écoutés depuis que le conseil de la jeunesse participe au comité."),
+        (
+            "fr",
+            "Les femmes de {place} veulent être invitées aux réunions de sécurité, pas seulement aux ateliers.",
+        ),
+        (
+            "fr",
+            "Les jeunes se sentent écoutés depuis que le conseil de la jeunesse participe au comité.",
+        ),
     ),
     "transition": (
-        ("fr", "Si la Mission part demain, qui va continuer les patrouilles ? Il faut préparer la relève."),
+        (
+            "fr",
+            "Si la Mission part demain, qui va continuer les patrouilles ? Il faut préparer la relève.",
+        ),
         ("en", "Handover plans exist on paper; we have not seen the resources to follow."),
     ),
 }
@@ -227,7 +290,9 @@ def partner_panel(mission: MissionConfig) -> tuple[Partner, ...]:
             Partner(f"Ligue des droits de l'homme de {rname}", "national_ngo", r.pcode),
             Partner(f"Radio communautaire de {a3}", "national_ngo", r.pcode),
             Partner(f"Chefferie de {a2}", "traditional_leaders", r.pcode),
-            Partner(f"Plateforme des confessions religieuses de {rname}", "traditional_leaders", r.pcode),
+            Partner(
+                f"Plateforme des confessions religieuses de {rname}", "traditional_leaders", r.pcode
+            ),
             Partner(f"Association des femmes de {a1}", "women_youth", r.pcode),
             Partner(f"Conseil local de la jeunesse de {a3}", "women_youth", r.pcode),
         ]
@@ -361,8 +426,12 @@ def generate_interviews(
             if rng.random() < P_QUOTE:
                 qtheme = themes[int(rng.integers(len(themes)))]
                 options = _QUOTES[qtheme]
-                qlang, text = options[int(rng.integers(len(options)))]
-                family = str(person).split()[0] if str(person).split()[0].isupper() else str(person).split()[-1]
+                _, text = options[int(rng.integers(len(options)))]
+                family = (
+                    str(person).split()[0]
+                    if str(person).split()[0].isupper()
+                    else str(person).split()[-1]
+                )
                 quote = text.format(
                     name=person,
                     family=family.title(),
@@ -374,9 +443,7 @@ def generate_interviews(
                 consent = ("yes", "no", None)[c]
             coder = CODERS[int(rng.integers(4))]
             name = _vary_name(org.name, rng) if rng.random() < 0.1 else org.name
-            note = (
-                f"Entretien avec {person} au bureau." if rng.random() < 0.2 else None
-            )
+            note = f"Entretien avec {person} au bureau." if rng.random() < 0.2 else None
             iid = f"{period.id}-{seq:03d}"
             yes_no = {"yes": rb.yes_no["yes"][lang], "no": rb.yes_no["no"][lang], None: None}
             row: list[object] = [

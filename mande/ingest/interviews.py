@@ -152,7 +152,7 @@ class Interviews:
                     "sheet; give each interview a unique ID",
                     code="duplicate_interview",
                     column="interview_id",
-                    row=int(r.row),
+                    row=int(r.row),  # type: ignore[arg-type]
                     value=str(r.interview_id),
                     expected="a unique interview ID and coder across sheets",
                 )
@@ -197,7 +197,15 @@ class _Collector:
     sheet: str
     problems: list[Problem] = field(default_factory=list)
 
-    def error(self, row: int | None, column: str | None, message: str, code: str, value: Any = None, expected: str | None = None) -> None:
+    def error(
+        self,
+        row: int | None,
+        column: str | None,
+        message: str,
+        code: str,
+        value: Any = None,
+        expected: str | None = None,
+    ) -> None:
         self.problems.append(
             Problem(
                 message,
@@ -210,7 +218,15 @@ class _Collector:
             )
         )
 
-    def warn(self, row: int | None, column: str | None, message: str, code: str, value: Any = None, expected: str | None = None) -> None:
+    def warn(
+        self,
+        row: int | None,
+        column: str | None,
+        message: str,
+        code: str,
+        value: Any = None,
+        expected: str | None = None,
+    ) -> None:
         self.problems.append(
             Problem(
                 message,
@@ -245,9 +261,9 @@ def _load_rows(path: Path, kind: str, col: _Collector) -> tuple[str, list[tuple[
 
         table = next(iter(read_tables(path, max_bytes=None, kind="csv").values()))
         frame = table.frame
-        rows = [(1, list(frame.columns))]
-        rows += [(i + 2, list(r)) for i, r in enumerate(frame.itertuples(index=False))]
-        return table.sheet, rows
+        table_rows: list[tuple[int, list[Any]]] = [(1, list(frame.columns))]
+        table_rows += [(i + 2, list(r)) for i, r in enumerate(frame.itertuples(index=False))]
+        return table.sheet, table_rows
     if kind != "xlsx":
         raise DataValidationError(
             f"{path.name} is a legacy .xls workbook; open it in Excel and save it as .xlsx "
@@ -286,7 +302,14 @@ def _load_rows(path: Path, kind: str, col: _Collector) -> tuple[str, list[tuple[
                     raise DataValidationError(
                         f"{path.name}: sheet '{chosen}' has more than {MAX_ROWS} rows; a coding "
                         "sheet holds one reporting period (a few hundred rows). Split the file.",
-                        [Problem("too many rows", code="too_large", sheet=chosen, expected=f"at most {MAX_ROWS} rows")],
+                        [
+                            Problem(
+                                "too many rows",
+                                code="too_large",
+                                sheet=chosen,
+                                expected=f"at most {MAX_ROWS} rows",
+                            )
+                        ],
                     )
                 rows.append((i, [_cell(v) for v in values]))
         except DataValidationError:
@@ -510,10 +533,12 @@ def read_interviews(
             f"{path.name}: sheet '{sheet}' is empty; fill the template's 'interviews' sheet",
             [Problem("empty sheet", code="empty_sheet", sheet=sheet)],
         )
-    header_row, header = rows[header_at]
+    _, header = rows[header_at]
     found, language = _header_map(header, rb, col)
     if col.problems and any(p.severity == "error" for p in col.problems):
-        raise DataValidationError(f"{path.name}: the header row of sheet '{sheet}' is invalid", col.problems)
+        raise DataValidationError(
+            f"{path.name}: the header row of sheet '{sheet}' is invalid", col.problems
+        )
 
     def head(name: str) -> str:
         j = found.get(name)
@@ -534,6 +559,7 @@ def read_interviews(
     type_text = "one of: " + "; ".join(rb.partner_type_label(c, language) for c in rb.partner_types)
 
     for rownum, cells in rows[header_at + 1 :]:
+
         def get(name: str, cells: list[Any] = cells) -> Any:
             j = found.get(name)
             return cells[j] if j is not None and j < len(cells) else None
@@ -545,24 +571,31 @@ def read_interviews(
         for name, code in (("interview_id", "missing_interview_id"), ("coder", "missing_coder")):
             value = get(name)
             if _blank(value):
-                col.error(rownum, head(name), f"{name.replace('_', ' ')} is missing", code, value="", expected="a value")
+                col.error(
+                    rownum,
+                    head(name),
+                    f"{name.replace('_', ' ')} is missing",
+                    code,
+                    value="",
+                    expected="a value",
+                )
                 rec[name] = None
             else:
                 rec[name] = _text(value, rownum, head(name), col)
         if rec["interview_id"] and rec["coder"]:
-            k = (rec["interview_id"], rec["coder"])
-            if k in seen:
+            ident = (rec["interview_id"], rec["coder"])
+            if ident in seen:
                 col.error(
                     rownum,
                     head("interview_id"),
-                    f"interview '{k[0]}' coded by '{k[1]}' already appears in row {seen[k]}; "
+                    f"interview '{ident[0]}' coded by '{ident[1]}' already appears in row {seen[ident]}; "
                     "give the interview its own ID, or correct the coder",
                     "duplicate_interview",
-                    value=k[0],
+                    value=ident[0],
                     expected="each interview ID once per coder",
                 )
             else:
-                seen[k] = rownum
+                seen[ident] = rownum
         # date
         value = get("date")
         day = None if _blank(value) else _date(value)
@@ -589,26 +622,42 @@ def read_interviews(
         # partner
         value = get("partner_name")
         if _blank(value):
-            col.error(rownum, head("partner_name"), "the partner organisation is missing", "missing_partner", value="", expected="the organisation's name")
+            col.error(
+                rownum,
+                head("partner_name"),
+                "the partner organisation is missing",
+                "missing_partner",
+                value="",
+                expected="the organisation's name",
+            )
             rec["partner_name"] = None
         else:
             rec["partner_name"] = _text(value, rownum, head("partner_name"), col)
         value = get("partner_type")
-        code = None if _blank(value) else ptypes.get(normalise_label(value))
-        if code is None:
+        ptype = None if _blank(value) else ptypes.get(normalise_label(value))
+        if ptype is None:
             col.error(
                 rownum,
                 head("partner_type"),
-                "the partner type is missing" if _blank(value) else f"unknown partner type '{value}'",
+                "the partner type is missing"
+                if _blank(value)
+                else f"unknown partner type '{value}'",
                 "unknown_partner_type",
                 value="" if _blank(value) else value,
                 expected=type_text,
             )
-        rec["partner_type"] = code
+        rec["partner_type"] = ptype
         value = get("region")
         region: str | None = None
         if _blank(value):
-            col.error(rownum, head("region"), "the region is missing", "missing_region", value="", expected="the region's p-code")
+            col.error(
+                rownum,
+                head("region"),
+                "the region is missing",
+                "missing_region",
+                value="",
+                expected="the region's p-code",
+            )
         else:
             text = _text(value, rownum, head("region"), col)
             if mission is not None:
@@ -688,7 +737,9 @@ def read_interviews(
                 if not part:
                     continue
                 hit = themes_lookup.get(normalise_label(part))
-                pieces = [hit] if hit else [themes_lookup.get(normalise_label(w)) for w in part.split()]
+                pieces = (
+                    [hit] if hit else [themes_lookup.get(normalise_label(w)) for w in part.split()]
+                )
                 if hit is None and not all(pieces):
                     col.error(
                         rownum,
@@ -719,7 +770,9 @@ def read_interviews(
         rec["quote"] = None if _blank(value) else _text(value, rownum, head("quote"), col)
         personal.append(
             {
-                "name": "" if _blank(get("interviewee_name")) else str(get("interviewee_name")).strip(),
+                "name": ""
+                if _blank(get("interviewee_name"))
+                else str(get("interviewee_name")).strip(),
             }
         )
         records.append(rec)
@@ -749,7 +802,8 @@ def read_interviews(
             if rec["date"] is None or rec["region"] is None or rec["robust_context"] is None:
                 continue
             expected_flag = any(
-                rec["region"] in e.regions and e.date <= rec["date"] <= (e.end or today) for e in ops
+                rec["region"] in e.regions and e.date <= rec["date"] <= (e.end or today)
+                for e in ops
             )
             if expected_flag != rec["robust_context"]:
                 col.warn(
@@ -810,7 +864,8 @@ def read_interviews(
             "quote_without_consent",
         )
     qframe = pd.DataFrame(
-        quotes, columns=["interview_id", "partner_type", "region", "date", "theme", "text", "consent"]
+        quotes,
+        columns=["interview_id", "partner_type", "region", "date", "theme", "text", "consent"],
     )
     qframe = qframe.drop_duplicates(["interview_id", "text"]).reset_index(drop=True)
     qframe["date"] = pd.to_datetime(qframe["date"])
@@ -834,7 +889,9 @@ def read_interviews(
     ]
     frame = frame[order]
     removed = tuple(
-        head(c.name) for c in rb.columns if (c.personal or c.name in ("quote", "consent", "quote_theme")) and c.name in found
+        head(c.name)
+        for c in rb.columns
+        if (c.personal or c.name in ("quote", "consent", "quote_theme")) and c.name in found
     )
     n_ids = frame["interview_id"].nunique()
     report = InterviewReport(
