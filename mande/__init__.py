@@ -22,14 +22,25 @@ from mande.errors import (
 from mande.indicators.catalogue import Catalogue, Indicator, load_catalogue
 from mande.indicators.compute import compute_indicators
 from mande.indicators.items import standard_items
+from mande.ingest.interviews import InterviewReport, Interviews, read_interviews
 from mande.ingest.mapping import Mapping, load_mapping, suggest_mapping
 from mande.ingest.survey import SurveyRound, read_survey
 from mande.ingest.validate import ValidationReport
 from mande.ingest.xlsform import Form, read_xlsform
+from mande.partners.model import PartnerModelResult, partner_model
+from mande.partners.quality import (
+    interview_rqi,
+    relationship_quality,
+    select_quotes,
+    theme_frequencies,
+)
+from mande.partners.rubric import Rubric, load_rubric
+from mande.partners.template import write_interview_template
 from mande.roles import allowed, require
 from mande.stats.change import changes_between, compare_rounds
 from mande.stats.design import SurveyDesign
 from mande.stats.estimate import estimate
+from mande.stats.reliability import krippendorff_alpha, reliability_table
 from mande.stats.trends import (
     TrendFit,
     interrupted_time_series,
@@ -47,11 +58,15 @@ __all__ = [
     "EstimationError",
     "Form",
     "Indicator",
+    "InterviewReport",
+    "Interviews",
     "MandeError",
     "Mapping",
     "MissionConfig",
+    "PartnerModelResult",
     "PermissionDenied",
     "Problem",
+    "Rubric",
     "Settings",
     "StoreError",
     "SurveyDesign",
@@ -65,15 +80,25 @@ __all__ = [
     "compare_rounds",
     "compute_indicators",
     "interrupted_time_series",
+    "interview_rqi",
+    "krippendorff_alpha",
     "linear_trends",
     "load_catalogue",
     "load_mapping",
     "load_mission",
+    "load_rubric",
+    "partner_model",
+    "read_interviews",
     "read_survey",
     "read_xlsform",
+    "relationship_quality",
+    "reliability_table",
     "require",
+    "select_quotes",
     "stack_rounds",
     "standard_items",
     "suggest_mapping",
+    "theme_frequencies",
     "trend_model",
+    "write_interview_template",
 ]
