@@ -10,12 +10,13 @@ left out of the denominator) stay in the design as non-members of the domain.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from mande.errors import DataValidationError, DesignError, Problem
+from mande.errors import DataValidationError, DesignError, EstimationError, Problem
 from mande.indicators.catalogue import Catalogue, Measure, load_catalogue
 from mande.indicators.items import StandardItems, standard_items
 from mande.indicators.scoring import (
@@ -87,6 +88,8 @@ _ESTIMATE_COLUMNS = (
     "single_psu",
 )
 _DERIVED = ("age_group", "disability")
+_FLAG_SOURCES = (*COUNT_COLUMNS, "excluded", "missing")
+_FLAG_OUTPUT = (*COUNT_COLUMNS, "n_excluded", "n_missing")
 
 
 def compute_indicators(
@@ -239,12 +242,37 @@ def compute_indicators(
         axis=1,
     )
 
-    pieces: list[pd.DataFrame] = []
+    groupings = {
+        tuple(gb): _Grouping.of(frame, gb)
+        for gb in ([*keys, d] if d else list(keys) for d in [None, *dims])
+    }
+    records: list[dict[str, Any]] = []
     for m in kept:
         ind = m.indicator
+        sc = scored[m.id]
         est_kind = "proportion" if ind.kind == "proportion" else "mean"
+        flag_matrix = np.column_stack(
+            [sc.flags[c].to_numpy(dtype="int64") for c in _FLAG_SOURCES]
+            + [sc.score.notna().to_numpy(dtype="int64")]
+        )
+        meta = {
+            "indicator": m.id,
+            "base_indicator": ind.id,
+            "variant": m.variant.id if m.variant else None,
+            "name": m.name(lang),
+            "short_name": m.name(lang, short=True),
+            "kind": ind.kind,
+            "polarity": ind.polarity,
+            "unit": ind.unit,
+            "min_n": ind.min_n,
+            "domain": ind.domain,
+            "sg_section": ind.sg_section,
+            "sdg": ind.sdg,
+            "level": level,
+        }
         for dim in [None, *dims]:
             group_by = [*keys, dim] if dim else list(keys)
+            grouping = groupings[tuple(group_by)]
             est = estimate(
                 frame,
                 design,
@@ -254,36 +282,40 @@ def compute_indicators(
                 level=level,
                 min_n=ind.min_n,
             )
-            counts = _counts(scored[m.id], frame, group_by)
-            piece = _merge(est, counts, group_by, m)
-            piece["breakdown"] = dim or "total"
-            if dim:
-                piece["group"] = piece.pop(dim).map(_as_text)
-            else:
-                piece["group"] = "total"
-            piece["round"] = piece.pop(round_col).map(_as_text) if round_col else label
-            piece["indicator"] = m.id
-            piece["base_indicator"] = ind.id
-            piece["variant"] = m.variant.id if m.variant else None
-            piece["name"] = m.name(lang)
-            piece["short_name"] = m.name(lang, short=True)
-            for attr in ("kind", "polarity", "unit", "min_n", "domain", "sg_section", "sdg"):
-                piece[attr] = getattr(ind, attr)
-            piece["level"] = level
-            piece["cronbach_alpha"] = _alphas(scored[m.id], frame, group_by, piece, round_col)
-            pieces.append(piece)
+            est_rows = grouping.lookup(est)
+            counts = grouping.count(flag_matrix)
+            alphas = grouping.alphas(sc.components)
+            for g, key in enumerate(grouping.keys):
+                row = est_rows.get(g, {})
+                n_scored = int(counts[g, -1])
+                if row and int(row["n"]) != n_scored:
+                    raise EstimationError(
+                        f"indicator {m.id}, group {key}: the estimator counts {row['n']} "
+                        f"valid answers, the scoring {n_scored}; this is a bug, please report it"
+                    )
+                rec: dict[str, Any] = dict(meta)
+                rec["round"] = key[0] if round_col else label
+                rec["breakdown"] = dim or "total"
+                rec["group"] = key[-1] if dim else "total"
+                for c in _ESTIMATE_COLUMNS:
+                    rec[c] = row.get(c, np.nan)
+                rec["n"] = n_scored
+                if not row:
+                    rec["suppressed"] = True
+                    rec["low_precision"] = True
+                    rec["single_psu"] = False
+                for k, c in enumerate(_FLAG_OUTPUT):
+                    rec[c] = int(counts[g, k])
+                rec["cronbach_alpha"] = alphas[g]
+                records.append(rec)
 
-    if not pieces:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in RESULT_COLUMNS})
-    out = pd.concat(pieces, ignore_index=True)
-    for c in RESULT_COLUMNS:
-        if c not in out.columns:
-            out[c] = np.nan
-    out = out[list(RESULT_COLUMNS)]
+    out = pd.DataFrame.from_records(records, columns=list(RESULT_COLUMNS))
     for c in ("n", *COUNT_COLUMNS, "n_excluded", "n_missing", "min_n"):
-        out[c] = out[c].fillna(0).astype("int64")
+        out[c] = out[c].astype("int64")
     for c in ("suppressed", "low_precision", "single_psu"):
-        out[c] = out[c].astype("boolean").fillna(c == "suppressed").astype(bool)
+        out[c] = out[c].astype(bool)
+    for c in ("estimate", "se", "ci_low", "ci_high", "df", "deff", "cv", "cronbach_alpha"):
+        out[c] = out[c].astype("float64")
     return out
 
 
@@ -350,75 +382,52 @@ def _as_text(v: Any) -> Any:
     return str(v)
 
 
-def _key_frame(frame: pd.DataFrame, group_by: list[str]) -> pd.DataFrame:
-    return pd.DataFrame({c: frame[c].map(_as_text) for c in group_by}, index=frame.index)
+@dataclass(frozen=True)
+class _Grouping:
+    """The groups of a breakdown: each row's group number and each group's key (as text)."""
 
+    columns: tuple[str, ...]
+    codes: np.ndarray  # group number per row, -1 when a key is missing
+    keys: tuple[tuple[Any, ...], ...]
 
-def _counts(sc: Scored, frame: pd.DataFrame, group_by: list[str]) -> pd.DataFrame:
-    flags = sc.flags
-    data = pd.DataFrame(
-        {
-            **{c: flags[c].astype("int64") for c in COUNT_COLUMNS},
-            "n_excluded": flags["excluded"].astype("int64"),
-            "n_missing": flags["missing"].astype("int64"),
-            "n_scored": sc.score.notna().astype("int64"),
-            "n_universe": flags["in_universe"].astype("int64"),
-        },
-        index=frame.index,
-    )
-    if not group_by:
-        return data.sum().to_frame().T
-    keys = _key_frame(frame, group_by)
-    data = pd.concat([keys, data], axis=1)
-    return data.groupby(group_by, dropna=True, sort=True).sum().reset_index()
-
-
-def _merge(
-    est: pd.DataFrame, counts: pd.DataFrame, group_by: list[str], m: Measure
-) -> pd.DataFrame:
-    est = est.copy()
-    for c in _ESTIMATE_COLUMNS:
-        if c not in est.columns:
-            est[c] = np.nan
-    if not group_by:
-        merged = pd.concat([est.reset_index(drop=True), counts.reset_index(drop=True)], axis=1)
-    else:
-        for c in group_by:
-            est[c] = est[c].map(_as_text)
-        est = est[est[group_by].notna().all(axis=1)]
-        merged = counts.merge(est[[*group_by, *_ESTIMATE_COLUMNS]], on=group_by, how="outer")
-        merged = merged.sort_values(group_by, kind="stable").reset_index(drop=True)
-    n_est = merged["n"]
-    mismatch = n_est.notna() & (n_est != merged["n_scored"].fillna(0))
-    if mismatch.any():
-        raise DataValidationError(
-            f"indicator {m.id}: the estimator's n and the number of scored respondents differ "
-            f"({n_est[mismatch].tolist()} vs {merged.loc[mismatch, 'n_scored'].tolist()}); "
-            "this is a bug, please report it"
+    @classmethod
+    def of(cls, frame: pd.DataFrame, group_by: list[str]) -> _Grouping:
+        if not group_by:
+            return cls((), np.zeros(len(frame), dtype="int64"), ((),))
+        text = pd.DataFrame({c: frame[c].map(_as_text) for c in group_by}, index=frame.index)
+        grouped = text.groupby(group_by, dropna=True, sort=True)
+        codes = grouped.ngroup().fillna(-1).to_numpy(dtype="int64")
+        keys = tuple(
+            tuple(k) for k in grouped.size().index.to_frame(index=False).itertuples(index=False)
         )
-    merged["n"] = merged["n"].fillna(merged["n_scored"]).fillna(0)
-    return merged.drop(columns=["n_scored", "n_universe"])
+        return cls(tuple(group_by), codes, keys)
 
+    def count(self, matrix: np.ndarray) -> np.ndarray:
+        """Column sums of ``matrix`` within each group (groups x columns)."""
+        ok = self.codes >= 0
+        return (
+            np.column_stack(
+                [
+                    np.bincount(self.codes[ok], weights=matrix[ok, j], minlength=len(self.keys))
+                    for j in range(matrix.shape[1])
+                ]
+            )
+            .round()
+            .astype("int64")
+        )
 
-def _alphas(
-    sc: Scored,
-    frame: pd.DataFrame,
-    group_by: list[str],
-    piece: pd.DataFrame,
-    round_col: str | None,
-) -> list[float]:
-    if sc.components is None:
-        return [float("nan")] * len(piece)
-    comps = sc.components
-    if not group_by:
-        return [cronbach_alpha(comps)]
-    keys = _key_frame(frame, group_by)
-    by_group = {
-        (k if isinstance(k, tuple) else (k,)): cronbach_alpha(comps.loc[idx])
-        for k, idx in keys.groupby(group_by, dropna=True, sort=False).groups.items()
-    }
-    out = []
-    for _, row in piece.iterrows():
-        key = tuple(row["round"] if c == round_col else row["group"] for c in group_by)
-        out.append(by_group.get(key, float("nan")))
-    return out
+    def lookup(self, est: pd.DataFrame) -> dict[int, dict[str, Any]]:
+        """The estimator's rows by group number."""
+        index = {k: g for g, k in enumerate(self.keys)}
+        out: dict[int, dict[str, Any]] = {}
+        for rec in est.to_dict(orient="records"):
+            key = tuple(_as_text(rec[c]) for c in self.columns)
+            if key in index:
+                out[index[key]] = {str(k): v for k, v in rec.items()}
+        return out
+
+    def alphas(self, components: pd.DataFrame | None) -> list[float]:
+        """Cronbach's alpha of a composite's components within each group (NaN otherwise)."""
+        if components is None:
+            return [float("nan")] * len(self.keys)
+        return [cronbach_alpha(components[self.codes == g]) for g in range(len(self.keys))]
