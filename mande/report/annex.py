@@ -402,7 +402,7 @@ def _estimate_cells(
     """Value, CI, previous value, change, change CI, adjusted p, assessment, n, notes.
 
     Returns the next free column."""
-    is_mean = str(rec.get("kind", "proportion")) != "proportion"
+    is_mean = str(rec.get("unit") or "percent") != "percent"
     fmt = MEAN if is_mean else PCT
     suppressed = bool(rec["suppressed"])
     cells: list[tuple[Any, str | None]] = []

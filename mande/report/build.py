@@ -182,52 +182,58 @@ class ReportData:
     periods: tuple[ReportingPeriod, ...] = ()
 
 
-def _text(value: Any, lang: str) -> str:
-    if isinstance(value, Mapping):
-        return str(value.get(lang) or value.get("en") or next(iter(value.values()), ""))
-    return "" if value is None else str(value)
+def _nonsub_text(indicator: Any, lang: str) -> str:
+    from mande.indicators.items import standard_items
+
+    labels = standard_items().non_substantive
+    sc = getattr(indicator, "scoring", None)
+    if sc is None:
+        return ""
+
+    def names(codes: Any) -> str:
+        return ", ".join(labels.get(c, {}).get(lang, str(c)) for c in codes)
+
+    parts = []
+    if getattr(sc, "exclude", ()):
+        head = "Exclus du dénominateur" if lang == "fr" else "Left out of the denominator"
+        parts.append(f"{head}: {names(sc.exclude)}")
+    if getattr(sc, "count_as_failure", ()):
+        head = "Comptés comme échec" if lang == "fr" else "Counted as not meeting the indicator"
+        parts.append(f"{head}: {names(sc.count_as_failure)}")
+    text = ". ".join(parts) + ("." if parts else "")
+    return text.replace(": ", "\u00a0: ") if lang == "fr" else text
 
 
 def indicator_table(catalogue: Any) -> pd.DataFrame:
-    """The catalogue's indicators as a frame: ``indicator``, ``name_en``, ``name_fr``,
-    ``sg_section``, ``polarity``, ``kind``, ``min_n``, ``definition_en``, ``definition_fr``,
-    ``non_substantive_en``, ``non_substantive_fr``, ``headline``, ``order``.
+    """The catalogue's measures as a frame: ``indicator`` (measure id: ``SAF-01``,
+    ``TRU-01.police``), ``name_en``, ``name_fr``, ``sg_section``, ``polarity``, ``kind``, ``unit``,
+    ``min_n``, ``definition_en``, ``definition_fr``, ``non_substantive_en``,
+    ``non_substantive_fr``, ``headline``, ``order``.
 
-    Accepts a frame with those columns (returned as is, completed), or a catalogue object holding
-    indicator definitions (iterable, or with ``.indicators`` as a mapping or sequence) whose fields
-    are ``id``, ``name`` ({en, fr}), ``sg_section``, ``polarity``, ``kind``, ``min_n`` and optional
-    ``description``/``definition``, ``non_substantive``, ``headline``.
+    Accepts a :class:`~mande.indicators.catalogue.Catalogue` (every measure of every survey
+    indicator, in catalogue order) or a frame with those columns (completed with defaults).
     """
     if isinstance(catalogue, pd.DataFrame):
         df = catalogue.copy()
     else:
-        items = getattr(catalogue, "indicators", catalogue)
-        if isinstance(items, Mapping):
-            items = list(items.values())
         rows = []
-        for ind in items:
-            name = getattr(ind, "name", None)
-            definition = getattr(ind, "definition", None) or getattr(ind, "description", None)
-            nonsub = getattr(ind, "non_substantive_text", None) or getattr(
-                ind, "non_substantive", None
-            )
+        measures = catalogue.measures(data=None) if hasattr(catalogue, "measures") else ()
+        for m in measures:
+            ind = m.indicator
             rows.append(
                 {
-                    "indicator": str(getattr(ind, "id", "")),
-                    "name_en": _text(name, "en"),
-                    "name_fr": _text(name, "fr"),
-                    "sg_section": str(getattr(ind, "sg_section", "") or ""),
-                    "polarity": str(getattr(ind, "polarity", "up") or "up"),
-                    "kind": str(getattr(ind, "kind", "proportion") or "proportion"),
-                    "min_n": getattr(ind, "min_n", 30),
-                    "definition_en": _text(definition, "en") if definition else "",
-                    "definition_fr": _text(definition, "fr") if definition else "",
-                    "non_substantive_en": _text(nonsub, "en")
-                    if isinstance(nonsub, Mapping)
-                    else "",
-                    "non_substantive_fr": _text(nonsub, "fr")
-                    if isinstance(nonsub, Mapping)
-                    else "",
+                    "indicator": m.id,
+                    "name_en": m.name("en"),
+                    "name_fr": m.name("fr"),
+                    "sg_section": ind.sg_section,
+                    "polarity": ind.polarity,
+                    "kind": ind.kind,
+                    "unit": getattr(ind, "unit", "percent"),
+                    "min_n": ind.min_n,
+                    "definition_en": ind.text("description", "en"),
+                    "definition_fr": ind.text("description", "fr"),
+                    "non_substantive_en": _nonsub_text(ind, "en"),
+                    "non_substantive_fr": _nonsub_text(ind, "fr"),
                     "headline": bool(getattr(ind, "headline", False)),
                 }
             )
@@ -238,6 +244,7 @@ def indicator_table(catalogue: Any) -> pd.DataFrame:
         "sg_section": "",
         "polarity": "up",
         "kind": "proportion",
+        "unit": "percent",
         "min_n": 30,
         "definition_en": "",
         "definition_fr": "",
@@ -422,7 +429,7 @@ def _inputs_from_store(store: Any) -> ReportInputs:
     results = store.results()
     indicators = None
     try:
-        from mande.indicators import load_catalogue  # type: ignore[attr-defined]
+        from mande.indicators.catalogue import load_catalogue
 
         indicators = indicator_table(load_catalogue())
     except ImportError:
@@ -523,7 +530,7 @@ def build_report_data(
     ind = indicator_table(
         inputs.indicators if inputs.indicators is not None else _from_results(results)
     )
-    meta_cols = ("sg_section", "polarity", "kind")
+    meta_cols = ("sg_section", "polarity", "kind", "unit")
     for col in meta_cols:  # the catalogue wins; results fill what it lacks
         if col in results.columns:
             fill = results.drop_duplicates("indicator").set_index("indicator")[col]
@@ -559,9 +566,9 @@ def build_report_data(
             "low_precision",
         ]
         extra = [x for x in ("se", "df", "n_dont_know", "n_refused") if x in c.columns]
-        t = ind[["indicator", "sg_section", "name_en", "name_fr", "kind", "polarity"]].merge(
-            c[keep + extra], on="indicator", how="inner"
-        )
+        t = ind[
+            ["indicator", "sg_section", "name_en", "name_fr", "kind", "unit", "polarity"]
+        ].merge(c[keep + extra], on="indicator", how="inner")
         pv = prv[prv["breakdown"] == breakdown][["indicator", "group", "estimate", "suppressed"]]
         pv = pv.rename(
             columns={"estimate": "previous_estimate", "suppressed": "previous_suppressed"}
@@ -696,7 +703,11 @@ def build_report_data(
 
 
 def _from_results(results: pd.DataFrame) -> pd.DataFrame:
-    cols = [c for c in ("indicator", "sg_section", "polarity", "kind") if c in results.columns]
+    cols = [
+        c
+        for c in ("indicator", "sg_section", "polarity", "kind", "unit", "min_n")
+        if c in results.columns
+    ]
     return results[cols].drop_duplicates("indicator").reset_index(drop=True)
 
 

@@ -1,0 +1,464 @@
+"""The narrative draft: one paragraph per section of the Secretary-General's report (python-docx).
+
+Editorial rules (the report's, applied by :mod:`mande.report.style`):
+
+- percentages in the text are whole numbers with "per cent" / "pour cent";
+- a change is stated ("rose to", "fell to", with its size in percentage points, one decimal) only
+  when it is significant after controlling the false discovery rate; otherwise the indicator
+  "remained stable";
+- an indicator whose estimate is suppressed (too few respondents) is not mentioned;
+- dates are written as the report writes them ("from 29 June to 17 July 2026"); a sentence never
+  starts with a figure; French uses a decimal comma, non-breaking spaces before "pour cent", in
+  thousands and before double punctuation, and « guillemets ».
+
+The paragraphs are built as text first (:func:`narrative_paragraphs`, which tests snapshot) and then
+written into a Word document (:func:`write_narrative`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+
+from mande.report._cells import safe_text
+from mande.report.build import SECTIONS, ReportData
+from mande.report.style import (
+    check_lang,
+    date_range,
+    fr_typography,
+    number,
+    per_cent,
+    percentage_points,
+)
+
+__all__ = ["NarrativeParagraph", "narrative_paragraphs", "write_narrative"]
+
+
+@dataclass(frozen=True)
+class NarrativeParagraph:
+    """One drafted paragraph: the report section it belongs to, its heading and its text."""
+
+    section: str
+    heading: str
+    text: str
+
+
+# Subjects of the sentences, per measure id: a noun phrase ("the proportion of ... who ...").
+# {m} is the mission's code. French subjects are feminine singular ("la proportion ..."), so that
+# "est restée stable" agrees.
+SUBJECTS: dict[str, dict[str, str]] = {
+    "SAF-01": {
+        "en": "the proportion of respondents who felt safe walking alone in their area after dark",
+        "fr": "la proportion de personnes interrogées qui se sentaient en sécurité en marchant "
+        "seules dans leur quartier la nuit",
+    },
+    "SAF-02": {
+        "en": "the proportion of respondents who felt safe walking alone in their area during "
+        "the day",
+        "fr": "la proportion de personnes interrogées qui se sentaient en sécurité en marchant "
+        "seules dans leur quartier pendant la journée",
+    },
+    "SAF-03": {
+        "en": "the proportion of respondents who considered that security in their area had "
+        "improved over the previous three months",
+        "fr": "la proportion de personnes interrogées qui estimaient que la sécurité dans leur "
+        "zone s'était améliorée au cours des trois mois précédents",
+    },
+    "VIC-01": {
+        "en": "the proportion of victims of crime who reported it to the authorities",
+        "fr": "la proportion de victimes d'infractions qui les ont signalées aux autorités",
+    },
+    "INC-01": {
+        "en": "the proportion of respondents who felt that they had a say in what the "
+        "Government does",
+        "fr": "la proportion de personnes interrogées qui estimaient avoir leur mot à dire sur "
+        "l'action du Gouvernement",
+    },
+    "INC-02": {
+        "en": "the proportion of respondents who felt that they had an influence on politics",
+        "fr": "la proportion de personnes interrogées qui estimaient avoir une influence sur la "
+        "vie politique",
+    },
+    "INC-03": {
+        "en": "the measure of inclusive and responsive decision-making (Sustainable Development "
+        "Goal indicator 16.7.2)",
+        "fr": "la mesure du caractère inclusif et réactif de la prise de décision (indicateur "
+        "16.7.2 des objectifs de développement durable)",
+    },
+    "DIS-01": {
+        "en": "the proportion of respondents who reported having felt discriminated against or "
+        "harassed in the previous 12 months",
+        "fr": "la proportion de personnes interrogées qui ont déclaré s'être senties victimes de "
+        "discrimination ou de harcèlement au cours des 12 mois précédents",
+    },
+    "SRV-01.health": {
+        "en": "the proportion of respondents satisfied with health services",
+        "fr": "la proportion de personnes interrogées satisfaites des services de santé",
+    },
+    "SRV-01.education": {
+        "en": "the proportion of respondents satisfied with public education",
+        "fr": "la proportion de personnes interrogées satisfaites de l'enseignement public",
+    },
+    "SRV-01.admin": {
+        "en": "the proportion of respondents satisfied with administrative services",
+        "fr": "la proportion de personnes interrogées satisfaites des services administratifs",
+    },
+    "TRU-01.police": {
+        "en": "the proportion of respondents who trusted the police",
+        "fr": "la proportion de personnes interrogées qui faisaient confiance à la police",
+    },
+    "TRU-01.courts": {
+        "en": "the proportion of respondents who trusted the courts",
+        "fr": "la proportion de personnes interrogées qui faisaient confiance aux tribunaux",
+    },
+    "TRU-01.local_admin": {
+        "en": "the proportion of respondents who trusted the local administration",
+        "fr": "la proportion de personnes interrogées qui faisaient confiance à l'administration "
+        "locale",
+    },
+    "TRU-01.army": {
+        "en": "the proportion of respondents who trusted the national army",
+        "fr": "la proportion de personnes interrogées qui faisaient confiance à l'armée nationale",
+    },
+    "TRU-01": {
+        "en": "the proportion of respondents who trusted State institutions",
+        "fr": "la proportion de personnes interrogées qui faisaient confiance aux institutions de "
+        "l'État",
+    },
+    "ID-01": {
+        "en": "the proportion of respondents who identified at least as much with the nation as "
+        "with their own group",
+        "fr": "la proportion de personnes interrogées qui s'identifiaient au moins autant à la "
+        "nation qu'à leur propre groupe",
+    },
+    "COH-01": {
+        "en": "the proportion of respondents who felt that their group was often or always "
+        "treated unfairly by the Government",
+        "fr": "la proportion de personnes interrogées qui estimaient que leur groupe était "
+        "souvent ou toujours traité injustement par le Gouvernement",
+    },
+    "MIS-01": {
+        "en": "the proportion of respondents satisfied with the work of {m}",
+        "fr": "la proportion de personnes interrogées satisfaites du travail de la {m}",
+    },
+    "MIS-02": {
+        "en": "the proportion of respondents in favour of {m} staying",
+        "fr": "la proportion de personnes interrogées favorables au maintien de la {m}",
+    },
+    "MIS-03": {
+        "en": "the proportion of respondents who agreed that {m} treated all communities equally",
+        "fr": "la proportion de personnes interrogées qui estimaient que la {m} traitait toutes "
+        "les communautés sur un pied d'égalité",
+    },
+    "MIS-04": {
+        "en": "the proportion of respondents who would warn {m} of a threat",
+        "fr": "la proportion de personnes interrogées qui avertiraient la {m} d'une menace",
+    },
+}
+
+T: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Draft paragraphs for the report of the Secretary-General",
+        "covering": "{mission}: period {period}",
+        "intro_rounds": "According to the perception survey conducted by {m} {dates} among {n} "
+        "respondents, ",
+        "rose": "{subject} rose to {value}, an increase of {pp} compared with the previous "
+        "reporting period",
+        "fell": "{subject} fell to {value}, a decrease of {pp} compared with the previous "
+        "reporting period",
+        "stable": "{subject} remained stable at {value}",
+        "stood": "{subject} stood at {value}",
+        "generic": 'the value of the indicator "{name}"',
+        "partners": "Interviews with {n} partners of the mission during the period rated the "
+        "quality of their relationship with {m} between {low} out of 100 ({low_type}) and "
+        "{high} out of 100 ({high_type}).",
+        "partners_one": "Interviews with {n} partners of the mission during the period rated the "
+        "quality of their relationship with {m} at {value} out of 100 ({type}).",
+        "note": "Drafting note: figures are taken from the annex produced by mande {version} on "
+        "{date}. An increase or decrease is stated only when the change since the previous period ({prev}) is "
+        "statistically significant after controlling the false discovery rate at {fdr} per cent "
+        "(Benjamini–Hochberg); otherwise the indicator is described as having remained stable. "
+        "Estimates based on fewer respondents than the indicator's minimum are not cited.",
+        "note_noprev": "Drafting note: figures are taken from the annex produced by mande "
+        "{version} on {date}. No earlier period has a survey round, so no change is stated. "
+        "Estimates based on fewer respondents than the indicator's minimum are not cited.",
+        "points": "points",
+    },
+    "fr": {
+        "title": "Projet de paragraphes pour le rapport du Secrétaire général",
+        "covering": "{mission} : période {period}",
+        "intro_rounds": "Selon l'enquête de perception menée par la {m} {dates} auprès de {n} "
+        "personnes, ",
+        "rose": "{subject} est passée à {value}, soit une hausse de {pp} par rapport à la "
+        "période précédente",
+        "fell": "{subject} est tombée à {value}, soit une baisse de {pp} par rapport à la "
+        "période précédente",
+        "stable": "{subject} est restée stable, à {value}",
+        "stood": "{subject} s'établissait à {value}",
+        "generic": "la valeur de l'indicateur « {name} »",
+        "partners": "Les entretiens menés pendant la période avec {n} partenaires de la mission "
+        "ont situé la qualité de leur relation avec la {m} entre {low} sur 100 ({low_type}) et "
+        "{high} sur 100 ({high_type}).",
+        "partners_one": "Les entretiens menés pendant la période avec {n} partenaires de la "
+        "mission ont situé la qualité de leur relation avec la {m} à {value} sur 100 ({type}).",
+        "note": "Note de rédaction : les chiffres proviennent de l'annexe produite par mande "
+        "{version} le {date}. Une hausse ou une baisse n'est mentionnée que si la variation "
+        "depuis la période précédente ({prev}) est statistiquement significative après contrôle du taux de "
+        "fausses découvertes à {fdr} pour cent (Benjamini-Hochberg) ; sinon, l'indicateur est "
+        "dit stable. Les estimations fondées sur moins de répondants que le minimum de "
+        "l'indicateur ne sont pas citées.",
+        "note_noprev": "Note de rédaction : les chiffres proviennent de l'annexe produite par "
+        "mande {version} le {date}. Aucune période antérieure ne comporte d'enquête : aucune "
+        "variation n'est mentionnée. Les estimations fondées sur moins de répondants que le "
+        "minimum de l'indicateur ne sont pas citées.",
+        "points": "points",
+    },
+}
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _subject(rec: pd.Series, data: ReportData, lang: str) -> str:
+    entry = SUBJECTS.get(str(rec["indicator"]))
+    if entry:
+        return entry[lang].format(m=data.mission_code)
+    return T[lang]["generic"].format(name=str(rec[f"name_{lang}"]))
+
+
+def _value(rec: pd.Series, lang: str) -> str:
+    if str(rec.get("unit") or "percent") == "percent":
+        return per_cent(float(rec["estimate"]), lang)
+    return number(float(rec["estimate"]), lang, 1)
+
+
+def _clause(rec: pd.Series, subject: str, data: ReportData, lang: str) -> str:
+    t = T[lang]
+    value = _value(rec, lang)
+    change = rec.get("change")
+    has_change = change is not None and not pd.isna(change)
+    if data.previous is None or not has_change:
+        return t["stood"].format(subject=subject, value=value)
+    d = float(change)
+    if bool(rec.get("significant")) and d != 0:
+        if str(rec.get("unit") or "percent") == "percent":
+            size = percentage_points(d, lang)
+        else:
+            size = f"{number(abs(d), lang, 1)}\u00a0{t['points']}"
+        key = "rose" if d > 0 else "fell"
+        return t[key].format(subject=subject, value=value, pp=size)
+    return t["stable"].format(subject=subject, value=value)
+
+
+def _fieldwork(data: ReportData, lang: str) -> tuple[str, str]:
+    src = data.sources[data.sources["role"] == "current"]
+    if src.empty:
+        return "", ""
+    rec = src.iloc[0]
+    start = pd.Timestamp(rec["fieldwork_start"]).date()
+    end = pd.Timestamp(rec["fieldwork_end"]).date()
+    n = "" if pd.isna(rec["n"]) else number(float(rec["n"]), lang)
+    return date_range(start, end, lang), n
+
+
+def _section_text(part: pd.DataFrame, data: ReportData, lang: str) -> str:
+    sentences: list[str] = []
+    dates, n = _fieldwork(data, lang)
+    for i, (_, rec) in enumerate(part.iterrows()):
+        subject = _subject(rec, data, lang)
+        if i == 0 and dates and n:
+            intro = T[lang]["intro_rounds"].format(m=data.mission_code, dates=dates, n=n)
+            sentences.append(intro + _clause(rec, subject, data, lang) + ".")
+        else:
+            sentences.append(_cap(_clause(rec, subject, data, lang)) + ".")
+    return " ".join(sentences)
+
+
+def _partners_text(data: ReportData, lang: str) -> str:
+    pi = data.partners
+    if pi is None:
+        return ""
+    parts: list[str] = []
+    rqi = pi.rqi
+    if rqi is not None and not rqi.empty and "rqi" in rqi.columns:
+        from mande.report.annex import _partner_label
+
+        ok = rqi.dropna(subset=["rqi"]).sort_values("rqi")
+        n = pi.n_interviews if pi.n_interviews is not None else int(ok["n"].sum())
+        if len(ok) == 1:
+            rec = ok.iloc[0]
+            parts.append(
+                T[lang]["partners_one"].format(
+                    n=number(n, lang),
+                    m=data.mission_code,
+                    value=number(float(rec["rqi"]), lang),
+                    type=_partner_label(data, str(rec["partner_type"]), lang).lower(),
+                )
+            )
+        elif len(ok) > 1:
+            lo, hi = ok.iloc[0], ok.iloc[-1]
+            parts.append(
+                T[lang]["partners"].format(
+                    n=number(n, lang),
+                    m=data.mission_code,
+                    low=number(float(lo["rqi"]), lang),
+                    high=number(float(hi["rqi"]), lang),
+                    low_type=_lower_label(_partner_label(data, str(lo["partner_type"]), lang)),
+                    high_type=_lower_label(_partner_label(data, str(hi["partner_type"]), lang)),
+                )
+            )
+    if pi.robust:
+        sentence = pi.robust.get(f"sentence_{lang}") or pi.robust.get("sentence_en")
+        if sentence:
+            parts.append(safe_text(str(sentence)).strip())
+    return " ".join(parts)
+
+
+def _lower_label(label: str) -> str:
+    """Lower-case a label's first word unless it is an acronym or a proper name ("UN")."""
+    first, _, rest = label.partition(" ")
+    if first.isupper() or (first[:1].isupper() and first[1:2].isupper()):
+        return label
+    return (first[:1].lower() + first[1:] + (" " + rest if rest else "")).strip()
+
+
+def narrative_paragraphs(data: ReportData, lang: str | None = None) -> list[NarrativeParagraph]:
+    """The draft's paragraphs as text, one per SG-report section that has something to say.
+
+    The last paragraph (section ``"note"``) is a drafting note for the officer: where the figures
+    come from and the rule applied to changes.
+    """
+    lang = check_lang(lang or data.lang)
+    out: list[NarrativeParagraph] = []
+    usable = data.summary[~data.summary["suppressed"].astype(bool)]
+    usable = usable[usable["estimate"].map(lambda v: v is not None and math.isfinite(float(v)))]
+    for section, heading in SECTIONS.items():
+        part = usable[usable["sg_section"] == section]
+        texts = []
+        if not part.empty:
+            texts.append(_section_text(part, data, lang))
+        if section == "partnerships":
+            extra = _partners_text(data, lang)
+            if extra:
+                texts.append(extra)
+        text = " ".join(t for t in texts if t)
+        if text:
+            if lang == "fr":
+                text = fr_typography(text)
+            out.append(NarrativeParagraph(section, heading[lang], text))
+    t = T[lang]
+    when = data.produced_at.date()
+    from mande.report.style import date_text
+
+    if data.previous is not None:
+        prev = data.previous.title(lang)
+        note = t["note"].format(
+            version=data.mande_version,
+            date=date_text(when, lang),
+            prev=prev,
+            fdr=number(data.fdr * 100, lang),
+        )
+    else:
+        note = t["note_noprev"].format(version=data.mande_version, date=date_text(when, lang))
+    if lang == "fr":
+        note = fr_typography(note)
+    out.append(NarrativeParagraph("note", "", note))
+    return out
+
+
+def _set_language(doc: Any, lang: str) -> None:
+    tag = "fr-FR" if lang == "fr" else "en-GB"
+    for name in ("Normal", "Title", "Heading 1", "Heading 2"):
+        try:
+            style = doc.styles[name]
+        except KeyError:
+            continue
+        rpr = style.element.get_or_add_rPr()
+        for old in rpr.findall(qn("w:lang")):
+            rpr.remove(old)
+        el = OxmlElement("w:lang")
+        el.set(qn("w:val"), tag)
+        el.set(qn("w:eastAsia"), tag)
+        rpr.append(el)
+
+
+def write_narrative(
+    data: ReportData, path: str | Path, lang: str | None = None, *, numbered: bool = True
+) -> Path:
+    """Write the narrative draft (.docx) for ``data`` to ``path`` and return the path.
+
+    One heading and one paragraph per SG-report section with something to say, then a drafting
+    note. Paragraphs are numbered as in the report (``numbered=False`` leaves the numbers out so
+    that they can be pasted into a report with its own numbering).
+    """
+    lang = check_lang(lang or data.lang)
+    path = Path(path)
+    paragraphs = narrative_paragraphs(data, lang)
+    doc = Document()
+    section = doc.sections[0]
+    section.page_height, section.page_width = Cm(29.7), Cm(21.0)
+    section.left_margin = section.right_margin = Cm(2.5)
+    normal = doc.styles["Normal"]
+    normal.font.name = "Times New Roman"
+    normal.font.size = Pt(12)
+    normal.paragraph_format.space_after = Pt(8)
+    normal.paragraph_format.line_spacing = 1.0
+    for name, size in (("Title", 16), ("Heading 1", 13), ("Heading 2", 12)):
+        st = doc.styles[name]
+        st.font.name = "Times New Roman"
+        st.font.size = Pt(size)
+        st.font.color.rgb = RGBColor(0, 0, 0)
+        st.font.bold = True
+        st.font.italic = False
+    _set_language(doc, lang)
+    t = T[lang]
+    doc.add_paragraph(t["title"], style="Title")
+    mission = data.mission_name.get(lang) or data.mission_code
+    covering = t["covering"].format(mission=mission, period=data.period.label(lang))
+    sub = doc.add_paragraph(fr_typography(covering) if lang == "fr" else covering)
+    sub.runs[0].italic = True
+    number_ = 0
+    for para in paragraphs:
+        if para.section == "note":
+            p = doc.add_paragraph()
+            run = p.add_run(safe_text(para.text))
+            run.italic = True
+            run.font.size = Pt(10)
+            continue
+        doc.add_paragraph(para.heading, style="Heading 2")
+        number_ += 1
+        p = doc.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        if numbered:
+            p.paragraph_format.first_line_indent = Cm(0)
+            p.add_run(f"{number_}.\t")
+            p.paragraph_format.tab_stops.add_tab_stop(Cm(1.0))
+        p.add_run(safe_text(para.text))
+    props = doc.core_properties
+    props.title = f"{t['title']} – {data.mission_code} – {data.period.title(lang)}"
+    props.author = data.produced_by
+    props.language = "fr-FR" if lang == "fr" else "en-GB"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(str(path))
+    return path
+
+
+def paragraphs_text(paragraphs: Sequence[NarrativeParagraph]) -> str:
+    """The paragraphs as plain text (headings, then text), for snapshots and review."""
+    out = []
+    for p in paragraphs:
+        out.append(f"## {p.heading or p.section}")
+        out.append(p.text)
+        out.append("")
+    return "\n".join(out)
