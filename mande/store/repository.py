@@ -606,7 +606,8 @@ class Store:
         PermissionDenied
             The role may not upload.
         """
-        import mande
+        from mande.ingest.survey import read_survey
+        from mande.ingest.xlsform import read_xlsform
 
         actor = self._actor(user, role)
         src = SourceFile.from_path(path)
@@ -618,12 +619,13 @@ class Store:
         found = self._find_round_version(round_label, src.sha256, form_src, mapping_obj)
         if found is not None:
             return found
+        read_options.setdefault("secret", self.settings.secret)
+        read_options.setdefault("max_bytes", self.settings.max_upload_bytes)
+        form_obj = form
         try:
-            form_obj = mande.read_xlsform(form) if form_src is not None else form  # type: ignore[attr-defined]
-            rnd = mande.read_survey(  # type: ignore[attr-defined]
-                path, form_obj, mapping if mapping is not None else None,
-                round_label=round_label, **read_options,
-            )  # fmt: skip
+            if form_src is not None:
+                form_obj = read_xlsform(form)
+            rnd = read_survey(path, form_obj, mapping, round_label=round_label, **read_options)
         except DataValidationError as exc:
             self._refused(actor, "round", round_label, src, exc)
             raise
@@ -1092,7 +1094,7 @@ class Store:
         ``label`` names the sheet (default: the file name without extension); uploading the same
         label again makes a new version. Only quotes with consent are kept.
         """
-        import mande
+        from mande.ingest.interviews import read_interviews
 
         actor = self._actor(user, role)
         src = SourceFile.from_path(path)
@@ -1102,7 +1104,10 @@ class Store:
         if found is not None:
             return found
         try:
-            iv = mande.read_interviews(path, **read_options)  # type: ignore[attr-defined]
+            read_options.setdefault("secret", self.settings.secret)
+            read_options.setdefault("max_bytes", self.settings.max_upload_bytes)
+            read_options.setdefault("mission", self.mission())
+            iv = read_interviews(path, **read_options)
         except DataValidationError as exc:
             self._refused(actor, "interviews", label, src, exc)
             raise
@@ -1289,9 +1294,9 @@ class Store:
         actor = self._actor(user, role)
         self._require(actor, "view", object_type="results", label=round_label)
         if catalogue is None:
-            import mande
+            from mande.indicators.catalogue import load_catalogue
 
-            catalogue = mande.load_catalogue()  # type: ignore[attr-defined]
+            catalogue = load_catalogue()
         cat_version = catalogue_version(catalogue)
         with _engine.read(self._engine) as conn:
             if round_label is None:
@@ -1330,7 +1335,7 @@ class Store:
                     sa.select(t.responses.c.columns_json).where(t.responses.c.version_id == row.id)
                 ).scalar_one()
             )
-        by_eff = list(by) if by is not None else [c for c in DEFAULT_BREAKDOWNS if c in columns]
+        by_eff = list(by) if by is not None else _default_by(columns)
         by_key = ",".join(by_eff)
         stored = self._stored_results(row.id, cat_version, by_key)
         if stored is not None:
@@ -1349,12 +1354,15 @@ class Store:
         catalogue: Any,
         compute: Callable[..., pd.DataFrame] | None,
     ) -> pd.DataFrame:
-        if compute is None:
-            import mande
-
-            compute = mande.compute_indicators  # type: ignore[attr-defined]
         frame = self.responses(label, row.version)
         design = SurveyDesign(**json.loads(row.design_json))
+        if compute is None:
+            from mande.indicators.compute import compute_indicators
+
+            # a mission's own form may lack some standard items: leave those indicators out
+            return compute_indicators(
+                frame, catalogue, by=by, design=design, on_missing="skip", round_label=label
+            )
         return compute(frame, catalogue, by=by, design=design)
 
     def _stored_results(
@@ -1466,6 +1474,16 @@ class Store:
         return out
 
 
+def _default_by(columns: Sequence[str]) -> list[str]:
+    """The standard breakdowns the responses hold (age group and disability can be derived)."""
+    have = set(columns)
+    derivable = {
+        "age_group": "age" in have,
+        "disability": any(c.startswith("wg_") for c in have),
+    }
+    return [c for c in DEFAULT_BREAKDOWNS if c in have or derivable.get(c, False)]
+
+
 def _check_round(rnd: Any) -> tuple[pd.DataFrame, dict[str, Any]]:
     frame = getattr(rnd, "responses", None)
     if not isinstance(frame, pd.DataFrame):
@@ -1568,9 +1586,11 @@ def _period_of(
     return period.id if period else None
 
 
-_RESULT_INTS = ("n", "n_dont_know", "n_refused")
+_RESULT_INTS = (
+    "n", "n_dont_know", "n_refused", "n_not_applicable", "n_never_alone", "n_excluded", "n_missing",
+)  # fmt: skip
 _RESULT_BOOLS = ("suppressed", "low_precision", "single_psu")
-_RESULT_TEXT = ("indicator", "breakdown", "group")
+_RESULT_TEXT = ("indicator", "base_indicator", "variant", "breakdown", "group")
 
 
 def _py(value: Any) -> Any:
@@ -1614,8 +1634,9 @@ def _result_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 _RESULT_ORDER = [
-    "round", "round_version", "period", "indicator", "breakdown", "group", "estimate", "se",
-    "ci_low", "ci_high", "n", "df", "deff", "n_dont_know", "n_refused", "suppressed",
+    "round", "round_version", "period", "indicator", "base_indicator", "variant", "breakdown",
+    "group", "estimate", "se", "ci_low", "ci_high", "n", "df", "deff", "cv", "n_dont_know",
+    "n_refused", "n_not_applicable", "n_never_alone", "n_excluded", "n_missing", "suppressed",
     "low_precision", "single_psu",
 ]  # fmt: skip
 
@@ -1631,7 +1652,7 @@ def _results_frame(rows: list[Mapping[str, Any]]) -> pd.DataFrame:
     extra_df = pd.DataFrame(extras.tolist(), index=df.index)
     for col in _RESULT_BOOLS:
         df[col] = df[col].astype("boolean")
-    for col in ("estimate", "se", "ci_low", "ci_high", "df", "deff"):
+    for col in ("estimate", "se", "ci_low", "ci_high", "df", "deff", "cv"):
         df[col] = pd.to_numeric(df[col], errors="coerce").astype(float)
     for col in _RESULT_INTS:
         df[col] = pd.to_numeric(df[col], errors="coerce").astype("Int64")

@@ -227,7 +227,7 @@ def test_eight_concurrent_uploads_all_land(store: Store) -> None:
     assert c["uploads"] == 8 and c["round_versions"] == 8 and c["responses"] == 8
     audit = store.as_user("a", "admin").audit_log()
     assert (audit["action"] == "upload").sum() == 8
-    for label, seed, n in jobs:
+    for label, _seed, n in jobs:
         v = store.versions(label)
         row = v[v["n_respondents"] == n].iloc[0]
         assert len(store.responses(label, int(row["version"]))) == n
