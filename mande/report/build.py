@@ -22,9 +22,8 @@ results
 changes (optional)
     Change tests between the previous period's round and this period's: ``indicator``,
     ``breakdown``, ``group``, ``difference``, ``ci_low``, ``ci_high``, ``p_value``, ``q_value``
-    (Benjamini-Hochberg adjusted), ``significant``; optional ``verdict``. When absent they are computed
-    by :func:`mande.stats.change` if available, else by the fallback described in
-    :func:`compare_rounds`.
+    (Benjamini-Hochberg adjusted), ``significant``. When absent they are computed by
+    :func:`compare_periods` (:func:`mande.stats.change.compare_rounds`).
 """
 
 from __future__ import annotations
@@ -37,7 +36,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 from mande.config import MissionConfig
 from mande.errors import DataValidationError, Problem
@@ -57,8 +55,9 @@ __all__ = [
     "ReportData",
     "ReportInputs",
     "build_report_data",
-    "compare_rounds",
+    "compare_periods",
     "indicator_table",
+    "partners_inputs",
 ]
 
 #: The Secretary-General report's sections, in the report's order, with their headings.
@@ -284,20 +283,7 @@ def _check_columns(df: pd.DataFrame, required: Sequence[str], what: str) -> None
         )
 
 
-def _bh(p: np.ndarray) -> np.ndarray:
-    """Benjamini-Hochberg adjusted p-values (R's ``p.adjust(p, "BH")``)."""
-    n = len(p)
-    if n == 0:
-        return p
-    order = np.argsort(p)[::-1]
-    ranked = p[order] * n / np.arange(n, 0, -1)
-    adj = np.minimum.accumulate(ranked)
-    out = np.empty(n)
-    out[order] = np.minimum(adj, 1.0)
-    return out
-
-
-def compare_rounds(
+def compare_periods(
     results: pd.DataFrame,
     current: str,
     previous: str,
@@ -305,82 +291,32 @@ def compare_rounds(
     level: float = 0.95,
     fdr: float = 0.05,
 ) -> pd.DataFrame:
-    """Change of every indicator x breakdown x group between two independent survey rounds.
+    """Changes of every indicator x breakdown x group from round ``previous`` to ``current``.
 
-    Used when :mod:`mande.stats.change` does not provide the changes.
-
-    Parameters
-    ----------
-    results:
-        Tidy indicator results holding both rounds (``se`` needed; ``df`` used when present).
-    current, previous:
-        Round ids.
-    level:
-        Confidence level of the change's interval.
-    fdr:
-        False discovery rate controlled across every comparison returned (Benjamini-Hochberg).
-
-    Returns
-    -------
-    DataFrame
-        ``indicator``, ``breakdown``, ``group``, ``estimate``, ``previous_estimate``,
-        ``difference``, ``se``, ``df``, ``ci_low``, ``ci_high``, ``p_value``, ``q_value``,
-        ``significant``. Suppressed estimates on either side are left out.
-
-    Notes
-    -----
-    Two rounds are independent samples, so the difference :math:`d = \\hat p_2 - \\hat p_1` has
-    :math:`SE(d) = \\sqrt{SE_1^2 + SE_2^2}`. The test statistic :math:`t = d / SE(d)` is referred to
-    a t distribution on :math:`\\min(df_1, df_2)` degrees of freedom (normal when the design degrees
-    of freedom are unknown); the interval is :math:`d \\pm t_{(1+level)/2} SE(d)`. The p-values
-    are adjusted by Benjamini and Hochberg (1995) over every comparison in the report, and a change
-    is significant when the adjusted value is below ``fdr``.
-
-    References
-    ----------
-    Lumley, T. (2010). Complex Surveys: A Guide to Analysis Using R, ch. 2 (independent samples).
-    Benjamini, Y. and Hochberg, Y. (1995). JRSS B 57(1), 289-300. BH checked against R's
-    ``p.adjust(method = "BH")``.
+    A thin adapter over :func:`mande.stats.change.compare_rounds` (independent samples, t on the
+    smaller design df, Benjamini-Hochberg across every comparison returned), giving the change on
+    the estimate's own scale (0-1 for proportions, as the results) in ``difference``, ``ci_low``,
+    ``ci_high``, with ``p_value``, ``q_value``, ``significant`` and ``verdict`` (improved,
+    deteriorated, stable, or None when not compared).
     """
-    _check_columns(results, (*_RESULT_COLUMNS, "se"), "indicator results")
-    keys = ["indicator", "breakdown", "group"]
-    cols = [*keys, "estimate", "se", "df", "suppressed"]
-    res = results.copy()
-    if "df" not in res.columns:
-        res["df"] = np.inf
-    if "suppressed" not in res.columns:
-        res["suppressed"] = False
-    cur = res.loc[res["round"].astype(str) == str(current), cols]
-    prev = res.loc[res["round"].astype(str) == str(previous), cols]
-    m = cur.merge(prev, on=keys, suffixes=("", "_prev"))
-    m = m[~m["suppressed"].astype(bool) & ~m["suppressed_prev"].astype(bool)]
-    m = m.dropna(subset=["estimate", "estimate_prev", "se", "se_prev"])
-    d = m["estimate"].to_numpy(float) - m["estimate_prev"].to_numpy(float)
-    se = np.sqrt(m["se"].to_numpy(float) ** 2 + m["se_prev"].to_numpy(float) ** 2)
-    dfree = np.minimum(
-        pd.to_numeric(m["df"], errors="coerce").fillna(np.inf).to_numpy(float),
-        pd.to_numeric(m["df_prev"], errors="coerce").fillna(np.inf).to_numpy(float),
-    )
-    with np.errstate(divide="ignore", invalid="ignore"):
-        tstat = np.where(se > 0, d / se, 0.0)
-    p = 2 * sps.t.sf(np.abs(tstat), dfree)
-    q = sps.t.ppf((1 + level) / 2, dfree)
-    qv = _bh(p)
+    from mande.stats.change import compare_rounds
+
+    two = results[results["round"].isin([str(previous), str(current)])]
+    ch = compare_rounds(two, str(previous), str(current), level=level, q=fdr)
+    scale = np.where(ch["unit"].astype(str) == "percentage points", 100.0, 1.0)
+    verdicts = {"improved": "improved", "deteriorated": "deteriorated", "no_change": "stable"}
     return pd.DataFrame(
         {
-            "indicator": m["indicator"].to_numpy(),
-            "breakdown": m["breakdown"].to_numpy(),
-            "group": m["group"].to_numpy(),
-            "estimate": m["estimate"].to_numpy(float),
-            "previous_estimate": m["estimate_prev"].to_numpy(float),
-            "difference": d,
-            "se": se,
-            "df": dfree,
-            "ci_low": d - q * se,
-            "ci_high": d + q * se,
-            "p_value": p,
-            "q_value": qv,
-            "significant": qv < fdr,
+            "indicator": ch["indicator"].astype(str),
+            "breakdown": ch["breakdown"].astype(str),
+            "group": ch["group"].astype(str),
+            "difference": ch["estimate"].to_numpy(float) / scale,
+            "ci_low": ch["ci_low"].to_numpy(float) / scale,
+            "ci_high": ch["ci_high"].to_numpy(float) / scale,
+            "p_value": ch["p_value"].to_numpy(float),
+            "q_value": ch["q_value"].to_numpy(float),
+            "significant": ch["significant"].astype(bool).to_numpy(),
+            "verdict": ch["verdict"].map(verdicts).to_numpy(),
         }
     )
 
@@ -420,30 +356,116 @@ def _group_label(breakdown: str, group: Any, mission: MissionConfig, lang: str) 
     return g
 
 
-def _inputs_from_store(store: Any) -> ReportInputs:
-    """Read a store's rounds, results, mission and interviews into :class:`ReportInputs`."""
-    mission = store.mission()
-    rounds = store.rounds()
-    if not isinstance(rounds, pd.DataFrame):
-        rounds = pd.DataFrame([getattr(r, "__dict__", r) for r in rounds])
-    results = store.results()
-    indicators = None
-    try:
-        from mande.indicators.catalogue import load_catalogue
+def partners_inputs(
+    interviews: Any,
+    mission: MissionConfig,
+    period: str | dt.date | ReportingPeriod,
+    *,
+    quotes: pd.DataFrame | None = None,
+    level: float = 0.95,
+    n_boot: int = 2000,
+    seed: int = 0,
+) -> PartnersInputs:
+    """The partners part of a report, from coded interviews (:class:`mande.Interviews` or its
+    ``.interviews`` frame, as the store returns it).
 
-        indicators = indicator_table(load_catalogue())
-    except ImportError:
-        indicators = None
-    versions = {}
-    if "data_version" in rounds.columns:
-        versions = {
-            str(r): str(v) for r, v in zip(rounds["round"], rounds["data_version"], strict=True)
+    - relationship quality by partner type: the period's interviews
+      (:func:`mande.relationship_quality`, cluster bootstrap with ``seed``);
+    - reliability between coders: the period's double-coded interviews
+      (:func:`mande.reliability_table`);
+    - the robust-context model: every interview up to the end of the period, with period fixed
+      effects (:func:`mande.partner_model`), left out when it cannot be fitted;
+    - quotes: consented quotes of the period (:func:`mande.select_quotes`).
+    """
+    from mande.errors import EstimationError
+    from mande.partners.model import partner_model
+    from mande.partners.quality import relationship_quality, select_quotes
+    from mande.stats.reliability import reliability_table
+
+    p = get_period(mission, period)
+    frame = getattr(interviews, "interviews", interviews)
+    if quotes is None:
+        quotes = getattr(interviews, "quotes", None)
+    frame = assign_periods(frame, mission, date_column="date")
+    order = {q.id: q.index for q in reporting_periods(mission)}
+    here = frame[frame["period"] == p.id]
+    upto = frame[frame["period"].map(order).fillna(-1).astype(int).between(0, p.index)]
+    if here.empty:
+        return PartnersInputs(n_interviews=0)
+    rq = relationship_quality(here, by=("partner_type",), level=level, n_boot=n_boot, seed=seed)
+    rq = rq.rename(columns={"rqi_ci_low": "ci_low", "rqi_ci_high": "ci_high", "n_interviews": "n"})
+    rel = None
+    if "coder_rank" in here.columns and (here["coder_rank"] > 1).any():
+        try:
+            rel = reliability_table(here)
+        except EstimationError:
+            rel = None
+    robust: dict[str, Any] | None = None
+    try:
+        fit = partner_model(upto, level=level)
+        robust = {
+            "sentence_en": fit.sentence_en,
+            "sentence_fr": fit.sentence_fr,
+            "estimate": fit.estimate,
+            "ci_low": fit.ci_low,
+            "ci_high": fit.ci_high,
+            "p_value": fit.p_value,
+            "n": fit.n_interviews,
         }
+    except (EstimationError, ValueError, np.linalg.LinAlgError):
+        robust = None
+    q = None
+    if quotes is not None and len(quotes):
+        qp = assign_periods(
+            quotes.drop(columns=["period"], errors="ignore"), mission, date_column="date"
+        )
+        sel = select_quotes(qp[qp["period"] == p.id])
+        q = sel.rename(columns={"text": "quote"})[["partner_type", "quote", "consent", "date"]]
+    n = int((here["coder_rank"] == 1).sum()) if "coder_rank" in here.columns else len(here)
+    return PartnersInputs(rqi=rq, reliability=rel, robust=robust, quotes=q, n_interviews=n)
+
+
+def _who() -> str:
+    """Who produces the report: MANDE_USER, else the OS user (as the audit log names them)."""
+    import getpass
+    import os
+
+    try:
+        return os.environ.get("MANDE_USER") or getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "local"
+
+
+def _inputs_from_store(store: Any, period: str | dt.date | ReportingPeriod) -> ReportInputs:
+    """Read a store's mission, rounds, results and interviews into :class:`ReportInputs`."""
+    from mande.errors import StoreError
+    from mande.indicators.catalogue import load_catalogue
+
+    mission = store.mission()
+    if mission is None:
+        raise StoreError(
+            "the store holds no mission configuration; load one first "
+            "(`mande demo load sample_data`, or set the mission with the store's set_mission)"
+        )
+    rounds = store.rounds().rename(columns={"n_respondents": "n", "file_name": "source"})
+    rounds = rounds.drop(columns=["period"], errors="ignore")
+    catalogue = load_catalogue()
+    results = store.results(catalogue=catalogue)
+    interviews = store.interviews()
+    partners = None
+    if interviews is not None and len(interviews):
+        partners = partners_inputs(interviews, mission, period, quotes=store.quotes())
+    versions = {
+        str(r): str(v)[:12] for r, v in zip(rounds["round"], rounds["data_version"], strict=True)
+    }
+    versions["catalogue"] = str(getattr(catalogue, "version", ""))[:12]
     return ReportInputs(
         mission=mission,
         rounds=rounds,
         results=results,
-        indicators=indicators,
+        indicators=indicator_table(catalogue),
+        partners=partners,
+        produced_by=_who(),
         data_versions=versions,
     )
 
@@ -485,7 +507,7 @@ def build_report_data(
     inputs = (
         store_or_inputs
         if isinstance(store_or_inputs, ReportInputs)
-        else _inputs_from_store(store_or_inputs)
+        else _inputs_from_store(store_or_inputs, period)
     )
     mission = inputs.mission
     p = get_period(mission, period)
@@ -546,7 +568,7 @@ def build_report_data(
     if inputs.changes is not None:
         changes = _normalise_changes(inputs.changes, fdr)
     elif previous_round is not None:
-        changes = compare_rounds(results, current_round, previous_round, level=level, fdr=fdr)
+        changes = compare_periods(results, current_round, previous_round, level=level, fdr=fdr)
     else:
         changes = None
 

@@ -21,7 +21,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 from docx import Document
@@ -250,7 +250,7 @@ def _clause(rec: pd.Series, subject: str, data: ReportData, lang: str) -> str:
     has_change = change is not None and not pd.isna(change)
     if data.previous is None or not has_change:
         return t["stood"].format(subject=subject, value=value)
-    d = float(change)
+    d = float(cast(float, change))
     if bool(rec.get("significant")) and d != 0:
         if str(rec.get("unit") or "percent") == "percent":
             size = percentage_points(d, lang)
