@@ -151,3 +151,16 @@ def mapping_suggest_cmd(
         f"{len(m.questions) - len(mapped)} kept unmapped; {len(low)} with confidence under 0.7 "
         "to check first"
     )
+
+
+# --------------------------------------------------------------------------------------------
+# The store: db upgrade, ingest, rounds (versions, set-current, purge), history, results, demo load
+
+
+def _store_commands() -> None:
+    from mande.store._cli import register
+
+    register(app, db_app, demo_app)
+
+
+_store_commands()

@@ -1,0 +1,297 @@
+"""The store's commands: ``mande db upgrade``, ``mande ingest``, ``mande rounds`` (``versions``,
+``set-current``, ``purge``), ``mande history``, ``mande results``, ``mande demo load``.
+
+:func:`register` adds them to the ``mande`` application (``mande/cli.py``). The store is imported
+only when a command runs, so that ``mande --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from mande.errors import MandeError
+
+__all__ = ["register"]
+
+_APP = typer.Typer()
+_DB = typer.Typer()
+_DEMO = typer.Typer()
+
+rounds_app = typer.Typer(
+    help="Survey rounds in the store: list them (no subcommand), their versions, the current one.",
+    invoke_without_command=True,
+)
+
+_URL = typer.Option(
+    "--url", help="Database URL (default: MANDE_DATABASE_URL, else SQLite in MANDE_DATA_DIR)."
+)
+_USER = typer.Option("--user", help="Who acts, for the audit log (default: MANDE_USER).")
+
+
+def _open_store(url: str | None, user: str | None = None) -> Any:
+    from mande.store import Store
+
+    try:
+        return Store.open(url, user=user)
+    except MandeError as exc:
+        _fail(exc)
+
+
+def _fail(exc: Exception) -> NoReturn:
+    from mande.errors import DataValidationError
+
+    typer.echo(f"error: {exc}", err=True)
+    if isinstance(exc, DataValidationError):
+        typer.echo(f"{len(exc.errors)} error(s); nothing was stored.", err=True)
+    raise typer.Exit(1)
+
+
+def _table(frame: Any) -> str:
+    if frame.empty:
+        return "(none)"
+    return str(frame.to_string(index=False))
+
+
+@_DB.command("upgrade")
+def db_upgrade_cmd(url: Annotated[str | None, _URL] = None) -> None:
+    """Create the store, or bring its schema to this version of mande (Alembic migrations)."""
+    from mande.config import Settings
+    from mande.store import _engine
+
+    target = url or Settings.from_env().database_url
+    try:
+        engine = _engine.make_engine(target)
+        before, after = _engine.upgrade(engine)
+        engine.dispose()
+    except MandeError as exc:
+        _fail(exc)
+    import sqlalchemy as sa
+
+    shown = sa.make_url(target).render_as_string(hide_password=True)
+    if before == after:
+        typer.echo(f"{shown}: schema already at {after}")
+    else:
+        typer.echo(f"{shown}: schema upgraded from {before or 'empty'} to {after}")
+
+
+@_APP.command("ingest")
+def ingest_cmd(
+    file: Annotated[Path, typer.Argument(help="Survey export (.xlsx/.csv) or coding sheet.")],
+    form: Annotated[
+        Path | None, typer.Option("--form", help="XLSForm of the survey (surveys only).")
+    ] = None,
+    round_label: Annotated[
+        str | None, typer.Option("--round", help="Round label, e.g. 2025-R2 (surveys only).")
+    ] = None,
+    mapping: Annotated[
+        Path | None, typer.Option("--mapping", help="Mapping onto the standard items (YAML).")
+    ] = None,
+    interviews: Annotated[
+        bool, typer.Option("--interviews", help="The file is a partner-interview coding sheet.")
+    ] = False,
+    label: Annotated[
+        str | None, typer.Option("--label", help="Interview sheet label (default: file name).")
+    ] = None,
+    user: Annotated[str | None, _USER] = None,
+    url: Annotated[str | None, _URL] = None,
+) -> None:
+    """Validate a file and store it as a new version (a file already stored changes nothing)."""
+    store = _open_store(url, user)
+    try:
+        if interviews:
+            res = store.ingest_interviews(file, label=label)
+        else:
+            if form is None or not round_label:
+                typer.echo(
+                    "error: a survey needs --form FORM.xlsx and --round LABEL "
+                    "(or --interviews for a coding sheet)",
+                    err=True,
+                )
+                raise typer.Exit(2)
+            res = store.ingest_survey(file, form, round_label, mapping=mapping)
+    except MandeError as exc:
+        _fail(exc)
+    finally:
+        store.close()
+    what = "round" if res.kind == "survey" else "interview sheet"
+    if res.created:
+        typer.echo(
+            f"stored {what} {res.label} version {res.version} ({res.n_rows} rows, "
+            f"{res.n_warnings} warnings; sha256 {res.file_sha256[:12]})"
+        )
+    else:
+        current = "current" if res.current else "not current"
+        typer.echo(f"unchanged: {file.name} is already {what} {res.label} version {res.version} "
+                   f"({current})")  # fmt: skip
+
+
+@rounds_app.callback()
+def rounds_cmd(ctx: typer.Context, url: Annotated[str | None, _URL] = None) -> None:
+    """List the survey rounds: current version, respondents, fieldwork, reporting period."""
+    if ctx.invoked_subcommand is not None:
+        return
+    store = _open_store(url)
+    try:
+        frame = store.rounds()
+    finally:
+        store.close()
+    cols = ["round", "current_version", "n_versions", "n_respondents", "fieldwork_start",
+            "fieldwork_end", "period", "uploaded_by"]  # fmt: skip
+    typer.echo(_table(frame[cols] if not frame.empty else frame))
+
+
+@rounds_app.command("versions")
+def rounds_versions_cmd(
+    round_label: Annotated[str, typer.Argument(help="The round.")],
+    url: Annotated[str | None, _URL] = None,
+) -> None:
+    """Every version of a round: file, SHA-256, who, when, respondents, which is current."""
+    store = _open_store(url)
+    try:
+        frame = store.versions(round_label)
+    except MandeError as exc:
+        _fail(exc)
+    finally:
+        store.close()
+    frame["file_sha256"] = frame["file_sha256"].str[:12]
+    typer.echo(_table(frame.drop(columns=["data_version"])))
+
+
+@rounds_app.command("set-current")
+def rounds_set_current_cmd(
+    round_label: Annotated[str, typer.Argument(help="The round.")],
+    version: Annotated[int, typer.Argument(help="The version to make current.")],
+    user: Annotated[str | None, _USER] = None,
+    url: Annotated[str | None, _URL] = None,
+) -> None:
+    """Make an older (or newer) version of a round current (admin). Results follow."""
+    store = _open_store(url, user)
+    try:
+        store.set_current(round_label, version)
+    except MandeError as exc:
+        _fail(exc)
+    finally:
+        store.close()
+    typer.echo(f"round {round_label}: version {version} is now current")
+
+
+@rounds_app.command("purge")
+def rounds_purge_cmd(
+    round_label: Annotated[str, typer.Argument(help="The round.")],
+    version: Annotated[
+        int | None, typer.Option("--version", help="Only this version (not the current one).")
+    ] = None,
+    reason: Annotated[str, typer.Option("--reason", help="Why (kept in the audit log).")] = "",
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm: this deletes data.")] = False,
+    user: Annotated[str | None, _USER] = None,
+    url: Annotated[str | None, _URL] = None,
+) -> None:
+    """Delete a round version, or a whole round (admin; audited; cannot be undone)."""
+    what = f"version {version} of round {round_label}" if version else f"round {round_label}"
+    if not yes:
+        typer.echo(f"error: purging {what} deletes its data; add --yes to confirm", err=True)
+        raise typer.Exit(2)
+    store = _open_store(url, user)
+    try:
+        n = store.purge(round_label, version, reason=reason)
+    except MandeError as exc:
+        _fail(exc)
+    finally:
+        store.close()
+    typer.echo(f"purged {what} ({n} version{'s' if n != 1 else ''})")
+
+
+@_APP.command("history")
+def history_cmd(
+    audit: Annotated[
+        bool, typer.Option("--audit", help="The full audit log (admin), refused attempts too.")
+    ] = False,
+    limit: Annotated[int, typer.Option("--limit", help="Newest rows to show.")] = 50,
+    url: Annotated[str | None, _URL] = None,
+) -> None:
+    """Uploads, newest first (who, when, which file and SHA-256), or the audit log (--audit)."""
+    store = _open_store(url)
+    try:
+        frame = store.audit_log() if audit else store.history()
+    except MandeError as exc:
+        _fail(exc)
+    finally:
+        store.close()
+    if not frame.empty:
+        sha = "file_sha256"
+        frame[sha] = frame[sha].map(lambda s: s[:12] if isinstance(s, str) else "")
+        if audit:
+            frame["details"] = frame["details"].map(lambda d: json.dumps(d, ensure_ascii=False))
+    typer.echo(_table(frame.head(limit)))
+
+
+@_APP.command("results")
+def results_cmd(
+    round_label: Annotated[
+        str | None, typer.Option("--round", help="One round (default: every round).")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the table to this CSV file.")
+    ] = None,
+    url: Annotated[str | None, _URL] = None,
+) -> None:
+    """Indicator results of the current versions (computed once per data and catalogue version)."""
+    store = _open_store(url)
+    try:
+        frame = store.results(round_label)
+    except MandeError as exc:
+        _fail(exc)
+    finally:
+        store.close()
+    if out is not None:
+        frame.to_csv(out, index=False)
+        typer.echo(f"wrote {len(frame)} rows to {out}")
+        return
+    cols = ["round", "indicator", "breakdown", "group", "estimate", "ci_low", "ci_high", "n"]
+    typer.echo(_table(frame[cols] if not frame.empty else frame))
+
+
+@_DEMO.command("load")
+def demo_load_cmd(
+    sample_dir: Annotated[
+        Path, typer.Argument(help="The sample mission folder (mission.yaml, forms, rounds).")
+    ] = Path("sample_data"),
+    results: Annotated[
+        bool,
+        typer.Option("--results/--no-results", help="Also compute and store the indicators."),
+    ] = True,
+    url: Annotated[str | None, _URL] = None,
+) -> None:
+    """Load the sample mission into the store as user 'demo'; a second run changes nothing."""
+    from mande.demo.load import DEMO_USER, load_sample
+
+    store = _open_store(url, DEMO_USER)
+    try:
+        done = load_sample(sample_dir, store)
+        if results and done.n_created:
+            store.as_user(DEMO_USER, "admin").results()
+    except MandeError as exc:
+        _fail(exc)
+    finally:
+        store.close()
+    if not done.changed:
+        typer.echo(f"{sample_dir}: already loaded ({len(done.uploads)} files, nothing changed)")
+        return
+    for res in done.uploads:
+        if res.created:
+            kind = "round" if res.kind == "survey" else "interview sheet"
+            typer.echo(f"loaded {kind} {res.label} version {res.version} ({res.n_rows} rows)")
+    typer.echo(
+        f"{sample_dir}: mission {done.mission}, {done.n_created} file(s) loaded into {store.url}"
+    )
+
+
+def register(app: typer.Typer, db_app: typer.Typer, demo_app: typer.Typer) -> None:
+    """Add the store's commands to the ``mande`` application and its ``db`` and ``demo`` groups."""
+    for src, dst in ((_APP, app), (_DB, db_app), (_DEMO, demo_app)):
+        dst.registered_commands.extend(src.registered_commands)
+    app.add_typer(rounds_app, name="rounds")
