@@ -308,6 +308,14 @@ def _after_fraction(days: int) -> float:
     return 0.0
 
 
+def _weekday(day: dt.date, start: dt.date) -> dt.date:
+    """A weekend day moved to the Friday before, or the Monday after when that leaves the period."""
+    if day.weekday() < 5:
+        return day
+    friday = day - dt.timedelta(days=day.weekday() - 4)
+    return friday if friday >= start else day + dt.timedelta(days=7 - day.weekday())
+
+
 def _vary_name(name: str, rng: np.random.Generator) -> str:
     """How officers re-type an organisation's name: case, accents, spaces."""
     k = rng.integers(4)
@@ -366,7 +374,7 @@ def generate_interviews(
         span = (min(period.end, as_of - dt.timedelta(days=1)) - period.start).days + 1
         offsets = rng.integers(0, span, size=len(chosen))
         days = [period.start + dt.timedelta(days=int(o)) for o in offsets]
-        days = [d - dt.timedelta(days=max(0, d.weekday() - 4)) for d in days]  # weekdays
+        days = [_weekday(d, period.start) for d in days]
         order = np.argsort(np.array([d.toordinal() for d in days]), kind="stable")
         rows: list[list[object]] = []
         second: list[list[object]] = []

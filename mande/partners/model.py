@@ -88,8 +88,8 @@ def _sentences(
     a, b = (-hi, -lo) if lower else (lo, hi)
     if significant:
         en = (
-            f"Where the mission ran robust operations, {what_en} was {_fmt(est, 'en')} {unit_en}"
-            f"{scale_en} {'lower' if lower else 'higher'} ({pct}% CI {_fmt(a, 'en')} to "
+            f"Where the mission ran robust operations, {what_en} was {_fmt(est, 'en')} {unit_en} "
+            f"{'lower' if lower else 'higher'}{scale_en} ({pct}% CI {_fmt(a, 'en')} to "
             f"{_fmt(b, 'en')}) than elsewhere, other things equal."
         )
         fr = (
