@@ -154,6 +154,122 @@ def mapping_suggest_cmd(
 
 
 # --------------------------------------------------------------------------------------------
+# Partner interviews: coding-sheet template, checks, reliability, relationship quality, model
+
+
+def _partner_sheets(files: list[str], mission: str | None) -> object:
+    """Read coding sheets (one or more) into one Interviews; print problems and exit 1 if refused."""
+    from mande.config import load_mission
+    from mande.errors import DataValidationError
+    from mande.ingest.interviews import Interviews, read_interviews
+
+    config = load_mission(mission) if mission else None
+    items = []
+    failed = False
+    for f in files:
+        try:
+            items.append(read_interviews(f, mission=config))
+        except DataValidationError as exc:
+            failed = True
+            typer.echo(f"{f}: refused. {exc.message}", err=True)
+            for p in exc.problems:
+                typer.echo(f"  [{p.severity}] {p}", err=True)
+    if failed:
+        raise typer.Exit(1)
+    return Interviews.concat(items)
+
+
+_FILES = typer.Argument(help="Coding sheets (.xlsx from the template, or .csv).")
+_MISSION = typer.Option("--mission", help="mission.yaml: regions and reporting periods.")
+
+
+@partners_app.command("template")
+def partners_template_cmd(
+    out: Annotated[str, typer.Argument(help="Where to write the template (.xlsx).")],
+    lang: Annotated[str, typer.Option("--lang", help="Language: en or fr.")] = "en",
+    mission: Annotated[str | None, _MISSION] = None,
+    coders: Annotated[
+        str | None, typer.Option("--coders", help="Coders' codes, comma-separated (e.g. AM,BK).")
+    ] = None,
+) -> None:
+    """Write an empty partner-interview coding sheet with the rubric and drop-down lists."""
+    from mande.config import load_mission
+    from mande.partners.template import write_interview_template
+
+    config = load_mission(mission) if mission else None
+    codes = [c.strip() for c in (coders or "").split(",") if c.strip()]
+    path = write_interview_template(out, lang=lang, mission=config, coders=codes)
+    typer.echo(f"wrote {path}")
+
+
+@partners_app.command("check")
+def partners_check_cmd(
+    files: Annotated[list[str], _FILES],
+    mission: Annotated[str | None, _MISSION] = None,
+) -> None:
+    """Check coding sheets: print every problem; exit 1 when a sheet is refused."""
+    iv = _partner_sheets(files, mission)
+    report = iv.report  # type: ignore[attr-defined]
+    for w in report.warnings:
+        typer.echo(f"  [warning] {w}")
+    typer.echo(
+        f"OK: {report.n_interviews} interviews ({report.n_double_coded} coded twice), "
+        f"{report.n_quotes} quotes kept, {report.quotes_without_consent} without consent dropped"
+    )
+
+
+@partners_app.command("reliability")
+def partners_reliability_cmd(
+    files: Annotated[list[str], _FILES],
+    level: Annotated[str, typer.Option("--level", help="nominal, ordinal, interval or ratio.")] = (
+        "ordinal"
+    ),
+) -> None:
+    """Krippendorff's alpha per rubric dimension, from the interviews coded twice."""
+    from mande.stats.reliability import reliability_table
+
+    table = reliability_table(_partner_sheets(files, None), level=level)
+    typer.echo(table.drop(columns="note").to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+
+
+@partners_app.command("quality")
+def partners_quality_cmd(
+    files: Annotated[list[str], _FILES],
+    mission: Annotated[str | None, _MISSION] = None,
+    by: Annotated[
+        str, typer.Option("--by", help="Comma-separated: partner_type, period, region.")
+    ] = "partner_type,period",
+    seed: Annotated[int, typer.Option("--seed", help="Bootstrap seed.")] = 0,
+) -> None:
+    """Relationship-quality index (0-100) by group, with cluster-bootstrap 95% CIs."""
+    from mande.partners.quality import relationship_quality
+
+    groups = [b.strip() for b in by.split(",") if b.strip()]
+    table = relationship_quality(_partner_sheets(files, mission), by=groups, seed=seed)
+    typer.echo(table.to_string(index=False, float_format=lambda x: f"{x:.1f}"))
+
+
+@partners_app.command("model")
+def partners_model_cmd(
+    files: Annotated[list[str], _FILES],
+    mission: Annotated[str, _MISSION],
+    outcome: Annotated[
+        str, typer.Option("--outcome", help="rqi, or a dimension such as cooperation.")
+    ] = "rqi",
+    lang: Annotated[str, typer.Option("--lang", help="Language of the sentence: en or fr.")] = "en",
+) -> None:
+    """Did robust operations strain partnerships? Mixed model with a random intercept per partner."""
+    from mande.partners.model import partner_model
+
+    result = partner_model(_partner_sheets(files, mission), outcome)
+    typer.echo(result.sentence(lang))
+    typer.echo(
+        f"estimate {result.estimate:.2f} (se {result.se:.2f}, p = {result.p_value:.3g}); "
+        f"{result.n_interviews} interviews, {result.n_partners} partners; {result.formula}"
+    )
+
+
+# --------------------------------------------------------------------------------------------
 # The store: db upgrade, ingest, rounds (versions, set-current, purge), history, results, demo load
 
 
@@ -164,3 +280,41 @@ def _store_commands() -> None:
 
 
 _store_commands()
+
+
+# --------------------------------------------------------------------------------------------
+# Secretary-General reporting: mande report
+
+
+@app.command("report")
+def report_cmd(
+    period: Annotated[
+        str,
+        typer.Option("--period", help="Reporting period id (e.g. 2026-06) or a date inside it."),
+    ],
+    out: Annotated[str, typer.Option("--out", help="The Excel annex to write (.xlsx).")],
+    docx: Annotated[
+        str | None, typer.Option("--docx", help="Also write the narrative draft (.docx).")
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the report: en or fr.")] = "en",
+    database_url: Annotated[
+        str | None,
+        typer.Option("--database-url", help="Store URL (default: MANDE_DATABASE_URL or SQLite)."),
+    ] = None,
+) -> None:
+    """Write the annex (Excel) and, with --docx, the narrative draft (Word) for an SG report."""
+    from mande.errors import MandeError
+    from mande.report import make_report
+    from mande.store import Store
+
+    try:
+        store = Store.open(database_url)
+        data = make_report(store, period, out, docx=docx, lang=lang)
+    except MandeError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    prev = data.previous.id if data.previous else "none"
+    typer.echo(
+        f"Annex for period {data.period.id} (round {data.current_round}, compared with period "
+        f"{prev}) written to {out}" + (f"; draft written to {docx}" if docx else "")
+    )
