@@ -36,6 +36,14 @@ from mande.partners.quality import (
 )
 from mande.partners.rubric import Rubric, load_rubric
 from mande.partners.template import write_interview_template
+from mande.report import (
+    ReportData,
+    ReportInputs,
+    build_report_data,
+    make_report,
+    write_annex,
+    write_narrative,
+)
 from mande.roles import allowed, require
 from mande.stats.change import changes_between, compare_rounds
 from mande.stats.design import SurveyDesign
@@ -66,6 +74,8 @@ __all__ = [
     "PartnerModelResult",
     "PermissionDenied",
     "Problem",
+    "ReportData",
+    "ReportInputs",
     "Rubric",
     "Settings",
     "StoreError",
@@ -74,11 +84,12 @@ __all__ = [
     "TrendFit",
     "ValidationReport",
     "__version__",
-    "estimate",
     "allowed",
+    "build_report_data",
     "changes_between",
     "compare_rounds",
     "compute_indicators",
+    "estimate",
     "interrupted_time_series",
     "interview_rqi",
     "krippendorff_alpha",
@@ -87,6 +98,7 @@ __all__ = [
     "load_mapping",
     "load_mission",
     "load_rubric",
+    "make_report",
     "partner_model",
     "read_interviews",
     "read_survey",
@@ -100,5 +112,7 @@ __all__ = [
     "suggest_mapping",
     "theme_frequencies",
     "trend_model",
+    "write_annex",
     "write_interview_template",
+    "write_narrative",
 ]
