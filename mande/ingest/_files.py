@@ -31,7 +31,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NoReturn
 
 import pandas as pd
 
@@ -89,10 +89,17 @@ def sha256_file(path: str | Path) -> str:
     return h.hexdigest()
 
 
-def _fail(message: str, code: str, *, expected: str | None = None, value: str | None = None) -> None:
+def _fail(
+    message: str,
+    code: str,
+    *,
+    expected: str | None = None,
+    value: str | None = None,
+    sheet: str | None = None,
+) -> NoReturn:
     raise DataValidationError(
         message,
-        [Problem(message, code=code, expected=expected, value=value)],
+        [Problem(message, code=code, expected=expected, value=value, sheet=sheet)],
     )
 
 
@@ -247,12 +254,17 @@ def _col_letter(i: int) -> str:
     return s
 
 
-def _frame(rows: list[list[object]], sheet: str, source: str) -> pd.DataFrame:
+def _frame(
+    rows: list[list[object]], sheet: str, source: str, allow_empty: bool = False
+) -> pd.DataFrame:
     """Header checks, then a DataFrame of the cells under the header (object dtype)."""
     if not rows or all(all(v in ("", None) for v in r) for r in rows):
+        if allow_empty:
+            return pd.DataFrame()
         _fail(
             f"{source}: sheet '{sheet}' is empty; export the data with its header row",
             "empty_sheet",
+            sheet=sheet,
         )
     header = ["" if v is None else str(v).strip() for v in rows[0]]
     body = rows[1:]
@@ -296,9 +308,12 @@ def _frame(rows: list[list[object]], sheet: str, source: str) -> pd.DataFrame:
     if problems:
         raise DataValidationError(f"{source}: the header row of sheet '{sheet}' is invalid", problems)
     if not body:
+        if allow_empty:
+            return pd.DataFrame(columns=[header[j] for j in keep])
         _fail(
             f"{source}: sheet '{sheet}' has a header but no data rows",
             "empty_sheet",
+            sheet=sheet,
         )
     frame = pd.DataFrame(body, columns=range(width) if body and len(body[0]) == width else None)
     if frame.shape[1] < width:
@@ -409,6 +424,7 @@ def read_tables(
     max_bytes: int | None = DEFAULT_MAX_BYTES,
     sheets: int | None = None,
     kind: FileKind | None = None,
+    allow_empty: bool = False,
 ) -> dict[str, Table]:
     """Read the sheets of a spreadsheet (or the one table of a CSV) after :func:`check_file`.
 
@@ -416,6 +432,8 @@ def read_tables(
     ----------
     sheets:
         Read only the first ``sheets`` sheets (None: all).
+    allow_empty:
+        Return an empty frame for an empty sheet instead of refusing it (XLSForm sheets).
 
     Returns
     -------
@@ -467,7 +485,7 @@ def read_tables(
         # drop trailing empty rows (formatting left by Excel)
         while rows and all(v in ("", None) for v in rows[-1]):
             rows.pop()
-        frame = _frame(rows, name, path.name)
+        frame = _frame(rows, name, path.name, allow_empty)
         warnings: list[Problem] = []
         if kind == "xlsx":
             fp = _formula_problems(path, name, i)

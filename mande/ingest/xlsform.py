@@ -253,7 +253,7 @@ def read_xlsform(path: str | Path, *, validate: bool = True) -> Form:
         is added when those pass.
     """
     path = Path(path)
-    tables = read_tables(path, max_bytes=None)
+    tables = read_tables(path, max_bytes=None, allow_empty=True)
     lower = {name.strip().lower(): t for name, t in tables.items()}
     problems: list[Problem] = []
     if "survey" not in lower:
