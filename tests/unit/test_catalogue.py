@@ -303,3 +303,12 @@ def test_standard_definitions_copied_and_broken_fail_with_their_file(tmp_path: P
     assert info.value.path == str(folder / "TRU-01.yaml")
     assert info.value.field == "variants[1].item"
     assert "did you mean 'trust_courts'" in str(info.value)
+
+
+def test_readme_example_definition_loads(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    start = readme.index("## Indicators")
+    block = readme[start:].split("```yaml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "TRU-02.yaml").write_text(block, encoding="utf-8")
+    cat = load_catalogue(tmp_path)
+    assert cat["TRU-02"].scoring.success == (3,) and "TRU-01" in cat
