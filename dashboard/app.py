@@ -1,7 +1,8 @@
 """The dashboard's entry point: page config, shared sidebar, and the router (st.navigation).
 
 Run with `streamlit run dashboard/app.py` (or `make demo`). Pages live in dashboard/pages/; each has a
-`main()` that lays out widgets and calls `mande`.
+`main()` that lays out widgets and calls `mande`. Which pages a user sees depends on the role; each
+page and the store check the role again, so hiding a menu is never the only guard.
 """
 
 from __future__ import annotations
@@ -15,12 +16,23 @@ if str(ROOT) not in sys.path:  # `streamlit run` puts only dashboard/ on the pat
 
 import streamlit as st  # noqa: E402
 
+import mande  # noqa: E402
 from dashboard import data, session  # noqa: E402
 from dashboard.i18n import t  # noqa: E402
 
 PAGES = Path(__file__).parent / "pages"
 
-st.set_page_config(page_title="mande", page_icon="🕊️", layout="wide")
+# (file, title key, icon, action the role needs)
+PAGE_TABLE = (
+    ("overview.py", "overview", ":material/dashboard:", "view"),
+    ("explorer.py", "explorer", ":material/insights:", "view"),
+    ("partners.py", "partners", ":material/handshake:", "view"),
+    ("reports.py", "reports", ":material/description:", "export"),
+    ("upload.py", "upload", ":material/upload_file:", "upload"),
+    ("data_audit.py", "data_audit", ":material/manage_history:", "audit"),
+)
+
+st.set_page_config(page_title="mande", page_icon=":material/public:", layout="wide")
 
 mission = data.mission()
 who = session.identity(mission)
@@ -50,6 +62,17 @@ with st.sidebar:
     else:
         st.caption(f"{who.user} · {t(who.role, lang)}")
 
-pages = [st.Page(str(PAGES / "overview.py"), title=t("overview", lang), icon="🏠", default=True)]
-nav = st.navigation(pages)
-nav.run()
+if session.auth_configured() and not who.signed_in:
+    # A shared deployment shows nothing about the mission's data to anonymous visitors.
+    st.title("mande")
+    st.info(t("sign_in_needed", lang))
+    st.stop()
+
+pages = [
+    st.Page(
+        str(PAGES / file), title=t(key, lang), icon=icon, url_path=key, default=(key == "overview")
+    )
+    for file, key, icon, action in PAGE_TABLE
+    if mande.allowed(who.role, action)
+]
+st.navigation(pages).run()

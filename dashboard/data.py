@@ -1,17 +1,21 @@
-"""Cached access to the store for the dashboard's pages.
+"""Cached access to the store and to `mande`'s computations for the dashboard's pages.
 
-Every function here calls `mande`; the caches are keyed by what changes the answer (the store's
-data version), so a page never shows stale figures after an upload or a change of current version.
+Every function calls `mande`; nothing is computed here. Cache keys include the store's data version
+(which changes with every upload and change of current version), so a page never shows stale
+figures.
 """
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 import mande
+from mande import overview
 from mande.store import Store
 
 
@@ -22,8 +26,12 @@ def store() -> Store:
 
 
 def data_version() -> str:
-    """Changes whenever uploads or current versions change: part of every cache key below."""
     return store().data_version()
+
+
+def clear() -> None:
+    """Forget cached answers (after an upload or a change of current version)."""
+    st.cache_data.clear()
 
 
 def mission() -> mande.MissionConfig | None:
@@ -44,10 +52,187 @@ def _rounds(_version: str) -> pd.DataFrame:
     return store().rounds()
 
 
-def clear() -> None:
-    """Forget cached answers (after an upload or a change of current version)."""
-    st.cache_data.clear()
+def round_order() -> list[str]:
+    return overview.round_order(rounds())
 
 
-def _unused(*_: Any) -> None:  # pragma: no cover
+@st.cache_resource(show_spinner=False)
+def catalogue() -> Any:
+    return mande.load_catalogue()
+
+
+def results() -> pd.DataFrame:
+    """Indicator results of the current version of every round, all standard breakdowns."""
+    return _results(data_version())
+
+
+@st.cache_data(show_spinner="Computing indicators…")
+def _results(_version: str) -> pd.DataFrame:
+    return store().results(catalogue=catalogue())
+
+
+def headline(lang: str) -> pd.DataFrame:
+    return _headline(data_version(), lang)
+
+
+@st.cache_data(show_spinner=False)
+def _headline(_version: str, lang: str) -> pd.DataFrame:
+    res = localised(results(), lang)
+    return overview.headline(res, round_order(), lang=lang)
+
+
+def significant_changes(lang: str) -> pd.DataFrame:
+    return _significant(data_version(), lang)
+
+
+@st.cache_data(show_spinner=False)
+def _significant(_version: str, lang: str) -> pd.DataFrame:
+    res = localised(results(), lang)
+    return overview.significant_changes(res, round_order(), lang=lang)
+
+
+def localised(res: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Indicator names in ``lang`` (the stored rows carry the catalogue's English names)."""
+    if res.empty:
+        return res
+    cat = catalogue()
+    out = res.copy()
+    ids = out["indicator"].unique()
+    names = {i: cat.measure(i).name(lang) for i in ids}
+    short = {i: cat.measure(i).name(lang, short=True) for i in ids}
+    out["name"] = out["indicator"].map(names)
+    out["short_name"] = out["indicator"].map(short)
+    return out
+
+
+def boundaries() -> dict[str, Any] | None:
+    """The mission's regions as GeoJSON (stored with the mission), or None."""
+    return _boundaries(data_version())
+
+
+@st.cache_data(show_spinner=False)
+def _boundaries(_version: str) -> dict[str, Any] | None:
+    m = store().mission()
+    if m is None:
+        return None
+    text = m.raw.get("_boundaries_geojson")
+    if text:
+        return dict(json.loads(text))
+    if m.path is not None:
+        rel = m.raw.get("boundaries")
+        if rel and (Path(m.path).parent / rel).exists():
+            return dict(json.loads((Path(m.path).parent / rel).read_text(encoding="utf-8")))
     return None
+
+
+def interviews() -> pd.DataFrame:
+    return _interviews(data_version())
+
+
+@st.cache_data(show_spinner=False)
+def _interviews(_version: str) -> pd.DataFrame:
+    return store().interviews()
+
+
+def quotes() -> pd.DataFrame:
+    return _quotes(data_version())
+
+
+@st.cache_data(show_spinner=False)
+def _quotes(_version: str) -> pd.DataFrame:
+    return store().quotes()
+
+
+def regional_values(indicator: str, round_label: str) -> pd.DataFrame:
+    return overview.regional_values(results(), indicator, round_label)
+
+
+def partner_quality(by: tuple[str, ...]) -> pd.DataFrame:
+    return _partner_quality(data_version(), by)
+
+
+@st.cache_data(show_spinner="Bootstrapping relationship quality…")
+def _partner_quality(_version: str, by: tuple[str, ...]) -> pd.DataFrame:
+    from mande.partners.quality import relationship_quality
+
+    return relationship_quality(interviews(), by=by, seed=20241101)
+
+
+def partner_model(lang: str) -> Any:
+    return _partner_model(data_version())
+
+
+@st.cache_data(show_spinner=False)
+def _partner_model(_version: str) -> Any:
+    from mande.errors import MandeError
+    from mande.partners.model import partner_model as fit
+
+    try:
+        return fit(interviews())
+    except MandeError:
+        return None
+
+
+def partner_themes(lang: str) -> pd.DataFrame:
+    return _partner_themes(data_version(), lang)
+
+
+@st.cache_data(show_spinner=False)
+def _partner_themes(_version: str, lang: str) -> pd.DataFrame:
+    from mande.partners.quality import theme_frequencies
+
+    return theme_frequencies(interviews(), by=("partner_type",), lang=lang)
+
+
+def partner_quotes(lang: str) -> pd.DataFrame:
+    return _partner_quotes(data_version(), lang)
+
+
+@st.cache_data(show_spinner=False)
+def _partner_quotes(_version: str, lang: str) -> pd.DataFrame:
+    from mande.partners.quality import select_quotes
+
+    return select_quotes(quotes(), lang=lang)
+
+
+def forms() -> pd.DataFrame:
+    """The XLSForms the store holds (newest first)."""
+    return _forms(data_version())
+
+
+@st.cache_data(show_spinner=False)
+def _forms(_version: str) -> pd.DataFrame:
+    return store().forms()
+
+
+def form_bytes(sha256: str) -> bytes:
+    return store().form_bytes(sha256)
+
+
+def mapping_table(rnd: Any) -> pd.DataFrame:
+    """How the upload's columns map onto the standard items (from the round's mapping)."""
+    mapping = getattr(rnd, "mapping", None)
+    if mapping is not None and hasattr(mapping, "to_frame"):
+        return mapping.to_frame()
+    return pd.DataFrame({"column": list(rnd.responses.columns)})
+
+
+def report_periods(lang: str) -> pd.DataFrame:
+    """Reporting periods that hold a survey round or interviews: period, label (as the report
+    writes it)."""
+    return _report_periods(data_version(), lang)
+
+
+@st.cache_data(show_spinner=False)
+def _report_periods(_version: str, lang: str) -> pd.DataFrame:
+    from mande.report.periods import assign_periods, reporting_periods
+
+    m = mission()
+    rnds = rounds()
+    if m is None or rnds.empty:
+        return pd.DataFrame(columns=["period", "label"])
+    with_data = set(assign_periods(rnds, m)["period"].dropna())
+    rows = [
+        {"period": p.id, "label": p.title(lang)} for p in reporting_periods(m) if p.id in with_data
+    ]
+    return pd.DataFrame(rows, columns=["period", "label"])

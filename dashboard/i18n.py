@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 TEXT: dict[str, dict[str, str]] = {
-    "app_title": {"en": "mande: people-centric monitoring", "fr": "mande : suivi centré sur les personnes"},
+    "app_title": {
+        "en": "mande: people-centric monitoring",
+        "fr": "mande : suivi centré sur les personnes",
+    },
     "language": {"en": "Language", "fr": "Langue"},
     "signed_in_as": {"en": "Signed in as", "fr": "Connecté(e) en tant que"},
     "role": {"en": "Role", "fr": "Rôle"},
@@ -26,6 +29,161 @@ TEXT: dict[str, dict[str, str]] = {
     "not_allowed": {
         "en": "Your role does not allow this page.",
         "fr": "Votre rôle ne donne pas accès à cette page.",
+    },
+    "latest_round": {
+        "en": "Latest round: {round} ({n} respondents). Changes are since {previous}.",
+        "fr": "Dernière vague : {round} ({n} enquêtés). Les évolutions sont mesurées depuis {previous}.",
+    },
+    "ci95": {"en": "95% CI", "fr": "IC à 95 %"},
+    "change_not_significant": {
+        "en": "no significant change",
+        "fr": "pas d'évolution significative",
+    },
+    "significant_changes": {
+        "en": "Significant changes since the previous round",
+        "fr": "Évolutions significatives depuis la vague précédente",
+    },
+    "no_significant_change": {
+        "en": "No change since the previous round is statistically significant.",
+        "fr": "Aucune évolution depuis la vague précédente n'est statistiquement significative.",
+    },
+    "fdr_note": {
+        "en": "Significant after Benjamini-Hochberg false-discovery-rate control (q = 0.05) across every indicator and group compared.",
+        "fr": "Significatif après contrôle du taux de fausses découvertes de Benjamini-Hochberg (q = 0,05) sur l'ensemble des indicateurs et groupes comparés.",
+    },
+    "indicator": {"en": "Indicator", "fr": "Indicateur"},
+    "breakdown": {"en": "Breakdown", "fr": "Ventilation"},
+    "group": {"en": "Group", "fr": "Groupe"},
+    "change": {"en": "Change", "fr": "Évolution"},
+    "verdict": {"en": "Verdict", "fr": "Appréciation"},
+    "map": {"en": "By region", "fr": "Par région"},
+    "map_indicator": {"en": "Indicator on the map", "fr": "Indicateur sur la carte"},
+    "bd_total": {"en": "All respondents", "fr": "Ensemble des enquêtés"},
+    "bd_sex": {"en": "Sex", "fr": "Sexe"},
+    "bd_age_group": {"en": "Age group", "fr": "Tranche d'âge"},
+    "bd_region": {"en": "Region", "fr": "Région"},
+    "bd_urban_rural": {"en": "Urban / rural", "fr": "Urbain / rural"},
+    "bd_displacement": {"en": "Displacement status", "fr": "Statut de déplacement"},
+    "bd_disability": {"en": "Disability", "fr": "Handicap"},
+    "breakdown_in": {"en": "Breakdown in {round}", "fr": "Ventilation en {round}"},
+    "estimate": {"en": "Estimate", "fr": "Estimation"},
+    "suppressed": {"en": "suppressed (n too small)", "fr": "masqué (effectif trop faible)"},
+    "suppressed_note": {
+        "en": "Suppressed: fewer respondents than the indicator's minimum; the estimate is not shown.",
+        "fr": "Masqué : moins d'enquêtés que le minimum de l'indicateur ; l'estimation n'est pas affichée.",
+    },
+    "download_csv": {"en": "Download as CSV", "fr": "Télécharger en CSV"},
+    "no_interviews": {
+        "en": "No partner-interview coding sheet is loaded yet.",
+        "fr": "Aucune grille de codage d'entretiens avec les partenaires n'est chargée.",
+    },
+    "rqi_heatmap": {
+        "en": "Relationship quality (0-100) by partner type and period",
+        "fr": "Qualité de la relation (0-100) par type de partenaire et période",
+    },
+    "rqi_note": {
+        "en": "Relationship-quality index: mean of trust, mutual benefit and cooperation, rescaled to 0-100. Intervals: cluster bootstrap over partner organisations.",
+        "fr": "Indice de qualité de la relation : moyenne de la confiance, du bénéfice mutuel et de la coopération, ramenée sur 0-100. Intervalles : bootstrap par grappes d'organisations partenaires.",
+    },
+    "robust_comparison": {
+        "en": "Where the mission ran robust operations",
+        "fr": "Là où la mission a mené des opérations robustes",
+    },
+    "model_unavailable": {
+        "en": "Not enough interviews in and outside robust-operation areas to compare.",
+        "fr": "Trop peu d'entretiens dans et hors des zones d'opérations robustes pour comparer.",
+    },
+    "model_note": {
+        "en": "Mixed model with a random intercept per partner organisation; {n} interviews with {partners} organisations, {robust} under robust operations.",
+        "fr": "Modèle mixte avec un intercept aléatoire par organisation partenaire ; {n} entretiens avec {partners} organisations, dont {robust} sous opérations robustes.",
+    },
+    "dimensions": {
+        "en": "Dimensions by partner type (1-5)",
+        "fr": "Dimensions par type de partenaire (1-5)",
+    },
+    "positions": {
+        "en": "Coercion (1) - cooperation (5) continuum",
+        "fr": "Continuum coercition (1) - coopération (5)",
+    },
+    "themes": {"en": "Themes raised", "fr": "Thèmes abordés"},
+    "quotes": {"en": "Quotes (with consent)", "fr": "Citations (avec consentement)"},
+    "no_quotes": {"en": "No consented quote.", "fr": "Aucune citation consentie."},
+    "validation_failed": {
+        "en": "The file cannot be accepted: {n} problem(s) to fix. Nothing was stored.",
+        "fr": "Le fichier ne peut pas être accepté : {n} problème(s) à corriger. Rien n'a été enregistré.",
+    },
+    "validation_ok": {
+        "en": "Checked: {n} respondents ready to commit.",
+        "fr": "Vérifié : {n} enquêtés prêts à être enregistrés.",
+    },
+    "validation_ok_iv": {
+        "en": "Checked: {n} coded interviews ready to commit.",
+        "fr": "Vérifié : {n} entretiens codés prêts à être enregistrés.",
+    },
+    "form": {"en": "XLSForm of this export", "fr": "XLSForm de cet export"},
+    "other_form": {"en": "…or upload another XLSForm", "fr": "…ou téléverser un autre XLSForm"},
+    "need_form": {
+        "en": "Upload the XLSForm this export was collected with.",
+        "fr": "Téléversez le XLSForm utilisé pour cette collecte.",
+    },
+    "round_label": {"en": "Round label", "fr": "Nom de la vague"},
+    "sheet_label": {"en": "Sheet label", "fr": "Nom de la grille"},
+    "checking": {
+        "en": "Reading and checking the file…",
+        "fr": "Lecture et vérification du fichier…",
+    },
+    "mapping": {
+        "en": "Mapping to the standard items",
+        "fr": "Correspondance avec les items standard",
+    },
+    "warnings": {
+        "en": "{n} warning(s): worth a look, they do not block.",
+        "fr": "{n} avertissement(s) : à examiner, sans blocage.",
+    },
+    "personal_removed": {
+        "en": "Personal data removed on ingest: {cols}.",
+        "fr": "Données personnelles retirées à l'import : {cols}.",
+    },
+    "commit": {"en": "Commit to the store", "fr": "Enregistrer dans la base"},
+    "committing": {"en": "Committing…", "fr": "Enregistrement…"},
+    "storing": {"en": "Storing the new version…", "fr": "Enregistrement de la nouvelle version…"},
+    "computing": {"en": "Recomputing the indicators…", "fr": "Recalcul des indicateurs…"},
+    "committed": {
+        "en": "Committed: {label}, version {version}.",
+        "fr": "Enregistré : {label}, version {version}.",
+    },
+    "upload_kind": {"en": "What are you uploading?", "fr": "Que téléversez-vous ?"},
+    "kind_survey": {"en": "Survey export (Kobo/ODK)", "fr": "Export d'enquête (Kobo/ODK)"},
+    "kind_interviews": {
+        "en": "Partner-interview coding sheet",
+        "fr": "Grille de codage des entretiens",
+    },
+    "drop_file": {
+        "en": "Drop the file here (.xlsx, .xls, .csv)",
+        "fr": "Déposez le fichier ici (.xlsx, .xls, .csv)",
+    },
+    "period": {"en": "Reporting period", "fr": "Période couverte"},
+    "report_language": {"en": "Language of the report", "fr": "Langue du rapport"},
+    "build_report": {
+        "en": "Build the annex and the draft",
+        "fr": "Produire l'annexe et le projet de texte",
+    },
+    "building": {"en": "Building the report…", "fr": "Production du rapport…"},
+    "download_annex": {"en": "Download the Excel annex", "fr": "Télécharger l'annexe Excel"},
+    "download_draft": {
+        "en": "Download the narrative draft (Word)",
+        "fr": "Télécharger le projet de texte (Word)",
+    },
+    "make_current": {"en": "Version to make current", "fr": "Version à rendre courante"},
+    "set_current": {"en": "Make this version current", "fr": "Rendre cette version courante"},
+    "now_current": {
+        "en": "{label}: version {version} is now current.",
+        "fr": "{label} : la version {version} est désormais courante.",
+    },
+    "audit_log": {"en": "Audit log", "fr": "Journal d'audit"},
+    "sign_in_needed": {
+        "en": "Sign in with your mission account to see the dashboard.",
+        "fr": "Connectez-vous avec votre compte de la mission pour accéder au tableau de bord.",
     },
     "viewer": {"en": "viewer", "fr": "lecteur"},
     "officer": {"en": "officer", "fr": "chargé(e) de S&E"},

@@ -1,0 +1,62 @@
+"""Partners: relationship quality by partner type and period, its dimensions, positions on the
+coercion-cooperation continuum, the robust-operation comparison, themes and consented quotes."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import data, session
+from dashboard.i18n import t
+from mande import plots
+
+
+def main() -> None:
+    lang = session.lang()
+    st.title(t("partners", lang))
+    iv = data.interviews()
+    if iv.empty:
+        st.info(t("no_interviews", lang))
+        return
+    rqi = data.partner_quality(("partner_type", "period"))
+    st.subheader(t("rqi_heatmap", lang))
+    st.plotly_chart(plots.rqi_heatmap(rqi, lang=lang), use_container_width=True, key="heatmap")
+    st.caption(t("rqi_note", lang))
+
+    model = data.partner_model(lang)
+    st.subheader(t("robust_comparison", lang))
+    if model is None:
+        st.write(t("model_unavailable", lang))
+    else:
+        st.markdown(f"**{model.sentence(lang)}**")
+        st.caption(
+            t("model_note", lang).format(
+                n=model.n_interviews, partners=model.n_partners, robust=model.n_robust
+            )
+        )
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader(t("dimensions", lang))
+        dims = data.partner_quality(("partner_type",))
+        st.plotly_chart(
+            plots.dimensions_figure(dims, lang=lang), use_container_width=True, key="dims"
+        )
+    with right:
+        st.subheader(t("positions", lang))
+        st.plotly_chart(plots.positions_figure(rqi, lang=lang), use_container_width=True, key="pos")
+
+    st.subheader(t("themes", lang))
+    st.dataframe(data.partner_themes(lang), hide_index=True, use_container_width=True)
+
+    st.subheader(t("quotes", lang))
+    quotes = data.partner_quotes(lang)
+    if quotes.empty:
+        st.write(t("no_quotes", lang))
+    for q in quotes.head(12).to_dict("records"):
+        st.markdown(
+            f"> {q['text']}\n\n— *{q.get('partner_type_label', q['partner_type'])}, {q.get('period', '')}*"
+        )
+
+
+if __name__ == "__main__":
+    main()

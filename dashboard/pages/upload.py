@@ -1,0 +1,143 @@
+"""Upload (officers): drop a survey export or a partner-interview coding sheet, see the mapping and
+the validation report, then commit it to the store as a new version."""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+import mande
+from dashboard import data, session
+from dashboard.i18n import t
+
+
+def _save(upload: st.runtime.uploaded_file_manager.UploadedFile, folder: Path) -> Path:
+    # Keep the officer's file name for the audit log, inside a private temporary folder.
+    name = Path(upload.name).name or "upload"
+    path = folder / name
+    path.write_bytes(upload.getbuffer())
+    return path
+
+
+def _problems(err: mande.DataValidationError, lang: str) -> None:
+    st.error(t("validation_failed", lang).format(n=len(err.errors)))
+    frame = err.to_frame()
+    st.dataframe(frame, hide_index=True, use_container_width=True, key="problems")
+
+
+def _survey(path: Path, lang: str, who: session.Identity) -> None:
+    forms = data.forms()
+    choice = None
+    if not forms.empty:
+        labels = {
+            r.sha256: f"{r.file_name} ({r.form_id or ''} {r.version or ''})".strip()
+            for r in forms.itertuples()
+        }
+        choice = st.selectbox(t("form", lang), list(labels), format_func=labels.get, key="form")
+    form_upload = st.file_uploader(t("other_form", lang), type=["xlsx", "xls"], key="form_file")
+    if form_upload is not None:
+        form_path = _save(form_upload, path.parent / "form")
+    elif choice is not None:
+        form_path = path.parent / "form" / labels[choice].split(" ")[0]
+        form_path.write_bytes(data.form_bytes(choice))
+    else:
+        st.warning(t("need_form", lang))
+        return
+    default_label = path.stem
+    label = st.text_input(t("round_label", lang), value=default_label, key="round_label")
+    try:
+        form = mande.read_xlsform(form_path)
+        with st.spinner(t("checking", lang)):
+            rnd = mande.read_survey(path, form=form, round_label=label)
+    except mande.DataValidationError as err:
+        _problems(err, lang)
+        return
+    st.success(t("validation_ok", lang).format(n=len(rnd.responses)))
+    report = rnd.report
+    with st.expander(t("mapping", lang), expanded=False):
+        st.dataframe(data.mapping_table(rnd), hide_index=True, use_container_width=True)
+    warnings = [p for p in getattr(report, "problems", ()) if p.severity == "warning"]
+    if warnings:
+        st.warning(t("warnings", lang).format(n=len(warnings)))
+        st.dataframe(
+            pd.DataFrame([p.as_dict() for p in warnings]), hide_index=True, use_container_width=True
+        )
+    removed = getattr(report, "removed", None)
+    if removed:
+        st.info(t("personal_removed", lang).format(cols=", ".join(sorted(map(str, removed)))))
+    by_region = rnd.responses.groupby("region").size().rename("n").reset_index()
+    st.dataframe(by_region, hide_index=True)
+    if st.button(t("commit", lang), type="primary", key="commit"):
+        with st.status(t("committing", lang), expanded=True) as status:
+            st.write(t("storing", lang))
+            result = data.store().ingest_survey(
+                path, form_path, label, user=who.user, role=who.role
+            )
+            st.write(t("computing", lang))
+            data.clear()
+            data.results()
+            status.update(
+                label=t("committed", lang).format(label=label, version=result.version),
+                state="complete",
+            )
+
+
+def _interviews(path: Path, lang: str, who: session.Identity) -> None:
+    label = st.text_input(t("sheet_label", lang), value=path.stem, key="sheet_label")
+    try:
+        with st.spinner(t("checking", lang)):
+            iv = mande.read_interviews(path, mission=data.mission())
+    except mande.DataValidationError as err:
+        _problems(err, lang)
+        return
+    st.success(t("validation_ok_iv", lang).format(n=len(iv.interviews)))
+    if st.button(t("commit", lang), type="primary", key="commit_iv"):
+        with st.status(t("committing", lang), expanded=True) as status:
+            result = data.store().ingest_interviews(path, user=who.user, label=label, role=who.role)
+            data.clear()
+            status.update(
+                label=t("committed", lang).format(label=label, version=result.version),
+                state="complete",
+            )
+
+
+def main() -> None:
+    lang = session.lang()
+    who: session.Identity = st.session_state["identity"]
+    st.title(t("upload", lang))
+    if not mande.allowed(who.role, "upload"):
+        st.error(t("not_allowed", lang))
+        return
+    kind = st.radio(
+        t("upload_kind", lang),
+        ["survey", "interviews"],
+        format_func=lambda k: t(f"kind_{k}", lang),
+        horizontal=True,
+        key="upload_kind",
+    )
+    upload = st.file_uploader(t("drop_file", lang), type=["xlsx", "xls", "csv"], key="upload_file")
+    if upload is None:
+        return
+    digest = hashlib.sha256(upload.getbuffer()).hexdigest()
+    st.caption(f"{upload.name} · {upload.size:,} bytes · SHA-256 {digest[:16]}…")
+    with tempfile.TemporaryDirectory(prefix="mande-upload-") as tmp:
+        folder = Path(tmp)
+        (folder / "form").mkdir()
+        path = _save(upload, folder)
+        try:
+            if kind == "survey":
+                _survey(path, lang, who)
+            else:
+                _interviews(path, lang, who)
+        except mande.PermissionDenied as err:
+            st.error(str(err))
+        except mande.MandeError as err:
+            st.error(str(err))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,154 @@
+"""The headline view leadership open before a briefing: one card per indicator, what changed since
+the previous round (tested, with false-discovery-rate control), and where.
+
+Shared by the dashboard's Overview page and anything else that needs the same headline; the
+dashboard only lays these tables out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from mande.errors import EstimationError
+from mande.stats.change import compare_rounds
+
+__all__ = ["headline", "regional_values", "round_order", "significant_changes"]
+
+
+def round_order(rounds: pd.DataFrame) -> list[str]:
+    """Round labels in fieldwork order, from a table like :meth:`Store.rounds` (``round`` column,
+    optionally ``fieldwork_end``)."""
+    if rounds.empty:
+        return []
+    if "fieldwork_end" in rounds.columns:
+        rounds = rounds.sort_values(["fieldwork_end", "round"], kind="stable")
+    return [str(r) for r in rounds["round"]]
+
+
+def _check(results: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame:
+    needed = {"indicator", "round", "breakdown", "group", "estimate", "se"}
+    missing = sorted(needed - set(results.columns))
+    if missing:
+        raise EstimationError(
+            f"the results table lacks {missing}; expected the table of mande.compute_indicators"
+        )
+    unknown = sorted(set(results["round"].astype(str)) - set(order))
+    if unknown:
+        raise EstimationError(f"rounds {unknown} are not in the round order {list(order)}")
+    return results.assign(round=results["round"].astype(str))
+
+
+def headline(
+    results: pd.DataFrame,
+    order: Sequence[str],
+    *,
+    q: float = 0.05,
+    lang: str = "en",
+) -> pd.DataFrame:
+    """One row per indicator (overall, all respondents) for the latest round, with its change.
+
+    Parameters
+    ----------
+    results:
+        Indicator results of several rounds (``mande.compute_indicators`` rows, any breakdowns).
+    order:
+        Round labels in time order (see :func:`round_order`); the last is "latest".
+    q:
+        False-discovery rate across the cards' changes (they are shown together).
+    lang:
+        Language of ``verdict_label``.
+
+    Returns
+    -------
+    DataFrame
+        indicator, name, short_name, sg_section, domain, polarity, kind, round, estimate, ci_low,
+        ci_high, n, suppressed, low_precision, previous_round, change, change_ci_low,
+        change_ci_high, p_value, q_value, significant, verdict, verdict_label, arrow ("up",
+        "down" or "" when the change is not significant), history (estimates in round order,
+        None where a round has no estimate or is suppressed).
+    """
+    results = _check(results, order)
+    total = results[results["breakdown"] == "total"]
+    if total.empty or not order:
+        return pd.DataFrame()
+    latest = order[-1]
+    current = total[total["round"] == latest].copy()
+    hist = (
+        total.assign(_est=total["estimate"].where(~total.get("suppressed", False).astype(bool)))
+        .pivot_table(index="indicator", columns="round", values="_est", aggfunc="first")
+        .reindex(columns=list(order))
+    )
+    current["history"] = [
+        [None if pd.isna(v) else float(v) for v in hist.loc[i]] if i in hist.index else []
+        for i in current["indicator"]
+    ]
+    current["previous_round"] = order[-2] if len(order) > 1 else None
+    if len(order) > 1:
+        changes = compare_rounds(
+            total[total["round"].isin(order[-2:])], order[-2], latest, q=q, lang=lang
+        )
+        keep = ["indicator", "estimate", "ci_low", "ci_high", "p_value", "q_value"]
+        keep += ["significant", "verdict", "verdict_label"]
+        changes = changes[keep].rename(
+            columns={"estimate": "change", "ci_low": "change_ci_low", "ci_high": "change_ci_high"}
+        )
+        current = current.merge(changes, on="indicator", how="left")
+    else:
+        for col in ("change", "change_ci_low", "change_ci_high", "p_value", "q_value"):
+            current[col] = np.nan
+        current["significant"] = False
+        current["verdict"] = "not_compared"
+        current["verdict_label"] = ""
+    sig = current["significant"].fillna(False).astype(bool)
+    current["arrow"] = np.where(sig & (current["change"] > 0), "up", np.where(sig, "down", ""))
+    current.loc[~sig, "arrow"] = ""
+    cols = [
+        "indicator", "name", "short_name", "sg_section", "domain", "polarity", "kind", "round",
+        "estimate", "ci_low", "ci_high", "n", "suppressed", "low_precision", "previous_round",
+        "change", "change_ci_low", "change_ci_high", "p_value", "q_value", "significant",
+        "verdict", "verdict_label", "arrow", "history",
+    ]  # fmt: skip
+    return current[[c for c in cols if c in current.columns]].reset_index(drop=True)
+
+
+def significant_changes(
+    results: pd.DataFrame,
+    order: Sequence[str],
+    *,
+    q: float = 0.05,
+    lang: str = "en",
+) -> pd.DataFrame:
+    """Every indicator x breakdown x group whose change since the previous round is significant.
+
+    The Benjamini-Hochberg control runs over all the comparisons tested (every indicator, every
+    breakdown group not suppressed), so a list of, say, 400 tests is not padded with chance
+    findings. Sorted by the size of the change. Empty with fewer than two rounds.
+    """
+    results = _check(results, order)
+    if len(order) < 2:
+        return pd.DataFrame()
+    pair = results[results["round"].isin(order[-2:])]
+    changes = compare_rounds(pair, order[-2], order[-1], q=q, lang=lang)
+    names = results.drop_duplicates("indicator").set_index("indicator")
+    for col in ("name", "short_name"):
+        if col in names.columns:
+            changes[col] = changes["indicator"].map(names[col])
+    out = changes[changes["significant"].fillna(False).astype(bool)]
+    return out.reindex(out["estimate"].abs().sort_values(ascending=False).index).reset_index(
+        drop=True
+    )
+
+
+def regional_values(results: pd.DataFrame, indicator: str, round_label: str) -> pd.DataFrame:
+    """The indicator's estimate per region (admin 1) in one round: region, estimate, CI, n,
+    suppressed (for the map)."""
+    rows = results[
+        (results["indicator"] == indicator)
+        & (results["breakdown"] == "region")
+        & (results["round"].astype(str) == str(round_label))
+    ]
+    cols = ["group", "estimate", "ci_low", "ci_high", "n", "suppressed"]
+    return rows[[c for c in cols if c in rows.columns]].rename(columns={"group": "region"})
