@@ -309,3 +309,37 @@ def inputs() -> ReportInputs:
         produced_at=dt.datetime(2026, 10, 5, 9, 30, tzinfo=dt.UTC),
         data_versions={"R4": "v4", "R5": "v5", "catalogue": "1"},
     )
+
+
+SNAPSHOTS = Path(__file__).resolve().parents[1] / "snapshots"
+UPDATE_ENV = "MANDE_UPDATE_SNAPSHOTS"
+
+
+def check_snapshot(name: str, text: str) -> None:
+    """Compare ``text`` with ``tests/snapshots/<name>``; rewrite it when MANDE_UPDATE_SNAPSHOTS=1.
+
+    A missing snapshot is written and the test fails, so that a new snapshot is always reviewed.
+    """
+    import os
+
+    import pytest
+
+    path = SNAPSHOTS / name
+    if os.environ.get(UPDATE_ENV) == "1" or not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        if os.environ.get(UPDATE_ENV) != "1":
+            pytest.fail(f"snapshot {name} did not exist and was written: review and commit it")
+        return
+    expected = path.read_text(encoding="utf-8")
+    if text != expected:
+        import difflib
+
+        diff = "\n".join(
+            difflib.unified_diff(
+                expected.splitlines(), text.splitlines(), "snapshot", "now", lineterm=""
+            )
+        )
+        pytest.fail(
+            f"{name} differs from its snapshot (set {UPDATE_ENV}=1 to accept):\n{diff[:6000]}"
+        )
