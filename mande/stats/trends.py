@@ -204,6 +204,7 @@ def trend_model(
     if not isinstance(df, pd.DataFrame):
         raise EstimationError(f"df must be a pandas DataFrame, got {type(df).__name__}")
     fam = _family(family)
+    _check_design(df, design)
     data = df.reset_index(drop=True)
     if domain is not None:
         mask = np.asarray(domain, dtype=bool)
