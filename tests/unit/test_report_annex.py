@@ -42,8 +42,7 @@ def _same(expected):  # type: ignore[no-untyped-def]
 
 
 def _rows(ws, first: int = 5):  # type: ignore[no-untyped-def]
-    for row in ws.iter_rows(min_row=first, values_only=False):
-        yield row
+    yield from ws.iter_rows(min_row=first, values_only=False)
 
 
 def test_summary_figures_equal_the_results(data: ReportData, annexes: dict[str, Path]) -> None:

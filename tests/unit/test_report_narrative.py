@@ -1,0 +1,83 @@
+"""The narrative draft: paragraphs per SG-report section in UN style (snapshots), the change rule,
+suppression, French conventions, and the Word file."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from _report_example import check_snapshot, inputs
+from docx import Document
+
+from mande.report.build import ReportData, build_report_data
+from mande.report.narrative import narrative_paragraphs, paragraphs_text, write_narrative
+from mande.report.style import NBSP
+
+
+@pytest.fixture(scope="module")
+def data() -> ReportData:
+    return build_report_data(inputs(), "2026-06")
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_paragraphs_snapshot(data: ReportData, lang: str) -> None:
+    check_snapshot(f"narrative_{lang}.txt", paragraphs_text(narrative_paragraphs(data, lang)))
+
+
+def test_change_stated_only_when_significant(data: ReportData) -> None:
+    text = {p.section: p.text for p in narrative_paragraphs(data, "en")}
+    s = data.summary.set_index("indicator")
+    assert bool(s.loc["DIS-01", "significant"]) and not bool(s.loc["SAF-01", "significant"])
+    # DIS-01 fell significantly: a decrease, with its size in percentage points (one decimal)
+    pp = f"{abs(s.loc['DIS-01', 'change']) * 100:.1f}"
+    assert (
+        f"fell to 30{NBSP}per cent, a decrease of {pp}{NBSP}percentage points"
+        in text["human_rights"]
+    )
+    # SAF-01 rose by several points, but not significantly after FDR control: stable
+    assert s.loc["SAF-01", "change"] > 0.05
+    assert "after dark remained stable at 71\u00a0per cent" in text["security"]
+    for t in text.values():
+        assert not re.search(r"(^|\. )\d", t), "a sentence starts with a figure"
+
+
+def test_suppressed_estimates_are_not_cited(data: ReportData) -> None:
+    summary = data.summary.copy()
+    summary.loc[summary["indicator"] == "SAF-02", "suppressed"] = True
+    texts = " ".join(p.text for p in narrative_paragraphs(replace(data, summary=summary), "en"))
+    assert "during the day" not in texts
+    assert "after dark" in texts
+
+
+def test_without_previous_period_figures_stand_alone() -> None:
+    first = build_report_data(inputs(), "2025-02")
+    assert first.previous is None
+    paras = narrative_paragraphs(first, "en")
+    body = " ".join(p.text for p in paras if p.section != "note")
+    assert "stood at" in body and "stable" not in body and "increase" not in body
+    assert "No earlier period has a survey round" in paras[-1].text
+
+
+def test_french_conventions(data: ReportData) -> None:
+    text = " ".join(p.text for p in narrative_paragraphs(data, "fr"))
+    assert f"1{NBSP}256 personnes" in text
+    assert "du 29 juin au 17 juillet 2026" in text
+    assert f"{NBSP}points de pourcentage" in text and "," in text
+    assert re.search(r"\d,\d\u00a0points de pourcentage", text)
+    assert " ;" not in text and " :" not in text  # no breaking space before double punctuation
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_word_draft(data: ReportData, tmp_path: Path, lang: str) -> None:
+    path = write_narrative(data, tmp_path / f"draft_{lang}.docx", lang)
+    doc = Document(str(path))
+    body = [p.text for p in doc.paragraphs]
+    paras = narrative_paragraphs(data, lang)
+    for i, p in enumerate([p for p in paras if p.section != "note"], start=1):
+        assert f"{i}.\t{p.text}" in body
+        assert p.heading in body
+    assert paras[-1].text in body
+    assert doc.core_properties.language == ("fr-FR" if lang == "fr" else "en-GB")
+    assert doc.styles["Normal"].font.name == "Times New Roman"
