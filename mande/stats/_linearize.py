@@ -206,12 +206,11 @@ def design_index(df: pd.DataFrame, design: SurveyDesign) -> DesignIndex:
                 f"PSU column '{design.psu}' is missing on {len(rows)} row(s) "
                 f"({_show(list(df.index[rows]))}); every respondent needs a PSU (cluster) id"
             )
-        p_raw, _ = pd.factorize(p_col, sort=True)
-        p_raw = np.asarray(p_raw, dtype=np.int64)
-        # nest PSUs within strata, numbered stratum by stratum
-        key = s_codes * (int(p_raw.max()) + 1) + p_raw
-        uniq, psu = np.unique(key, return_inverse=True)
-        psu_stratum = uniq // (int(p_raw.max()) + 1)
+        p_raw = np.asarray(pd.factorize(p_col)[0], dtype=np.int64)
+        # nest PSUs within strata; sorting the (stratum, PSU) keys numbers them stratum by stratum
+        span = int(p_raw.max()) + 1
+        psu, uniq = pd.factorize(s_codes * span + p_raw, sort=True)
+        psu_stratum = np.asarray(uniq, dtype=np.int64) // span
     else:
         order = np.argsort(s_codes, kind="stable")
         psu = np.empty(n, dtype=np.int64)
@@ -394,8 +393,9 @@ def design_df(index: DesignIndex, mask: np.ndarray | None = None) -> int:
     if mask is None:
         mask = np.ones(index.n_rows, dtype=bool)
     m = np.asarray(mask, dtype=bool)
-    psus = np.unique(index.psu[m])
-    return int(len(psus) - len(np.unique(index.psu_stratum[psus])))
+    psus = np.flatnonzero(np.bincount(index.psu[m], minlength=index.n_psus))
+    strata = np.flatnonzero(np.bincount(index.psu_stratum[psus], minlength=index.n_strata))
+    return int(len(psus) - len(strata))
 
 
 @dataclass(frozen=True, eq=False)
@@ -414,7 +414,12 @@ class DomainVariance:
 
 
 def domain_variance(
-    scores: np.ndarray, domain: np.ndarray, n_domains: int, index: DesignIndex
+    scores: np.ndarray,
+    domain: np.ndarray,
+    n_domains: int,
+    index: DesignIndex,
+    *,
+    dense_limit: int | None = None,
 ) -> DomainVariance:
     """Variances of K domain totals at once, from one pass over (PSU, domain) score totals.
 
@@ -429,6 +434,9 @@ def domain_variance(
         K.
     index:
         The design.
+    dense_limit:
+        Largest P x K for which (PSU, domain) totals are accumulated in a dense array (fast);
+        above it the pairs that occur are found by hashing. Default: 4 n + 1,000,000.
 
     Returns
     -------
@@ -453,18 +461,26 @@ def domain_variance(
     z = np.asarray(scores, dtype=float)
     g = np.asarray(domain, dtype=np.int64)
     k = int(n_domains)
+    limit = 4 * index.n_rows + 1_000_000 if dense_limit is None else dense_limit
     inside = g >= 0
     gi = g[inside]
     psu = index.psu[inside]
     # (PSU, domain) pairs
     key = psu * k + gi
-    pair_key, pair_inv = np.unique(key, return_inverse=True)
-    pair_z = np.bincount(pair_inv, weights=z[inside], minlength=len(pair_key))
+    size = index.n_psus * k
+    if size <= limit:
+        pair_key = np.flatnonzero(np.bincount(key, minlength=size))
+        pair_z = np.bincount(key, weights=z[inside], minlength=size)[pair_key]
+    else:
+        pair_inv, uniques = pd.factorize(key)  # hashing: no sort of n keys
+        pair_key = np.asarray(uniques, dtype=np.int64)
+        pair_z = np.bincount(pair_inv, weights=z[inside], minlength=len(pair_key))
     pair_psu = pair_key // k
     pair_dom = pair_key % k
     pair_h = index.psu_stratum[pair_psu]
     # (stratum, domain) cells
-    cell_key, cell_inv = np.unique(pair_h * k + pair_dom, return_inverse=True)
+    cell_inv, cell_key = pd.factorize(pair_h * k + pair_dom)
+    cell_key = np.asarray(cell_key, dtype=np.int64)
     cell_h = cell_key // k
     cell_dom = cell_key % k
     cell_tot = np.bincount(cell_inv, weights=pair_z, minlength=len(cell_key))

@@ -162,16 +162,8 @@ def estimate(
     y = _values(df[variable], variable, kind)
     w = index.weights
 
-    if by_cols:
-        grouped = df[by_cols].groupby(by_cols, sort=True, dropna=True, observed=True)
-        codes = grouped.ngroup().to_numpy(dtype=float, na_value=np.nan)
-        keys = grouped.size().index.to_frame(index=False)
-        n_dom = len(keys)
-        group = np.where(np.isnan(codes), -1, codes).astype(np.int64)
-    else:
-        keys = pd.DataFrame(index=range(1))
-        n_dom = 1
-        group = np.zeros(len(df), dtype=np.int64)
+    group, keys = _domains(df, by_cols)
+    n_dom = len(keys)
     valid = ~np.isnan(y)
     g = np.where(valid & (group >= 0), group, -1)
     inside = g >= 0
@@ -213,18 +205,20 @@ def estimate(
     if max_ci_width is not None:
         low_precision = low_precision | (width > max_ci_width)
 
-    out = keys.copy()
-    out["estimate"] = est
-    out["se"] = se
-    out["ci_low"] = ci_low
-    out["ci_high"] = ci_high
-    out["n"] = n.astype(np.int64)
-    out["df"] = dof.astype(np.int64)
-    out["deff"] = deff
-    out["cv"] = cv
-    out["suppressed"] = n < min_n
-    out["low_precision"] = low_precision
-    out["single_psu"] = (dv.n_psu <= 1) | dv.lonely | (dof <= 0)
+    columns = {
+        "estimate": est,
+        "se": se,
+        "ci_low": ci_low,
+        "ci_high": ci_high,
+        "n": n.astype(np.int64),
+        "df": dof.astype(np.int64),
+        "deff": deff,
+        "cv": cv,
+        "suppressed": n < min_n,
+        "low_precision": low_precision,
+        "single_psu": (dv.n_psu <= 1) | dv.lonely | (dof <= 0),
+    }
+    out = pd.concat([keys.reset_index(drop=True), pd.DataFrame(columns)], axis=1)
     return out.reset_index(drop=True)
 
 
@@ -238,6 +232,50 @@ def _logit_ci(p: np.ndarray, se: np.ndarray, q: np.ndarray) -> tuple[np.ndarray,
         low = np.where(interior, special.expit(centre - half), p)
         high = np.where(interior, special.expit(centre + half), p)
     return low, high
+
+
+def _domains(df: pd.DataFrame, by_cols: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
+    """Domain code of each row (-1: a missing by-value) and the domains' by-values, sorted.
+
+    As ``svyby``: one domain per combination of by-values present in the data, in sorted order;
+    rows with a missing value in any by column belong to no domain.
+    """
+    n = len(df)
+    if not by_cols:
+        return np.zeros(n, dtype=np.int64), pd.DataFrame(index=range(1))
+    combined = np.zeros(n, dtype=np.int64)
+    missing = np.zeros(n, dtype=bool)
+    uniques = []
+    span = 1
+    for col in by_cols:
+        codes, uniq = pd.factorize(df[col], sort=True, use_na_sentinel=True)
+        codes = np.asarray(codes, dtype=np.int64)
+        size = max(len(uniq), 1)
+        if span > (2**62) // size:  # too many combinations for one integer: group by hashing
+            grouped = df[by_cols].groupby(by_cols, sort=True, dropna=True, observed=True)
+            found = grouped.ngroup().to_numpy(dtype=float, na_value=np.nan)
+            group = np.where(np.isnan(found), -1, found).astype(np.int64)
+            return group, grouped.size().index.to_frame(index=False)
+        combined = combined * size + codes
+        missing |= codes < 0
+        uniques.append(uniq)
+        span *= size
+    group = np.full(n, -1, dtype=np.int64)
+    present_codes, present = pd.factorize(combined[~missing], sort=True)
+    group[~missing] = present_codes
+    rest = np.asarray(present, dtype=np.int64)
+    positions = []
+    for uniq in reversed(uniques):
+        size = max(len(uniq), 1)
+        positions.append(rest % size)
+        rest = rest // size
+    keys = pd.DataFrame(
+        {
+            col: uniq.take(pos)
+            for col, uniq, pos in zip(by_cols, uniques, reversed(positions), strict=True)
+        }
+    )
+    return group, keys
 
 
 def _by_columns(by: str | Sequence[str] | None) -> list[str]:

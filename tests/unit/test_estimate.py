@@ -386,3 +386,34 @@ def test_design_vcov_of_several_columns() -> None:
         dv = domain_variance(scores[:, k], np.zeros(len(df), dtype=np.int64), 1, index)
         assert dv.variance[0] == pytest.approx(v[k, k], rel=1e-10)
     assert design_df(index) == 16
+
+
+def test_sparse_and_dense_domain_totals_agree() -> None:
+    df = _survey(seed=17)
+    index = design_index(df, DESIGN)
+    rng = np.random.default_rng(1)
+    scores = rng.normal(size=len(df))
+    domain = rng.integers(-1, 7, len(df))
+    dense = domain_variance(scores, domain, 7, index)
+    hashed = domain_variance(scores, domain, 7, index, dense_limit=0)
+    np.testing.assert_allclose(hashed.variance, dense.variance, rtol=1e-12)
+    np.testing.assert_array_equal(hashed.df, dense.df)
+
+
+def test_categorical_by_keeps_category_order_and_many_by_columns_work() -> None:
+    df = _survey(seed=18)
+    df["age"] = pd.Categorical(
+        np.where(df["y"] > 11, "35+", "18-34"), categories=["35+", "18-34"], ordered=True
+    )
+    out = mande.estimate(df, DESIGN, "y", kind="mean", by=["age", "sex"])
+    assert out["age"].tolist() == ["35+", "35+", "18-34", "18-34"]
+    assert isinstance(out["age"].dtype, pd.CategoricalDtype)
+    # more by-combinations than one integer can index: grouped by hashing, same answer
+    small = _survey(seed=19, n_strata=2, psu_per=3, size=100)
+    rng = np.random.default_rng(2)
+    cols = [f"k{i}" for i in range(7)]
+    for c in cols:
+        small[c] = rng.permutation(len(small))
+    many = mande.estimate(small, DESIGN, "y", kind="mean", by=cols)
+    assert len(many) == len(small) and (many["n"] == 1).all()
+    assert many[cols].equals(many[cols].sort_values(cols).reset_index(drop=True))
