@@ -213,7 +213,14 @@ def partner_model(
         raise EstimationError("the model needs interviews with at least two partner organisations")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fit = mixedlm(formula, data, groups=data["partner_id"]).fit(reml=reml)
+        try:
+            fit = mixedlm(formula, data, groups=data["partner_id"]).fit(reml=reml)
+        except np.linalg.LinAlgError as exc:
+            raise EstimationError(
+                f"the mixed model {formula} could not be fitted ({exc}); the data may be too few "
+                "or a term may be confounded with another (e.g. every partner of a type under "
+                "robust operations)"
+            ) from exc
     for w in caught:
         if issubclass(w.category, (ConvergenceWarning, RuntimeWarning, UserWarning)):
             notes.append(str(w.message).splitlines()[0])
