@@ -471,15 +471,20 @@ def _one_date(v: Any) -> dt.date | None:
 
 
 def _numeric(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """-> (float64, bad mask: non-empty cells that are not numbers)."""
-    if series.dtype == object or pd.api.types.is_string_dtype(series):
-        s = series.replace("", np.nan) if series.dtype == object else series.replace("", None)
-        num = pd.to_numeric(s.astype(object).map(_num_or_nan) if s.dtype == object else s,
-                            errors="coerce")
-        bad = (num.isna() & s.notna()).to_numpy()
-        return num.astype("float64"), bad
-    num = pd.to_numeric(series, errors="coerce")
-    return num.astype("float64"), np.zeros(len(series), dtype=bool)
+    """-> (float64, bad mask: non-empty cells that are not numbers), once per distinct value."""
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        return series.astype("float64"), np.zeros(len(series), dtype=bool)
+    codes, uniques = pd.factorize(series)
+    vals = np.empty(len(uniques) + 1, dtype="float64")
+    bad_u = np.zeros(len(uniques) + 1, dtype=bool)
+    for i, u in enumerate(uniques):
+        v = _num_or_nan(u)
+        if isinstance(v, str):
+            vals[i], bad_u[i] = np.nan, True
+        else:
+            vals[i] = float(v)
+    vals[-1] = np.nan
+    return pd.Series(vals[codes], index=series.index, dtype="float64"), bad_u[codes]
 
 
 def _num_or_nan(v: Any) -> Any:
@@ -675,10 +680,10 @@ def read_survey(
         if col is None and wanted:
             looks = [
                 h
-                for h in headers
+                for h in cols.other
                 if re.search(
-                    {"weight": r"weight|poids|pond|wt", "strata": r"strat",
-                     "psu": r"cluster|grappe|psu|zd|village|segment"}[key_name],
+                    {"weight": r"weight|poids|pond|\bwt\b", "strata": r"strat",
+                     "psu": r"cluster|grappe|psu|^zd|village|segment"}[key_name],
                     h,
                     re.IGNORECASE,
                 )
