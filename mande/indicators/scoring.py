@@ -207,11 +207,11 @@ def _choice_frame(df: pd.DataFrame, item: str, choices: Iterable[str]) -> pd.Dat
                 )
             ],
         )
-    out = pd.DataFrame(index=df.index)
+    arrays: dict[str, np.ndarray] = {}
     problems = []
     for ch, col in cols.items():
         if ch not in present:
-            out[ch] = 0.0
+            arrays[ch] = np.zeros(len(df), dtype="float64")
             continue
         v = pd.to_numeric(df[col], errors="coerce").astype("float64")
         bad = (df[col].notna() & v.isna()) | (v.notna() & ~v.isin([0.0, 1.0]))
@@ -226,7 +226,8 @@ def _choice_frame(df: pd.DataFrame, item: str, choices: Iterable[str]) -> pd.Dat
                         expected="0 or 1",
                     )
                 )
-        out[ch] = v
+        arrays[ch] = v.to_numpy()
+    out = pd.DataFrame(arrays, index=df.index)
     if problems:
         raise DataValidationError(
             f"choice columns of '{item}' hold values other than 0/1", problems
