@@ -318,3 +318,36 @@ def report_cmd(
         f"Annex for period {data.period.id} (round {data.current_round}, compared with period "
         f"{prev}) written to {out}" + (f"; draft written to {docx}" if docx else "")
     )
+
+
+# --------------------------------------------------------------------------------------------
+# The sample mission: mande demo generate
+
+
+@demo_app.command("generate")
+def demo_generate_cmd(
+    out_dir: Annotated[
+        str, typer.Argument(help="Folder to write the sample mission into.")
+    ] = "sample_data",
+    seed: Annotated[
+        int, typer.Option("--seed", help="Seed of every random draw (default: the committed data).")
+    ] = 20241101,
+) -> None:
+    """Generate the fictional sample mission (form, survey rounds, regions, interview sheets).
+
+    Reads OUT_DIR/mission.yaml (or writes the sample mission's there). The default seed re-creates
+    the files committed in sample_data/ exactly.
+    """
+    from pathlib import Path
+
+    from mande.demo import generate
+    from mande.errors import MandeError
+
+    try:
+        paths = generate(Path(out_dir), seed=seed)
+    except MandeError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    for path in paths:
+        typer.echo(str(path))
+    typer.echo(f"{len(paths)} files written to {out_dir} (seed {seed})")

@@ -208,7 +208,7 @@ OUTCOMES: dict[str, Outcome] = {
             "mission_impartial", "mission", 0.9, (1, 2, 3, 4), FOUR_CUTS,
             region=_r(VD01=-0.2, VD06=-0.3), displaced=-0.1,
             events={"years_presence": -0.2, "no_presence": -0.9, "op_during": -0.5, "op_fresh": -0.3},
-            dk=0.08,
+            dk=0.07,
         ),
         Outcome(
             "warn_mission", "mission", 1.5, (1, 0), (0.0,),

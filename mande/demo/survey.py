@@ -51,6 +51,7 @@ __all__ = [
     "ROUNDS",
     "WEIGHT_COLUMNS",
     "RoundSpec",
+    "delivered",
     "draw_round",
     "generate_survey",
     "true_values",
@@ -305,6 +306,9 @@ def draw_round(
     frame: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Draw one round: one row per submission, with codes (not labels) and the weights.
+
+    Submissions include the refusals (``consent`` 0: only the location fields, no weights);
+    :func:`write_round` writes the completed interviews only, as the survey team delivers them.
 
     Columns are the form's field names (``region``, ``safe_dark``, ``discrimination`` as
     space-separated codes, ...), the Kobo metadata (``start``, ``_uuid`` ...), and
@@ -574,8 +578,15 @@ def _kobo_meta(
 def _number_submissions(df: pd.DataFrame, spec: RoundSpec) -> pd.DataFrame:
     df = df.reset_index(drop=True)
     df["_id"] = spec.first_id + np.cumsum(df.pop("_gap").to_numpy())
-    df["_index"] = np.arange(1, len(df) + 1)
     return df
+
+
+def delivered(df: pd.DataFrame) -> pd.DataFrame:
+    """The rows the survey team delivers: completed interviews (consent = 1), with Kobo's
+    ``_index`` numbering them 1..n. Refusals keep their ``_id`` gaps."""
+    out = df[df["consent"] == 1].reset_index(drop=True)
+    out["_index"] = np.arange(1, len(out) + 1)
+    return out
 
 
 # ------------------------------------------------------------------------------------------
@@ -659,8 +670,9 @@ def _number(value: Any, as_text: bool) -> Any:
 
 
 def write_round(path: Path, df: pd.DataFrame, form: StandardForm, spec: RoundSpec) -> Path:
-    """Write a round as Kobo exports it: xlsx (one sheet named after the form) or CSV."""
-    header, rows = kobo_table(df, form, spec)
+    """Write a round as delivered: the Kobo export of the completed interviews (see
+    :func:`delivered`) with the weights appended; xlsx (one sheet named after the form) or CSV."""
+    header, rows = kobo_table(delivered(df), form, spec)
     path.parent.mkdir(parents=True, exist_ok=True)
     if spec.file_format == "csv":
         with path.open("w", encoding="utf-8", newline="") as fh:
