@@ -497,7 +497,8 @@ def read_interviews(
         ``period``, and a robust-context code that contradicts the mission's robust operations is
         reported as a warning.
     max_bytes:
-        Largest file accepted; by default ``Settings.max_upload_bytes``.
+        Largest file accepted; by default ``Settings.max_upload_bytes`` (200 MB when ``secret`` is
+        given, so that the settings are not read).
     today:
         Dates after this day are refused (default: today).
 
@@ -509,12 +510,16 @@ def read_interviews(
         outside 1-5, a yes/no cell holding something else, the same interview ID and coder twice.
     """
     from mande.config import Settings
-    from mande.ingest._files import check_file, sha256_file
+    from mande.ingest._files import DEFAULT_MAX_BYTES, check_file, sha256_file
 
     path = Path(path)
-    settings = Settings.from_env() if secret is None or max_bytes is None else None
-    key = secret if secret is not None else settings.secret  # type: ignore[union-attr]
-    limit = max_bytes if max_bytes is not None else settings.max_upload_bytes  # type: ignore[union-attr]
+    if secret is None:
+        settings = Settings.from_env()
+        key = settings.secret
+        limit = max_bytes if max_bytes is not None else settings.max_upload_bytes
+    else:  # no need to read (or create) the installation secret
+        key = secret
+        limit = max_bytes if max_bytes is not None else DEFAULT_MAX_BYTES
     kind = check_file(path, limit)
     rb = load_rubric()
     col = _Collector(sheet="interviews")
