@@ -26,7 +26,7 @@ import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -119,6 +119,27 @@ class DesignIndex:
         return np.where(n > 1, self.fpc_factor * n / np.maximum(n - 1, 1), self.fpc_factor)
 
 
+def factorize_sorted(col: pd.Series) -> tuple[np.ndarray, Any]:
+    """Integer codes (-1 for missing) and the distinct values, in sorted order.
+
+    As ``pd.factorize(col, sort=True)`` (categories sort by their order), but hashing the
+    column's array directly and sorting only the distinct values, which is several times faster
+    on string columns.
+    """
+    codes, uniques = pd.factorize(col.array)
+    codes = np.asarray(codes, dtype=np.int64)
+    try:
+        order = np.asarray(uniques.argsort(), dtype=np.int64)
+    except TypeError:  # values of mixed types: order by their text
+        order = np.argsort(np.asarray([str(u) for u in uniques]), kind="stable")
+    if len(order) and not np.array_equal(order, np.arange(len(order))):
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        codes = np.where(codes >= 0, rank[np.maximum(codes, 0)], -1)
+        uniques = uniques.take(order)
+    return codes, uniques
+
+
 def weight_like_columns(columns: Sequence[object]) -> list[str]:
     """Columns whose name looks like a weight (for error messages)."""
     return [str(c) for c in columns if _WEIGHT_LIKE.search(str(c))]
@@ -190,7 +211,7 @@ def design_index(df: pd.DataFrame, design: SurveyDesign) -> DesignIndex:
                 f"strata column '{design.strata}' is missing on {len(rows)} row(s) "
                 f"({_show(list(df.index[rows]))}); every respondent needs a stratum"
             )
-        s_codes, s_labels = pd.factorize(s_col, sort=True)
+        s_codes, s_labels = factorize_sorted(s_col)
         stratum_labels = tuple(s_labels.tolist())
     else:
         s_codes = np.zeros(n, dtype=np.int64)
@@ -206,7 +227,7 @@ def design_index(df: pd.DataFrame, design: SurveyDesign) -> DesignIndex:
                 f"PSU column '{design.psu}' is missing on {len(rows)} row(s) "
                 f"({_show(list(df.index[rows]))}); every respondent needs a PSU (cluster) id"
             )
-        p_raw = np.asarray(pd.factorize(p_col)[0], dtype=np.int64)
+        p_raw = np.asarray(pd.factorize(p_col.array)[0], dtype=np.int64)
         # nest PSUs within strata; sorting the (stratum, PSU) keys numbers them stratum by stratum
         span = int(p_raw.max()) + 1
         psu, uniq = pd.factorize(s_codes * span + p_raw, sort=True)

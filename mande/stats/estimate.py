@@ -15,7 +15,7 @@ import pandas as pd
 from scipy import special, stats
 
 from mande.errors import EstimationError
-from mande.stats._linearize import design_index, domain_variance
+from mande.stats._linearize import design_index, domain_variance, factorize_sorted
 from mande.stats.design import SurveyDesign
 
 __all__ = ["ESTIMATE_COLUMNS", "KINDS", "estimate"]
@@ -218,8 +218,8 @@ def estimate(
         "low_precision": low_precision,
         "single_psu": (dv.n_psu <= 1) | dv.lonely | (dof <= 0),
     }
-    out = pd.concat([keys.reset_index(drop=True), pd.DataFrame(columns)], axis=1)
-    return out.reset_index(drop=True)
+    keys = keys.reset_index(drop=True)
+    return pd.DataFrame({**{col: keys[col] for col in keys.columns}, **columns})
 
 
 def _logit_ci(p: np.ndarray, se: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -248,8 +248,7 @@ def _domains(df: pd.DataFrame, by_cols: list[str]) -> tuple[np.ndarray, pd.DataF
     uniques = []
     span = 1
     for col in by_cols:
-        codes, uniq = pd.factorize(df[col], sort=True, use_na_sentinel=True)
-        codes = np.asarray(codes, dtype=np.int64)
+        codes, uniq = factorize_sorted(df[col])
         size = max(len(uniq), 1)
         if span > (2**62) // size:  # too many combinations for one integer: group by hashing
             grouped = df[by_cols].groupby(by_cols, sort=True, dropna=True, observed=True)
