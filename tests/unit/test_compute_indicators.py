@@ -236,3 +236,28 @@ def test_missing_columns_design_and_bad_codes(df: pd.DataFrame) -> None:
     with pytest.raises(DataValidationError, match="'safe_dark'") as info:
         mande.compute_indicators(bad, cat, design=DESIGN)
     assert info.value.problems[0].value == "6"
+
+
+@pytest.mark.parametrize("lonely", ["adjust", "average", "remove", "certainty"])
+def test_stacked_estimation_matches_estimate_with_fpc_and_lonely_psu(
+    df: pd.DataFrame, lonely: str
+) -> None:
+    data = df.copy()
+    data.loc[data.psu == data.psu.max(), "stratum"] = "lonely"  # a stratum with one PSU
+    data["fpc"] = 60
+    design = mande.SurveyDesign(
+        weight="weight", strata="stratum", psu="psu", fpc="fpc", lonely_psu=lonely
+    )
+    cat = mande.load_catalogue().select(["SAF-01", "TRU-01", "INC-03"])
+    table = mande.compute_indicators(data, cat, by=["region"], design=design)
+    checks = [("SAF-01", "proportion"), ("TRU-01.army", "proportion"), ("INC-03", "mean")]
+    for measure, kind in checks:
+        frame = data.copy()
+        frame["score"] = score_measure(data, cat.measure(measure), cat).score
+        ref = estimate(frame, design, "score", kind=kind, by=["region"])
+        ours = rows(table, measure, "region").reset_index(drop=True)
+        for col in STATS:
+            np.testing.assert_allclose(
+                ours[col].to_numpy(float), ref[col].to_numpy(float), rtol=1e-12, err_msg=measure
+            )
+        assert ours.single_psu.tolist() == ref.single_psu.tolist()
