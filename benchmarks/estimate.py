@@ -2,7 +2,7 @@
 
 The job: 200,000 respondents over 8 survey rounds, 12 strata (6 regions x urban/rural), about
 10,000 PSUs of 20 respondents, 15 binary indicators with 5 per cent missing answers; the table of
-the 15 indicators by round x region (96 domains each), with design-based SEs.
+the 15 indicators by round x region (8 x 6 = 48 domains each), with design-based SEs.
 
 Baselines, on the same data in the same run:
 

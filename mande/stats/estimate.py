@@ -124,6 +124,8 @@ def estimate(
     interval is the point [0, 0] (or [1, 1]); R's svyglm there does not converge and reports an
     estimate and both interval ends within 1e-10 of 0 (or 1). When df = 0 (R's interval is NaN)
     the t quantile with 1 degree of freedom is used and the row is flagged ``single_psu``.
+    The t quantile is exact; R's ``confint`` computes it as ``qnorm(pnorm(qt()))``, which agrees
+    to about 1e-12 except in the far tail (df = 1 at 95 per cent), where R's interval is infinite.
 
     Design effect (R's ``deff=TRUE``, i.e. ``"replace=FALSE"``): :math:`\\hat V` divided by
     :math:`s^2 (W_d - n_d) / (W_d n_d)` for a mean (times :math:`W_d^2` for a total), with
