@@ -804,6 +804,16 @@ def read_interviews(
     if mission is not None:
         ops = [e for e in mission.events if e.kind == "robust_operation"]
         for rec in records:
+            if rec["date"] is not None and mission.period_of(rec["date"]) is None:
+                col.warn(
+                    rec["row"],
+                    head("date"),
+                    f"{rec['date'].isoformat()} falls in none of the mission's reporting periods; "
+                    "the interview has no period",
+                    "date_outside_periods",
+                    value=rec["date"].isoformat(),
+                    expected="a date within the reporting calendar (mission.yaml)",
+                )
             if rec["date"] is None or rec["region"] is None or rec["robust_context"] is None:
                 continue
             expected_flag = any(
