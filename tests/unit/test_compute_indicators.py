@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -261,3 +262,42 @@ def test_stacked_estimation_matches_estimate_with_fpc_and_lonely_psu(
                 ours[col].to_numpy(float), ref[col].to_numpy(float), rtol=1e-12, err_msg=measure
             )
         assert ours.single_psu.tolist() == ref.single_psu.tolist()
+
+
+SAMPLE_ROUNDS = sorted(
+    (Path(__file__).resolve().parents[2] / "sample_data" / "rounds").glob("round*")
+)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", SAMPLE_ROUNDS, ids=[p.name for p in SAMPLE_ROUNDS])
+def test_every_standard_indicator_on_each_sample_round(path: Path) -> None:
+    assert len(SAMPLE_ROUNDS) == 4
+    form = mande.read_xlsform(path.parents[1] / "forms" / "perception_survey.xlsx")
+    rnd = mande.read_survey(path, form, secret=b"test-secret")
+    cat = mande.load_catalogue()
+    out = mande.compute_indicators(rnd, cat, by=list(STANDARD_BREAKDOWNS))
+    responses = rnd.responses
+    assert (out["round"] == rnd.label).all()
+    measures = [m.id for m in cat.measures()]
+    assert list(dict.fromkeys(out.indicator)) == measures
+    for dim in STANDARD_BREAKDOWNS:
+        groups = sorted(str(g) for g in responses[dim].dropna().unique())
+        for m in measures:
+            assert sorted(out[(out.indicator == m) & (out.breakdown == dim)].group) == groups
+    assert len(out) == len(measures) * (
+        1 + sum(responses[d].nunique() for d in STANDARD_BREAKDOWNS)
+    )
+    # suppression applied: flagged exactly where n is under the indicator's minimum
+    assert (out.suppressed == (out.n < out.min_n)).all()
+    assert out.estimate.between(0, 1).all() and (out.ci_low <= out.estimate).all()
+    assert (out.estimate <= out.ci_high).all()
+    total = out[out.breakdown == "total"].set_index("indicator")
+    assert total.loc["SAF-01"].n + total.loc["SAF-01"].n_excluded + total.loc[
+        "SAF-01"
+    ].n_missing == len(responses)
+    assert total.loc["SAF-01"].n_never_alone == (responses.safe_dark == 7).sum()
+    victims = (responses.victim == 1).sum()
+    vic = total.loc["VIC-01"]
+    assert vic.n + vic.n_excluded + vic.n_missing == victims
+    assert 0 < total.loc["INC-03"].cronbach_alpha < 1
