@@ -540,9 +540,10 @@ class Store:
             else:
                 conn.execute(t.missions.update().where(t.missions.c.id == row.id).values(**values))
                 status = "updated"
+            moved = _replace_periods(conn, config)
             self._audit(
                 conn, actor, "set_mission", "mission", config.code, src.sha256,
-                details={"file_name": src.name, "status": status},
+                details={"file_name": src.name, "status": status, "versions_moved": moved},
             )  # fmt: skip
             return status
 
@@ -1472,6 +1473,27 @@ class Store:
         for col in dates:
             out[col] = out[col].map(_as_date)
         return out
+
+
+def _replace_periods(conn: Connection, mission: MissionConfig) -> int:
+    """Place every round version in the (new) reporting calendar; returns how many moved.
+
+    The stored results carry the period too, and follow.
+    """
+    v = t.round_versions
+    moved = 0
+    for row in conn.execute(
+        sa.select(v.c.id, v.c.fieldwork_start, v.c.fieldwork_end, v.c.period_id)
+    ):
+        period = _period_of(mission, _as_date(row.fieldwork_start), _as_date(row.fieldwork_end))
+        if period != row.period_id:
+            conn.execute(v.update().where(v.c.id == row.id).values(period_id=period))
+            conn.execute(
+                t.results.update().where(t.results.c.round_version_id == row.id)
+                .values(period_id=period)
+            )  # fmt: skip
+            moved += 1
+    return moved
 
 
 def _default_by(columns: Sequence[str]) -> list[str]:

@@ -6,6 +6,7 @@ machine without a server, a failure in CI. Each test gets a fresh schema, droppe
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,6 +43,15 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
         with admin.begin() as conn:
             conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sample_files(sample_dir: Path) -> Path:
+    """The sample mission's files (``MANDE_TEST_SAMPLE_DIR`` points elsewhere while developing)."""
+    path = Path(os.environ.get("MANDE_TEST_SAMPLE_DIR") or sample_dir)
+    if not (path / "rounds").is_dir():
+        pytest.fail(f"{path} has no rounds/: run `make sample-data`", pytrace=False)
+    return path
 
 
 @pytest.fixture()

@@ -1,0 +1,141 @@
+"""The store with the real ingest: refused files, files already stored, `mande demo load`, the CLI."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from mande import DataValidationError
+from mande.cli import app
+from mande.demo.load import load_sample
+from mande.store import SourceFile, Store
+from mande.store import schema as t
+
+ROUND_CSV = "round3_2025-11.csv"
+
+
+def counts(store: Store) -> dict[str, int]:
+    with store.engine.connect() as conn:
+        return {
+            tbl.name: conn.execute(sa.select(sa.func.count()).select_from(tbl)).scalar_one()
+            for tbl in t.metadata.sorted_tables
+        }
+
+
+def small_export(sample_files: Path, out: Path, n: int = 400) -> Path:
+    """The first ``n`` consenting interviews of a sample round, as Kobo's CSV export writes them."""
+    df = pd.read_csv(sample_files / "rounds" / ROUND_CSV, sep=";", dtype=str, keep_default_na=False)
+    consent = next(c for c in df.columns if c.endswith("consent"))
+    df = df[~df[consent].isin(["0", "Non", "No"])].head(n)
+    df.to_csv(out, sep=";", index=False, quoting=csv.QUOTE_ALL)
+    return out
+
+
+def test_ingest_refused_file_leaves_no_row(
+    store: Store, sample_files: Path, tmp_path: Path
+) -> None:
+    form = sample_files / "forms" / "perception_survey.xlsx"
+    good = small_export(sample_files, tmp_path / "good.csv")
+    store.ingest_survey(good, form, "2025-R3")
+    before = counts(store)
+    bad = tmp_path / "bad.csv"
+    df = pd.read_csv(good, sep=";", dtype=str, keep_default_na=False)
+    df[next(c for c in df.columns if c.endswith("weight_final"))] = "-1"
+    df.to_csv(bad, sep=";", index=False, quoting=csv.QUOTE_ALL)
+    with pytest.raises(DataValidationError):
+        store.ingest_survey(bad, form, "2025-R3")
+    after = counts(store)
+    assert {k: v for k, v in after.items() if k != "audit_log"} == {
+        k: v for k, v in before.items() if k != "audit_log"
+    }
+    last = store.as_user("chief", "admin").audit_log().iloc[0]
+    assert last["file_sha256"] == SourceFile.from_path(bad).sha256
+    assert not last["ok"] and last["details"]["n_errors"] > 0
+
+
+def test_ingest_same_file_is_unchanged(store: Store, sample_files: Path, tmp_path: Path) -> None:
+    form = sample_files / "forms" / "perception_survey.xlsx"
+    export = small_export(sample_files, tmp_path / "export.csv", n=300)
+    first = store.ingest_survey(export, form, "2025-R3")
+    assert first.created and first.version == 1 and first.n_rows == 300
+    before = counts(store)
+    again = store.ingest_survey(export, form, "2025-R3")
+    assert (again.status, again.version, again.current) == ("unchanged", 1, True)
+    assert counts(store) == before
+    # the same file for another round is a new upload
+    other = store.ingest_survey(export, form, "2025-R3-bis")
+    assert other.created
+    frame = store.responses("2025-R3")
+    assert len(frame) == 300 and frame["respondent_id"].is_unique
+    assert store.rounds().set_index("round").loc["2025-R3", "period"] is None  # no mission yet
+    store.as_user("chief", "admin").set_mission(sample_files / "mission.yaml")
+    assert store.rounds().set_index("round").loc["2025-R3", "period"] == "2025-10"
+
+
+def test_demo_load_is_idempotent(store: Store, sample_files: Path) -> None:
+    first = load_sample(sample_files, store)
+    n_rounds = len(
+        [p for p in (sample_files / "rounds").iterdir() if p.suffix in (".xlsx", ".csv")]
+    )
+    n_sheets = len(list((sample_files / "interviews").glob("*.xlsx")))
+    assert first.changed and first.mission == "created"
+    assert first.n_created == n_rounds + n_sheets
+    rounds = store.rounds()
+    assert len(rounds) == n_rounds and (rounds["current_version"] == 1).all()
+    assert (rounds["n_respondents"] > 1000).all()
+    assert rounds["period"].notna().all()
+    assert len(store.interview_sheets()) == n_sheets
+    assert store.quotes()["consent"].astype(bool).all()
+    mission = store.mission()
+    assert mission is not None and mission.code == "MINUSVA"
+    audit = store.as_user("chief", "admin").audit_log()
+    assert set(audit["user"]) == {"demo"}
+    assert audit["file_sha256"].notna().all()
+
+    before = counts(store)
+    second = load_sample(sample_files, store)
+    assert not second.changed and second.mission == "unchanged"
+    assert {u.status for u in second.uploads} == {"unchanged"}
+    assert counts(store) == before
+
+
+def test_cli(sample_files: Path, tmp_path: Path, mande_env: Path) -> None:
+    runner = CliRunner()
+    out = runner.invoke(app, ["db", "upgrade"])
+    assert out.exit_code == 0, out.output
+    assert "upgraded from empty" in out.output
+    assert "already at" in runner.invoke(app, ["db", "upgrade"]).output
+
+    form = sample_files / "forms" / "perception_survey.xlsx"
+    export = small_export(sample_files, tmp_path / "export.csv", n=200)
+    out = runner.invoke(app, ["ingest", str(export), "--form", str(form), "--round", "R3"])
+    assert out.exit_code == 0, out.output
+    assert "stored round R3 version 1 (200 rows" in out.output
+    out = runner.invoke(app, ["ingest", str(export), "--form", str(form), "--round", "R3"])
+    assert "unchanged" in out.output
+    out = runner.invoke(app, ["ingest", str(export), "--round", "R3"])
+    assert out.exit_code == 2
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a;b\n1;2\n", encoding="utf-8")
+    out = runner.invoke(app, ["ingest", str(bad), "--form", str(form), "--round", "R3"])
+    assert out.exit_code == 1 and "nothing was stored" in out.output
+
+    out = runner.invoke(app, ["rounds"])
+    assert out.exit_code == 0 and "R3" in out.output and "200" in out.output
+    out = runner.invoke(app, ["rounds", "versions", "R3"])
+    assert out.exit_code == 0 and "export.csv" in out.output
+    out = runner.invoke(app, ["history"])
+    assert "export.csv" in out.output
+    out = runner.invoke(app, ["history", "--audit"])
+    assert "validation failed" in out.output
+    out = runner.invoke(app, ["rounds", "purge", "R3"])
+    assert out.exit_code == 2 and "--yes" in out.output
+    out = runner.invoke(app, ["rounds", "set-current", "R3", "1", "--user", "someone"])
+    assert out.exit_code == 0, out.output
+    out = runner.invoke(app, ["rounds", "set-current", "R3", "7"])
+    assert out.exit_code == 1 and "no version 7" in out.output
