@@ -351,3 +351,53 @@ def demo_generate_cmd(
     for path in paths:
         typer.echo(str(path))
     typer.echo(f"{len(paths)} files written to {out_dir} (seed {seed})")
+
+
+# --------------------------------------------------------------------------------------------
+# The indicator catalogue: mande indicators list / check
+
+indicators_app = typer.Typer(
+    help="The indicator catalogue: list the indicators, check your own definitions.",
+    no_args_is_help=True,
+)
+app.add_typer(indicators_app, name="indicators")
+
+
+@indicators_app.command("list")
+def indicators_list_cmd(
+    path: Annotated[
+        str | None,
+        typer.Argument(help="A YAML definition or a folder of them, added to the standard set."),
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the names (en or fr).")] = "en",
+) -> None:
+    """List every indicator (one line per measure: id, SG-report section, kind, name)."""
+    from mande.errors import DefinitionError
+    from mande.indicators.catalogue import load_catalogue
+
+    try:
+        cat = load_catalogue(path)
+    except DefinitionError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    for row in cat.to_frame(lang=lang).itertuples(index=False):
+        typer.echo(f"{row.indicator_id:<22} {row.sg_section:<24} {row.kind:<19} {row.name}")
+    typer.echo(f"{len(cat)} indicators, catalogue version {cat.version[:12]}")
+
+
+@indicators_app.command("check")
+def indicators_check_cmd(
+    path: Annotated[str, typer.Argument(help="A YAML definition or a folder of them.")],
+) -> None:
+    """Check indicator definitions against the standard items and the standard catalogue."""
+    from mande.errors import DefinitionError
+    from mande.indicators.catalogue import load_catalogue
+
+    try:
+        cat = load_catalogue(path)
+    except DefinitionError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    standard = set(load_catalogue().ids)
+    added = [i for i in cat.ids if i not in standard]
+    typer.echo(f"OK: {len(added)} definitions valid ({', '.join(added) or 'none added'})")

@@ -312,3 +312,20 @@ def test_readme_example_definition_loads(tmp_path: Path) -> None:
     (tmp_path / "TRU-02.yaml").write_text(block, encoding="utf-8")
     cat = load_catalogue(tmp_path)
     assert cat["TRU-02"].scoring.success == (3,) and "TRU-01" in cat
+
+
+def test_cli_lists_and_checks_definitions(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from mande.cli import app
+
+    runner = CliRunner()
+    listed = runner.invoke(app, ["indicators", "list", "--lang", "fr"])
+    assert listed.exit_code == 0
+    assert "TRU-01.army" in listed.output and "Armée nationale" in listed.output
+    write(tmp_path, GOOD)
+    checked = runner.invoke(app, ["indicators", "check", str(tmp_path)])
+    assert checked.exit_code == 0 and "OK: 1 definitions valid (TST-01)" in checked.output
+    write(tmp_path, with_(items=["safe_dak"]))
+    failed = runner.invoke(app, ["indicators", "check", str(tmp_path)])
+    assert failed.exit_code == 1 and "did you mean 'safe_dark'" in failed.output
