@@ -76,8 +76,13 @@ def headline(
         return pd.DataFrame()
     latest = order[-1]
     current = total[total["round"] == latest].copy()
+    hidden = (
+        total["suppressed"].fillna(False).astype(bool)
+        if "suppressed" in total.columns
+        else pd.Series(False, index=total.index)
+    )
     hist = (
-        total.assign(_est=total["estimate"].where(~total.get("suppressed", False).astype(bool)))
+        total.assign(_est=total["estimate"].where(~hidden))
         .pivot_table(index="indicator", columns="round", values="_est", aggfunc="first")
         .reindex(columns=list(order))
     )

@@ -9,7 +9,7 @@ Nothing here computes a statistic; figures draw what :func:`mande.compute_indica
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -18,7 +18,15 @@ import plotly.graph_objects as go
 
 from mande.errors import EstimationError
 
-__all__ = ["breakdown_figure", "change_figure", "trend_figure"]
+__all__ = [
+    "breakdown_figure",
+    "change_figure",
+    "dimensions_figure",
+    "positions_figure",
+    "region_map",
+    "rqi_heatmap",
+    "trend_figure",
+]
 
 _TEXT: dict[str, dict[str, str]] = {
     "en": {
@@ -365,3 +373,166 @@ def change_figure(
     )
     fig.update_yaxes(autorange="reversed")
     return fig
+
+
+# --- figures for the dashboard's overview and partners pages ------------------------------------
+
+_GOOD = "#1a7f5a"
+_BAD = "#b3261e"
+_NEUTRAL = "#5b6b7b"
+_UN_BLUE = "#009edb"
+
+
+def _txt(lang: str, en: str, fr: str) -> str:
+    return fr if lang == "fr" else en
+
+
+def region_map(
+    values: pd.DataFrame,
+    geojson: Mapping[str, Any],
+    mission: Any,
+    *,
+    title: str = "",
+    lang: str = "en",
+) -> go.Figure:
+    """Choropleth of an indicator by region (admin 1) over the mission's own GeoJSON.
+
+    ``values`` has ``region`` (p-code), ``estimate`` (0-1 for proportions), ``ci_low``,
+    ``ci_high``, ``n`` and ``suppressed``. Suppressed regions are drawn grey. No tile server is
+    needed: the map is drawn from the polygons alone (``fitbounds="locations"``).
+    """
+    frame = values.copy()
+    names = {r.pcode: r.label(lang) for r in getattr(mission, "regions", ())}
+    frame["name"] = frame["region"].map(names).fillna(frame["region"])
+    suppressed = (
+        frame.get("suppressed", pd.Series(False, index=frame.index)).fillna(False).astype(bool)
+    )
+    frame["pct"] = (frame["estimate"] * 100).where(~suppressed)
+    frame["hover"] = [
+        f"<b>{n}</b><br>{_txt(lang, 'suppressed (n too small)', 'masqué (effectif trop faible)')}"
+        if s
+        else f"<b>{n}</b><br>{p:.1f}% ({lo * 100:.1f}–{hi * 100:.1f})<br>n = {int(k)}"
+        for n, p, lo, hi, k, s in zip(
+            frame["name"],
+            frame["pct"],
+            frame["ci_low"],
+            frame["ci_high"],
+            frame["n"],
+            suppressed,
+            strict=False,
+        )
+    ]
+    fig = go.Figure(
+        go.Choropleth(
+            geojson=dict(geojson),
+            featureidkey="properties.pcode",
+            locations=frame["region"],
+            z=frame["pct"],
+            text=frame["hover"],
+            hoverinfo="text",
+            colorscale="Blues",
+            zmin=0,
+            zmax=100,
+            marker_line_color="white",
+            marker_line_width=1.5,
+            colorbar={"title": "%", "thickness": 12},
+        )
+    )
+    for feature in geojson.get("features", []):
+        props = feature.get("properties", {})
+        lon, lat = _centroid(feature.get("geometry", {}))
+        if lon is None:
+            continue
+        row = frame[frame["region"] == props.get("pcode")]
+        label = names.get(props.get("pcode"), props.get("pcode", ""))
+        if not row.empty and pd.notna(row["pct"].iloc[0]):
+            label = f"{label}<br>{row['pct'].iloc[0]:.0f}%"
+        fig.add_trace(
+            go.Scattergeo(
+                lon=[lon], lat=[lat], text=[label], mode="text", hoverinfo="skip",
+                textfont={"size": 11, "color": "#1b1b1b"}, showlegend=False,
+            )
+        )  # fmt: skip
+    fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator")
+    fig.update_layout(
+        title=title, margin={"l": 0, "r": 0, "t": 40 if title else 10, "b": 0}, height=460
+    )
+    return fig
+
+
+def _centroid(geometry: Mapping[str, Any]) -> tuple[float | None, float | None]:
+    """Mean of the outer ring's vertices (good enough to place a label in a simple polygon)."""
+    coords = geometry.get("coordinates") or []
+    kind = geometry.get("type")
+    ring: list[Any] = []
+    if kind == "Polygon" and coords:
+        ring = coords[0]
+    elif kind == "MultiPolygon" and coords:
+        ring = max((poly[0] for poly in coords), key=len)
+    if not ring:
+        return None, None
+    lon = sum(p[0] for p in ring) / len(ring)
+    lat = sum(p[1] for p in ring) / len(ring)
+    return lon, lat
+
+
+def rqi_heatmap(rqi: pd.DataFrame, *, lang: str = "en") -> go.Figure:
+    """Relationship-quality index (0-100) by partner type (rows) and period (columns)."""
+    pivot = rqi.pivot_table(index="partner_type", columns="period", values="rqi", aggfunc="first")
+    labels = _partner_labels(pivot.index, lang)
+    fig = go.Figure(
+        go.Heatmap(
+            z=pivot.to_numpy(), x=[str(c) for c in pivot.columns], y=labels,
+            colorscale="RdYlGn", zmin=0, zmax=100,
+            text=[[("" if pd.isna(v) else f"{v:.0f}") for v in row] for row in pivot.to_numpy()],
+            texttemplate="%{text}", hovertemplate="%{y} · %{x}: %{z:.1f}<extra></extra>",
+            colorbar={"title": "RQI", "thickness": 12},
+        )
+    )  # fmt: skip
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 40}, height=60 + 36 * len(pivot))
+    return fig
+
+
+def dimensions_figure(quality: pd.DataFrame, *, lang: str = "en") -> go.Figure:
+    """Mean score (1-5) of each rubric dimension, one group of bars per partner type."""
+    from mande.partners.rubric import load_rubric
+
+    rubric = load_rubric()
+    dims = [d for d in rubric.dimensions.values() if d.code in quality.columns]
+    fig = go.Figure()
+    labels = _partner_labels(quality["partner_type"], lang)
+    for d in dims:
+        fig.add_trace(
+            go.Bar(name=d.label(lang), y=labels, x=quality[d.code], orientation="h")
+        )
+    fig.update_layout(
+        barmode="group", xaxis={"range": [1, 5], "title": "1–5"}, legend={"orientation": "h", "y": -0.15},
+        margin={"l": 10, "r": 10, "t": 10, "b": 10}, height=140 + 22 * len(quality) * max(1, len(dims)) // 2,
+    )  # fmt: skip
+    return fig
+
+
+def positions_figure(quality: pd.DataFrame, *, lang: str = "en") -> go.Figure:
+    """Position on the coercion (1) - cooperation (5) continuum by partner type, one line per
+    partner type across periods."""
+    fig = go.Figure()
+    for ptype, g in quality.groupby("partner_type", sort=True):
+        g = g.sort_values("period")
+        fig.add_trace(
+            go.Scatter(
+                x=g["period"].astype(str), y=g["coercion_cooperation"], mode="lines+markers",
+                name=_partner_labels([ptype], lang)[0],
+            )
+        )  # fmt: skip
+    fig.update_layout(
+        yaxis={"range": [1, 5], "title": _txt(lang, "coercion ← → cooperation", "coercition ← → coopération")},
+        legend={"orientation": "h", "y": -0.2}, margin={"l": 10, "r": 10, "t": 10, "b": 10}, height=420,
+    )  # fmt: skip
+    return fig
+
+
+def _partner_labels(codes: Any, lang: str) -> list[str]:
+    from mande.partners.rubric import load_rubric
+
+    types = load_rubric().partner_types
+    return [str(types[c].get(lang, c)) if c in types else str(c) for c in codes]

@@ -75,7 +75,9 @@ def main() -> None:
                     t("breakdown", lang): changes["breakdown"],
                     t("group", lang): changes["group"],
                     t("change", lang): [
-                        format.change(v, "proportion" if u == "pp" else "mean", lang)
+                        format.change(
+                            v, "proportion" if str(u).startswith("percentage") else "mean", lang
+                        )
                         for v, u in zip(changes["estimate"], changes["unit"], strict=False)
                     ],
                     t("verdict", lang): changes["verdict_label"],
