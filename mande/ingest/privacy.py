@@ -77,6 +77,7 @@ _NAME_RE = re.compile(rf"(?:^|[_\-. ])(?:{_NAME_WORDS})(?:$|[_\-. ])", re.IGNORE
 
 PHONE_RE = re.compile(r"(?<![\w/])(?:\+|00)?\d(?:[\s.\-()]{0,2}\d){7,14}(?![\w/])")
 _DATE_RE = re.compile(r"^\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4}\s*$")
+_WORD = r"[^\W\d_]{3,}"  # a word of 3 letters or more (no digits)
 EMAIL_RE = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 
 
@@ -120,7 +121,14 @@ def personal_by_content(values: pd.Series, known: frozenset[str] = frozenset()) 
     A cell holding a phone number (8 to 15 digits, spaces, dots, dashes allowed; dates excepted) or
     an e-mail address, or a word (3 letters or more) of a removed name column (``known``).
     """
-    s = values[values.notna()].astype(str)
+    s = values[values.notna()]
+    if s.empty:
+        return None
+    if pd.api.types.is_numeric_dtype(s):
+        # numbers: only a whole number of 8 to 15 digits can be a phone number
+        big = s[(s.abs() >= 1e7) & (s.abs() < 1e15) & (s % 1 == 0)]
+        return "numbers that look like phone numbers" if len(big) else None
+    s = s.astype(str)
     s = s[s.str.strip() != ""]
     if s.empty:
         return None
@@ -133,7 +141,7 @@ def personal_by_content(values: pd.Series, known: frozenset[str] = frozenset()) 
         if len(not_dates):
             return "free text holding phone numbers"
     if known:
-        words = uniq.str.lower().str.findall(r"\w{3,}").explode().dropna()
+        words = uniq.str.lower().str.findall(_WORD).explode().dropna()
         if words.isin(known).any():
             return "free text holding respondents' names"
     return None
@@ -142,7 +150,7 @@ def personal_by_content(values: pd.Series, known: frozenset[str] = frozenset()) 
 def name_words(values: pd.Series) -> frozenset[str]:
     """The words (3 letters or more, lower case) of a column of names."""
     s = values[values.notna()].astype(str)
-    words = s.str.lower().str.findall(r"\w{3,}").explode().dropna()
+    words = s.str.lower().str.findall(_WORD).explode().dropna()
     return frozenset(str(w) for w in words.unique())
 
 

@@ -789,18 +789,6 @@ def read_survey(
                     expected=f"a single version ({counts.index[0]})",
                 )
             )
-        elif len(counts) == 1 and form.version and str(counts.index[0]) != str(form.version):
-            problems.append(
-                Problem(
-                    f"the data's form version is {counts.index[0]}, the form's is {form.version}",
-                    severity="warning",
-                    code="version_mismatch",
-                    sheet=sheet,
-                    column=vcol,
-                    value=str(counts.index[0]),
-                    expected=str(form.version),
-                )
-            )
 
     # --- interview date ---------------------------------------------------------------------
     date_col = None
@@ -844,6 +832,8 @@ def read_survey(
         if q.repeat is not None or q.type == "note":
             continue
         header = cols.question.get(q.name)
+        if header is not None and header in used_headers:
+            continue  # read as a design column (stratum, PSU, weight, id, date)
         if q.type == "select_multiple" and (header is not None or q.name in cols.split):
             pass
         elif header is None:
@@ -968,15 +958,14 @@ def read_survey(
     # --- personal data by content -----------------------------------------------------------
     known = frozenset().union(*(name_words(s) for s in name_values)) if name_values else frozenset()
     for name, h in text_cols.items():
-        reason = personal_by_content(kept[name], known)
+        s = kept[name]
+        num, bad = _numeric(s)
+        if s.notna().any() and not bad.any():
+            s = kept[name] = num  # a column of numbers (weight_design, ...)
+        reason = personal_by_content(s, known)
         if reason:
             del kept[name]
             removed.append(Removed(h, reason))
-        else:
-            s = kept[name]
-            num = pd.to_numeric(s, errors="coerce")
-            if s.notna().any() and num.notna().sum() == s.notna().sum():
-                kept[name] = num.astype("float64")
 
     # --- assemble ---------------------------------------------------------------------------
     data["round"] = pd.Series(label, index=frame.index, dtype="str")
