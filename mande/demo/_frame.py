@@ -27,7 +27,8 @@ IDP_SITE_SHARE = {
     "VD05": 0.08,
     "VD06": 0.05,
 }
-# Share of villages that are urban quartiers (VD01: the capital, its first admin 2 all urban).
+# Share of villages that are urban quartiers (VD01, the capital: its first admin 2 all urban, 15 %
+# of the rest; the VD01 entry is not used).
 URBAN_SHARE = {"VD01": 0.55, "VD02": 0.12, "VD03": 0.10, "VD04": 0.12, "VD05": 0.15, "VD06": 0.08}
 DOMAINS = ("security", "victim", "inclusion", "state", "services", "mission")
 MAX_PSUS = 45  # the largest number of PSUs a round draws in a region (caps village sizes)
