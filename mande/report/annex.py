@@ -944,7 +944,8 @@ def _methods_text(data: ReportData, lang: str) -> list[tuple[str, str]]:
             (
                 "Contrôle des fausses découvertes",
                 f"Les valeurs p des variations sont ajustées "
-                f"par la méthode de Benjamini-Hochberg sur l'ensemble des comparaisons de l'annexe ; "
+                f"par la méthode de Benjamini-Hochberg au sein de chaque tableau (synthèse ; chaque "
+                f"feuille de ventilation) ; "
                 f"une hausse ou une baisse n'est mentionnée que si la valeur ajustée est inférieure "
                 f"à {fdr}.",
             ),
@@ -995,7 +996,8 @@ def _methods_text(data: ReportData, lang: str) -> list[tuple[str, str]]:
         (
             "False discovery rate",
             "The p-values of the changes are adjusted by the "
-            "Benjamini-Hochberg method over every comparison in the annex; an increase or decrease "
+            "Benjamini-Hochberg method within each table (the summary; each breakdown sheet); an "
+            "increase or decrease "
             f"is reported only when the adjusted value is below {fdr}.",
         ),
         (

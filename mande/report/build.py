@@ -294,7 +294,8 @@ def compare_periods(
     """Changes of every indicator x breakdown x group from round ``previous`` to ``current``.
 
     A thin adapter over :func:`mande.stats.change.compare_rounds` (independent samples, t on the
-    smaller design df, Benjamini-Hochberg across every comparison returned), giving the change on
+    smaller design df, Benjamini-Hochberg within each table: the totals, and each breakdown), giving
+    the change on
     the estimate's own scale (0-1 for proportions, as the results) in ``difference``, ``ci_low``,
     ``ci_high``, with ``p_value``, ``q_value``, ``significant`` and ``verdict`` (improved,
     deteriorated, stable, or None when not compared).
@@ -302,7 +303,15 @@ def compare_periods(
     from mande.stats.change import compare_rounds
 
     two = results[results["round"].isin([str(previous), str(current)])]
-    ch = compare_rounds(two, str(previous), str(current), level=level, q=fdr)
+    # One false-discovery-rate family per table shown together: the summary (totals), then each
+    # breakdown sheet.
+    ch = pd.concat(
+        [
+            compare_rounds(part, str(previous), str(current), level=level, q=fdr)
+            for _, part in two.groupby("breakdown", sort=False)
+        ],
+        ignore_index=True,
+    )
     scale = np.where(ch["unit"].astype(str) == "percentage points", 100.0, 1.0)
     verdicts = {"improved": "improved", "deteriorated": "deteriorated", "no_change": "stable"}
     return pd.DataFrame(
@@ -659,6 +668,7 @@ def build_report_data(
     latest = rounds.dropna(subset=["period"]).groupby("period", sort=False).tail(1)
     latest = latest[latest["period"].map({q.id: q.index for q in periods}) <= p.index]
     tot = results[(results["breakdown"] == "total") & results["indicator"].isin(headline)]
+    tot = tot.drop(columns=["period"], errors="ignore")
     trends = latest[["period", "round"]].merge(tot, on="round", how="inner")
     trends = trends[
         ["indicator", "period", "round", "estimate", "ci_low", "ci_high", "n", "suppressed"]

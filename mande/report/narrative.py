@@ -343,6 +343,11 @@ def narrative_paragraphs(data: ReportData, lang: str | None = None) -> list[Narr
     out: list[NarrativeParagraph] = []
     usable = data.summary[~data.summary["suppressed"].astype(bool)]
     usable = usable[usable["estimate"].map(lambda v: v is not None and math.isfinite(float(v)))]
+    # A variant (TRU-01.police) is cited only when its indicator has no headline figure of its own.
+    headline = set(usable["indicator"])
+    usable = usable[
+        ["." not in str(i) or str(i).split(".", 1)[0] not in headline for i in usable["indicator"]]
+    ]
     for section, heading in SECTIONS.items():
         part = usable[usable["sg_section"] == section]
         texts = []

@@ -149,7 +149,8 @@ def date_range(start: dt.date, end: dt.date, lang: str = "en", *, prefix: bool =
 
     ``prefix=True``: "from 1 June to 30 September 2026" / "du 1er juin au 30 septembre 2026".
     ``prefix=False`` (titles, table headings): "1 June–30 September 2026" /
-    "1er juin–30 septembre 2026". The first year is written only when the years differ.
+    "1er juin–30 septembre 2026". The first year is written only when the years differ, the first
+    month only when the months differ ("from 4 to 24 May 2026").
     """
     check_lang(lang)
     if end < start:
@@ -157,7 +158,10 @@ def date_range(start: dt.date, end: dt.date, lang: str = "en", *, prefix: bool =
             f"a period ends ({end.isoformat()}) before it starts ({start.isoformat()}); "
             "check the reporting calendar in mission.yaml"
         )
-    first = date_text(start, lang, year=start.year != end.year)
+    if (start.year, start.month) == (end.year, end.month) and start != end:
+        first = "1er" if (lang == "fr" and start.day == 1) else str(start.day)
+    else:
+        first = date_text(start, lang, year=start.year != end.year)
     last = date_text(end, lang)
     if not prefix:
         return f"{first}–{last}"

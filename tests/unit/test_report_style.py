@@ -76,3 +76,8 @@ def test_unknown_language_is_refused_with_the_choices() -> None:
 def test_french_typography() -> None:
     text = fr_typography("Note : voir « annexe » ; fin ?")
     assert text == "Note\u00a0: voir «\u00a0annexe\u00a0»\u202f; fin\u202f?"
+
+
+def test_range_within_one_month() -> None:
+    assert date_range(dt.date(2026, 5, 4), dt.date(2026, 5, 24)) == "from 4 to 24 May 2026"
+    assert date_range(dt.date(2026, 5, 1), dt.date(2026, 5, 24), "fr") == "du 1er au 24 mai 2026"
