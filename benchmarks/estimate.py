@@ -196,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=200_000, help="respondents")
     parser.add_argument("--items", type=int, default=15, help="binary indicators")
-    parser.add_argument("--repeat", type=int, default=3, help="mande runs (best is kept)")
+    parser.add_argument("--repeat", type=int, default=5, help="mande runs (best is kept)")
     parser.add_argument("--no-r", action="store_true", help="skip the R baseline")
     parser.add_argument("--no-samplics", action="store_true", help="skip the samplics baseline")
     args = parser.parse_args(argv)

@@ -133,11 +133,40 @@ def factorize_sorted(col: pd.Series) -> tuple[np.ndarray, Any]:
     except TypeError:  # values of mixed types: order by their text
         order = np.argsort(np.asarray([str(u) for u in uniques]), kind="stable")
     if len(order) and not np.array_equal(order, np.arange(len(order))):
-        rank = np.empty(len(order), dtype=np.int64)
+        rank = np.empty(len(order) + 1, dtype=np.int64)
         rank[order] = np.arange(len(order))
-        codes = np.where(codes >= 0, rank[np.maximum(codes, 0)], -1)
+        rank[-1] = -1  # code -1 (missing) stays -1
+        codes = rank[codes]
         uniques = uniques.take(order)
     return codes, uniques
+
+
+def dense_codes(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Codes 0 .. m-1 of non-negative integer keys in sorted order of the keys, and the keys.
+
+    Keys below ``size``; -1 keys keep code -1. Counting into an array of ``size`` when that is
+    small (no sort, no hashing), else hashing with pandas.
+    """
+    valid = key >= 0
+    if size <= 8 * len(key) + 1_000_000:
+        present = np.flatnonzero(np.bincount(key[valid], minlength=size))
+        lookup = np.full(size + 1, -1, dtype=np.int64)
+        lookup[present] = np.arange(len(present))
+        return lookup[np.where(valid, key, size)], present
+    codes = np.full(len(key), -1, dtype=np.int64)
+    found, uniques = pd.factorize(key[valid], sort=True)
+    codes[valid] = found
+    return codes, np.asarray(uniques, dtype=np.int64)
+
+
+def _small_int_codes(col: pd.Series, limit: int) -> np.ndarray | None:
+    """The column itself as codes when it holds non-negative integers below ``limit``."""
+    if not pd.api.types.is_integer_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype):
+        return None
+    values = col.to_numpy(dtype=np.int64, na_value=-1)
+    if len(values) == 0 or values.min() < 0 or values.max() >= limit:
+        return None
+    return values
 
 
 def weight_like_columns(columns: Sequence[object]) -> list[str]:
@@ -227,11 +256,13 @@ def design_index(df: pd.DataFrame, design: SurveyDesign) -> DesignIndex:
                 f"PSU column '{design.psu}' is missing on {len(rows)} row(s) "
                 f"({_show(list(df.index[rows]))}); every respondent needs a PSU (cluster) id"
             )
-        p_raw = np.asarray(pd.factorize(p_col.array)[0], dtype=np.int64)
+        p_raw = _small_int_codes(p_col, limit=4 * n)
+        if p_raw is None:
+            p_raw = np.asarray(pd.factorize(p_col.array)[0], dtype=np.int64)
         # nest PSUs within strata; sorting the (stratum, PSU) keys numbers them stratum by stratum
         span = int(p_raw.max()) + 1
-        psu, uniq = pd.factorize(s_codes * span + p_raw, sort=True)
-        psu_stratum = np.asarray(uniq, dtype=np.int64) // span
+        psu, uniq = dense_codes(s_codes * span + p_raw, n_strata * span)
+        psu_stratum = uniq // span
     else:
         order = np.argsort(s_codes, kind="stable")
         psu = np.empty(n, dtype=np.int64)

@@ -15,7 +15,7 @@ import pandas as pd
 from scipy import special, stats
 
 from mande.errors import EstimationError
-from mande.stats._linearize import design_index, domain_variance, factorize_sorted
+from mande.stats._linearize import dense_codes, design_index, domain_variance, factorize_sorted
 from mande.stats.design import SurveyDesign
 
 __all__ = ["ESTIMATE_COLUMNS", "KINDS", "estimate"]
@@ -261,10 +261,7 @@ def _domains(df: pd.DataFrame, by_cols: list[str]) -> tuple[np.ndarray, pd.DataF
         missing |= codes < 0
         uniques.append(uniq)
         span *= size
-    group = np.full(n, -1, dtype=np.int64)
-    present_codes, present = pd.factorize(combined[~missing], sort=True)
-    group[~missing] = present_codes
-    rest = np.asarray(present, dtype=np.int64)
+    group, rest = dense_codes(np.where(missing, -1, combined), span)
     positions = []
     for uniq in reversed(uniques):
         size = max(len(uniq), 1)
