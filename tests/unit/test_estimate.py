@@ -417,3 +417,23 @@ def test_categorical_by_keeps_category_order_and_many_by_columns_work() -> None:
     many = mande.estimate(small, DESIGN, "y", kind="mean", by=cols)
     assert len(many) == len(small) and (many["n"] == 1).all()
     assert many[cols].equals(many[cols].sort_values(cols).reset_index(drop=True))
+
+
+def test_psu_ids_as_text_or_large_numbers_give_the_same_answer() -> None:
+    df = _survey(seed=20)
+    base = mande.estimate(df, DESIGN, "b", by="sex")
+    as_text = mande.estimate(df.assign(psu="c" + df["psu"].astype(str)), DESIGN, "b", by="sex")
+    as_big = mande.estimate(df.assign(psu=df["psu"] * 10**12 + 7), DESIGN, "b", by="sex")
+    pd.testing.assert_frame_equal(as_text, base)
+    pd.testing.assert_frame_equal(as_big, base)
+
+
+def test_dense_codes_counting_and_hashing_agree() -> None:
+    from mande.stats._linearize import dense_codes
+
+    key = np.array([5, -1, 3, 5, 0, 3])
+    codes, present = dense_codes(key, 6)
+    assert codes.tolist() == [2, -1, 1, 2, 0, 1] and present.tolist() == [0, 3, 5]
+    codes_h, present_h = dense_codes(key * 10**9, 10**16)
+    assert codes_h.tolist() == codes.tolist()
+    assert present_h.tolist() == [0, 3 * 10**9, 5 * 10**9]
