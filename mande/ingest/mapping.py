@@ -159,24 +159,31 @@ def _match_choices(
         for lab in labels:
             by_label.setdefault(_norm(lab), code)
     by_name = {str(code): code for code in codes}
+    pending = []
     for c in form.choices_of(q):
         labels = [_norm(x) for x in c.labels.values()]
         hit = next((by_label[x] for x in labels if x in by_label), None)
         if hit is not None:
             choices[c.name], conf[c.name] = hit, 1.0
-            continue
-        if c.name in by_name:
+        elif c.name in by_name:
             choices[c.name], conf[c.name] = by_name[c.name], 0.9
-            continue
+        else:
+            pending.append(c)
+    # fuzzy, on labels only, one to one: a code matched exactly is not offered again
+    taken = set(choices.values())
+    for c in pending:
         best, best_r = None, 0.0
         for code, labs in codes.items():
+            if code in taken:
+                continue
             for lab in labs:
-                for x in [*c.labels.values(), c.name]:
+                for x in c.labels.values():
                     r = _ratio(x, lab)
                     if r > best_r:
                         best, best_r = code, r
-        if best is not None and best_r >= 0.8:
-            choices[c.name], conf[c.name] = best, best_r
+        if best is not None and best_r >= 0.85:
+            choices[c.name], conf[c.name] = best, round(best_r, 3)
+            taken.add(best)
     return choices, conf
 
 
