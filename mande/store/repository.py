@@ -851,6 +851,33 @@ class Store:
         )  # fmt: skip
         return conn.execute(sa.select(t.forms.c.id).where(t.forms.c.sha256 == sha)).scalar_one()
 
+    def forms(self) -> pd.DataFrame:
+        """The XLSForms the store holds, newest first: SHA-256, file, form id, version, title."""
+        f = t.forms
+        used = (
+            sa.select(sa.func.count())
+            .where(t.round_versions.c.form_id == f.c.id)
+            .correlate(f)
+            .scalar_subquery()
+        )
+        q = sa.select(
+            f.c.sha256, f.c.file_name, f.c.form_id, f.c.version, f.c.title, f.c.created_at,
+            f.c.created_by, used.label("n_round_versions"),
+        ).order_by(f.c.id.desc())  # fmt: skip
+        return self._frame(q)
+
+    def form_bytes(self, sha256: str) -> bytes:
+        """The XLSForm file stored under ``sha256`` (to download it again)."""
+        with _engine.read(self._engine) as conn:
+            data = conn.execute(
+                sa.select(t.forms.c.file_bytes).where(t.forms.c.sha256 == sha256)
+            ).scalar()
+        if data is None:
+            raise StoreError(
+                f"no form file with SHA-256 {sha256[:12]}... in the store; see Store.forms()"
+            )
+        return bytes(data)
+
     # ---- reading rounds --------------------------------------------------------------------
 
     def rounds(self) -> pd.DataFrame:

@@ -67,6 +67,10 @@ def test_ingest_same_file_is_unchanged(store: Store, sample_files: Path, tmp_pat
     again = store.ingest_survey(export, form, "2025-R3")
     assert (again.status, again.version, again.current) == ("unchanged", 1, True)
     assert counts(store) == before
+    forms = store.forms()
+    assert forms["sha256"].tolist() == [SourceFile.from_path(form).sha256]
+    assert store.form_bytes(forms["sha256"].iloc[0]) == form.read_bytes()
+    assert forms["n_round_versions"].iloc[0] == 1
     # the same file for another round is a new upload
     other = store.ingest_survey(export, form, "2025-R3-bis")
     assert other.created
