@@ -89,17 +89,38 @@ def add_verdicts(table: pd.DataFrame, *, q: float = 0.05, lang: str = "en") -> p
 _KEYS = ("indicator", "breakdown", "group")
 
 
-def _unit_scale(g: pd.DataFrame) -> tuple[str, float]:
-    """("percentage points", 100) for a proportion on the 0-1 scale, (.., 1) when already in per
-    cent; ("units", 1) otherwise."""
-    vals = pd.concat([g[c] for c in ("estimate", "ci_low", "ci_high") if c in g.columns])
-    vals = pd.to_numeric(vals, errors="coerce").dropna()
-    unit_interval = bool(len(vals)) and bool(((vals >= 0) & (vals <= 1)).all())
-    if "kind" in g.columns and g["kind"].notna().any():
-        if not (g["kind"].dropna() == "proportion").all():
-            return "units", 1.0
-        return "percentage points", 100.0 if unit_interval else 1.0
-    return ("percentage points", 100.0) if unit_interval else ("units", 1.0)
+def _unit_scale(a: pd.DataFrame, b: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: ("percentage points", 100) for a proportion on the 0-1 scale (x 1 when already in
+    per cent); ("units", 1) otherwise. A row is a proportion when its ``kind`` says so in both
+    rounds (``proportion`` or ``mean_of_indicators``, a mean of 0/1 scores), or, without a kind,
+    when every estimate and bound lies within [0, 1]."""
+    cols = [c for c in ("estimate", "ci_low", "ci_high") if c in a.columns]
+    vals = np.column_stack(
+        [pd.to_numeric(f[c], errors="coerce").to_numpy(dtype=float) for f in (a, b) for c in cols]
+    )
+    inside = np.where(np.isnan(vals), True, (vals >= 0) & (vals <= 1)).all(axis=1)
+    unit_interval = inside & (~np.isnan(vals)).any(axis=1)
+    if "kind" in a.columns:
+        kinds = np.column_stack(
+            [a["kind"].to_numpy(dtype=object), b["kind"].to_numpy(dtype=object)]
+        )
+        known = ~pd.isna(kinds)
+        prop = np.isin(kinds, ("proportion", "mean_of_indicators")) | ~known
+        has_kind = known.any(axis=1)
+        is_prop = np.where(has_kind, prop.all(axis=1), unit_interval)
+        scale = np.where(is_prop & (unit_interval | ~has_kind), 100.0, 1.0)
+    else:
+        is_prop = unit_interval
+        scale = np.where(is_prop, 100.0, 1.0)
+    unit = np.where(is_prop, "percentage points", "units")
+    return unit, scale
+
+
+def _flag(frame: pd.DataFrame) -> np.ndarray:
+    if "suppressed" not in frame.columns:
+        return np.zeros(len(frame), dtype=bool)
+    col = frame["suppressed"]
+    return np.array([v is True or (not pd.isna(v) and v == 1) for v in col], dtype=bool)
 
 
 def compare_rounds(
@@ -197,54 +218,53 @@ def compare_rounds(
         )
     index = a.index.union(b.index, sort=False)
     a, b = a.reindex(index), b.reindex(index)
-    rows: list[dict[str, Any]] = []
+    table = index.to_frame(index=False)
     crit = 0.5 + level / 2
-    for key in index:
-        ra, rb = a.loc[key], b.loc[key]
-        kd = dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True))
-        both = pd.DataFrame([ra, rb])
-        unit, scale = _unit_scale(both)
-        pol = ra.get("polarity") if pd.notna(ra.get("polarity", np.nan)) else rb.get("polarity")
-        row: dict[str, Any] = {
-            **kd,
-            "round_from": first,
-            "round_to": second,
-            "estimate_from": scale * float(ra["estimate"]) if pd.notna(ra["estimate"]) else np.nan,
-            "estimate_to": scale * float(rb["estimate"]) if pd.notna(rb["estimate"]) else np.nan,
-            "polarity": pol if isinstance(pol, str) else "up",
-            "unit": unit,
-            "n_from": ra.get("n", np.nan),
-            "n_to": rb.get("n", np.nan),
-        }
-        reason = _not_compared(ra, rb, first, second, round)
-        est = se = lo = hi = df = t = p = np.nan
-        if reason is None:
-            est = scale * (float(rb["estimate"]) - float(ra["estimate"]))
-            se = scale * float(np.hypot(float(ra["se"]), float(rb["se"])))
-            df = _df(ra, rb, ci)
-            if se > 0:
-                t = est / se
-                if np.isfinite(df):
-                    p = 2 * stats.t.sf(abs(t), df)
-                    z = stats.t.ppf(crit, df)
-                else:
-                    p = 2 * stats.norm.sf(abs(t))
-                    z = stats.norm.ppf(crit)
-                lo, hi = est - z * se, est + z * se
-            else:
-                reason = "zero standard error in both rounds"
-        row.update(
-            estimate=est,
-            se=se,
-            ci_low=lo,
-            ci_high=hi,
-            df=df,
-            t=t,
-            p_value=p,
-            not_compared_reason=reason,
-        )
-        rows.append(row)
-    table = pd.DataFrame(rows)
+    unit, scale = _unit_scale(a, b)
+    est_a = pd.to_numeric(a["estimate"], errors="coerce").to_numpy(dtype=float)
+    est_b = pd.to_numeric(b["estimate"], errors="coerce").to_numpy(dtype=float)
+    se_a = pd.to_numeric(a["se"], errors="coerce").to_numpy(dtype=float)
+    se_b = pd.to_numeric(b["se"], errors="coerce").to_numpy(dtype=float)
+    table["round_from"] = first
+    table["round_to"] = second
+    table["estimate_from"] = scale * est_a
+    table["estimate_to"] = scale * est_b
+    if "polarity" in a.columns:
+        pol = a["polarity"].where(a["polarity"].notna(), b["polarity"]).to_numpy(dtype=object)
+        table["polarity"] = [p if isinstance(p, str) else "up" for p in pol]
+    else:
+        table["polarity"] = "up"
+    table["unit"] = unit
+    table["n_from"] = a["n"].to_numpy() if "n" in a.columns else np.nan
+    table["n_to"] = b["n"].to_numpy() if "n" in b.columns else np.nan
+
+    reason = np.full(len(index), None, dtype=object)
+    for est, se_, sup, name in (
+        (est_b, se_b, _flag(b), second),
+        (est_a, se_a, _flag(a), first),
+    ):  # the first round's reason wins, as it is checked first
+        reason = np.where(sup, f"suppressed in {round} {name} (too few respondents)", reason)
+        reason = np.where(np.isnan(est) | np.isnan(se_), f"no estimate in {round} {name}", reason)
+    ok = pd.isna(reason)
+    diff = scale * (est_b - est_a)
+    se = scale * np.hypot(se_a, se_b)
+    zero = ok & ~(se > 0)
+    reason = np.where(zero, "zero standard error in both rounds", reason)
+    ok = ok & ~zero
+    df = _df(a, b, ci)
+    t = np.where(ok, diff / np.where(se > 0, se, 1.0), np.nan)
+    finite = np.isfinite(df)
+    df_t = np.where(finite, df, 1.0)
+    p = np.where(finite, 2 * stats.t.sf(np.abs(t), df_t), 2 * stats.norm.sf(np.abs(t)))
+    z = np.where(finite, stats.t.ppf(crit, df_t), stats.norm.ppf(crit))
+    table["estimate"] = np.where(ok, diff, np.nan)
+    table["se"] = np.where(ok, se, np.nan)
+    table["ci_low"] = np.where(ok, diff - z * se, np.nan)
+    table["ci_high"] = np.where(ok, diff + z * se, np.nan)
+    table["df"] = np.where(ok, df, np.nan)
+    table["t"] = t
+    table["p_value"] = np.where(ok, p, np.nan)
+    table["not_compared_reason"] = reason
     return add_verdicts(table, q=q, lang=lang)
 
 
@@ -252,24 +272,20 @@ def compare_rounds(
 changes_between = compare_rounds
 
 
-def _not_compared(ra: pd.Series, rb: pd.Series, first: Any, second: Any, rnd: str) -> str | None:
-    for r, name in ((ra, first), (rb, second)):
-        if pd.isna(r.get("estimate")) or pd.isna(r.get("se")):
-            return f"no estimate in {rnd} {name}"
-        if bool(r.get("suppressed", False) is True or r.get("suppressed", False) == 1):
-            return f"suppressed in {rnd} {name} (too few respondents)"
-    return None
-
-
-def _df(ra: pd.Series, rb: pd.Series, ci: str) -> float:
-    if ci == "normal" or "df" not in ra.index:
-        return np.inf
-    d1, d2 = float(ra["df"]), float(rb["df"])
-    if not (np.isfinite(d1) and np.isfinite(d2)) or d1 <= 0 or d2 <= 0:
-        return np.inf
-    if ci == "t":
-        return min(d1, d2)
-    v1, v2 = float(ra["se"]) ** 2, float(rb["se"]) ** 2
-    if v1 + v2 == 0:
-        return min(d1, d2)
-    return (v1 + v2) ** 2 / (v1**2 / d1 + v2**2 / d2)
+def _df(a: pd.DataFrame, b: pd.DataFrame, ci: str) -> np.ndarray:
+    """Degrees of freedom of each change: the smaller of the two (``"t"``), Welch-Satterthwaite
+    (``"satterthwaite"``), or infinite (``"normal"``, or when a df is missing or not positive)."""
+    n = len(a)
+    if ci == "normal" or "df" not in a.columns:
+        return np.full(n, np.inf)
+    d1 = pd.to_numeric(a["df"], errors="coerce").to_numpy(dtype=float)
+    d2 = pd.to_numeric(b["df"], errors="coerce").to_numpy(dtype=float)
+    bad = ~(np.isfinite(d1) & np.isfinite(d2)) | (d1 <= 0) | (d2 <= 0)
+    out = np.minimum(d1, d2)
+    if ci == "satterthwaite":
+        v1 = pd.to_numeric(a["se"], errors="coerce").to_numpy(dtype=float) ** 2
+        v2 = pd.to_numeric(b["se"], errors="coerce").to_numpy(dtype=float) ** 2
+        with np.errstate(divide="ignore", invalid="ignore"):
+            welch = (v1 + v2) ** 2 / (v1**2 / d1 + v2**2 / d2)
+        out = np.where(v1 + v2 == 0, out, welch)
+    return np.where(bad, np.inf, out)
