@@ -323,7 +323,7 @@ def _hf(text: str) -> str:
 
 
 def _lines(text: str, width: float) -> int:
-    chars = max(8.0, width * 1.35)
+    chars = max(8.0, width * 1.5)
     return max(1, sum(max(1, math.ceil(len(part) / chars)) for part in str(text).split("\n")))
 
 
@@ -586,7 +586,7 @@ def _cover(
 def _summary(wb: Workbook, data: ReportData, lang: str) -> None:
     ws = wb.create_sheet(_t(lang, "summary"))
     with_change = data.previous is not None
-    widths = [8.0, 40.0, *_estimate_widths(with_change)]
+    widths = [17.0, 40.0, *_estimate_widths(with_change)]
     _setup(ws, data, lang, widths, 4)
     _title(ws, data, lang, _t(lang, "summary_title"))
     _header(ws, 4, [_t(lang, "id"), _t(lang, "indicator"), *_estimate_headers(lang, with_change)])
@@ -621,7 +621,7 @@ def _fdr(data: ReportData, lang: str) -> str:
 def _breakdown(wb: Workbook, data: ReportData, lang: str, key: str, table: pd.DataFrame) -> None:
     ws = wb.create_sheet(BREAKDOWNS[key][lang])
     with_change = data.previous is not None
-    widths = [8.0, 30.0, 22.0, *_estimate_widths(with_change)]
+    widths = [17.0, 30.0, 20.0, *_estimate_widths(with_change)]
     _setup(ws, data, lang, widths, 4)
     _title(ws, data, lang, _t(lang, "by", what=BREAKDOWNS[key][lang].lower()))
     _header(
@@ -1011,7 +1011,7 @@ def _methods_text(data: ReportData, lang: str) -> list[tuple[str, str]]:
 
 def _methods(wb: Workbook, data: ReportData, lang: str) -> None:
     ws = wb.create_sheet(_t(lang, "methods"))
-    widths = [8.0, 30.0, 24.0, 52.0, 40.0, 11.0, 9.0]
+    widths = [17.0, 30.0, 24.0, 52.0, 40.0, 11.0, 9.0]
     _setup(ws, data, lang, widths, None)
     _title(ws, data, lang, _t(lang, "methods_title"))
     row = 4

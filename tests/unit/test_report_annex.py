@@ -177,7 +177,7 @@ def test_layout_formats_and_print_setup(annexes: dict[str, Path]) -> None:
     assert summary.freeze_panes == "A5"
     assert summary.print_title_rows == "$4:$4"
     assert summary["C4"].value == "Value" and summary["C4"].font.b
-    assert summary.column_dimensions["B"].width == 40
+    assert summary.column_dimensions["A"].width == 17 and summary.column_dimensions["B"].width == 40
     trends = wb["Trends"]
     assert len(trends._charts) == 1
     chart = trends._charts[0]
