@@ -318,6 +318,17 @@ def _n_warnings(report: Any) -> int:
     return 0
 
 
+def _n_problems(report: Any) -> int:
+    """Every problem a report holds (on an accepted upload: its warnings)."""
+    value = getattr(report, "problems", None)
+    if value is not None and not callable(value):
+        try:
+            return len(value)
+        except TypeError:
+            pass
+    return _n_warnings(report)
+
+
 def _as_date(value: Any) -> dt.date | None:
     if value is None:
         return None
@@ -741,6 +752,7 @@ class Store:
         period = _period_of(mission, start, end)
         report = getattr(rnd, "report", None)
         n_warn = _n_warnings(report)
+        n_problems = _n_problems(report)
         form = form if form is not None else getattr(rnd, "form", None)
         mapping_sha = _mapping_sha(mapping)
 
@@ -780,7 +792,7 @@ class Store:
                 .values(
                     kind="survey", target_label=label, file_name=source.name,
                     sha256=source.sha256, size_bytes=source.size, user_name=actor.user,
-                    role=actor.role, uploaded_at=now, status="accepted", n_problems=n_warn,
+                    role=actor.role, uploaded_at=now, status="accepted", n_problems=n_problems,
                     n_warnings=n_warn,
                 )
                 .returning(t.uploads.c.id)
@@ -1211,7 +1223,7 @@ class Store:
                     kind="interviews", target_label=label, file_name=source.name,
                     sha256=source.sha256, size_bytes=source.size, user_name=actor.user,
                     role=actor.role, uploaded_at=now, status="accepted",
-                    n_problems=_n_warnings(report), n_warnings=_n_warnings(report),
+                    n_problems=_n_problems(report), n_warnings=_n_warnings(report),
                 )
                 .returning(t.uploads.c.id)
             ).scalar_one()  # fmt: skip
@@ -1266,6 +1278,115 @@ class Store:
         if not frames:
             return pd.DataFrame()
         return pd.concat(frames, ignore_index=True)
+
+    def _sheet_id(self, conn: Connection, label: str) -> int:
+        s = t.interview_sheets
+        found = conn.execute(sa.select(s.c.id).where(s.c.label == label)).scalar()
+        if found is None:
+            known = list(conn.execute(sa.select(s.c.label).order_by(s.c.label)).scalars())
+            raise StoreError(
+                f"interview sheet {label!r} is not in the store; sheets stored: "
+                f"{', '.join(known) if known else 'none'}"
+            )
+        return int(found)
+
+    def interview_versions(self, label: str) -> pd.DataFrame:
+        """Every version of an interview sheet, oldest first."""
+        s, v, u = t.interview_sheets, t.interview_versions, t.uploads
+        with _engine.read(self._engine) as conn:
+            self._sheet_id(conn, label)
+        q = (
+            sa.select(
+                v.c.version, (v.c.version == s.c.current_version).label("current"),
+                u.c.file_name, u.c.sha256.label("file_sha256"), u.c.user_name.label("uploaded_by"),
+                u.c.uploaded_at, v.c.n_interviews, v.c.n_quotes,
+                v.c.content_sha256.label("data_version"),
+            )
+            .join(s, s.c.id == v.c.sheet_id)
+            .join(u, u.c.id == v.c.upload_id)
+            .where(s.c.label == label)
+            .order_by(v.c.version)
+        )  # fmt: skip
+        out = self._frame(q)
+        out["current"] = out["current"].astype(bool)
+        return out
+
+    def set_current_interviews(
+        self, label: str, version: int, user: str | None = None, *, role: str | None = None
+    ) -> None:
+        """Make ``version`` the current version of an interview sheet (admin)."""
+        actor = self._actor(user, role)
+        self._require(actor, "set_current", object_type="interviews", label=label)
+
+        def work(conn: Connection) -> None:
+            s, v = t.interview_sheets, t.interview_versions
+            sheet_id = self._sheet_id(conn, label)
+            _lock_row(conn, s, sheet_id)
+            row = conn.execute(
+                sa.select(v.c.source_sha256).where(v.c.sheet_id == sheet_id, v.c.version == version)
+            ).first()
+            if row is None:
+                raise StoreError(f"interview sheet {label!r} has no version {version}")
+            before = conn.execute(sa.select(s.c.current_version).where(s.c.id == sheet_id)).scalar()
+            conn.execute(s.update().where(s.c.id == sheet_id).values(current_version=version))
+            self._audit(
+                conn, actor, "set_current", "interviews", label, row.source_sha256,
+                details={"version": version, "previous": before},
+            )  # fmt: skip
+
+        _engine.write(self._engine, work)
+
+    def purge_interviews(
+        self,
+        label: str,
+        version: int | None = None,
+        user: str | None = None,
+        *,
+        role: str | None = None,
+        reason: str = "",
+    ) -> int:
+        """Delete an interview-sheet version, or the whole sheet (admin, audited)."""
+        actor = self._actor(user, role)
+        self._require(actor, "purge", object_type="interviews", label=label)
+
+        def work(conn: Connection) -> int:
+            s, v = t.interview_sheets, t.interview_versions
+            sheet_id = self._sheet_id(conn, label)
+            _lock_row(conn, s, sheet_id)
+            current = conn.execute(
+                sa.select(s.c.current_version).where(s.c.id == sheet_id)
+            ).scalar()
+            q = sa.select(v.c.id, v.c.version, v.c.upload_id, v.c.source_sha256).where(
+                v.c.sheet_id == sheet_id
+            )
+            if version is not None:
+                if version == current:
+                    raise StoreError(
+                        f"version {version} is the current version of interview sheet {label!r}; "
+                        "make another version current first, or purge the sheet"
+                    )
+                q = q.where(v.c.version == version)
+            rows = conn.execute(q).all()
+            if not rows:
+                raise StoreError(f"interview sheet {label!r} has no version {version}")
+            ids = [x.id for x in rows]
+            conn.execute(t.interview_data.delete().where(t.interview_data.c.version_id.in_(ids)))
+            conn.execute(v.delete().where(v.c.id.in_(ids)))
+            conn.execute(
+                t.uploads.update()
+                .where(t.uploads.c.id.in_([x.upload_id for x in rows]))
+                .values(status="purged")
+            )
+            if version is None:
+                conn.execute(s.delete().where(s.c.id == sheet_id))
+            for x in rows:
+                self._audit(
+                    conn, actor, "purge", "interviews", label, x.source_sha256,
+                    details={"version": x.version, "reason": reason, "whole_sheet": version is None},
+                )  # fmt: skip
+            return len(rows)
+
+        return _engine.write(self._engine, work)
 
     def interviews(self, label: str | None = None) -> pd.DataFrame:
         """The interviews of the current version of every sheet (or of ``label``)."""

@@ -363,6 +363,9 @@ def test_interviews_keep_only_consented_quotes(store: Store) -> None:
         )  # fmt: skip
         report = None
 
+    class Iv2(Iv):
+        interviews = Iv.interviews.assign(trust=[1, 1, 1])
+
     src = SourceFile.from_bytes("sheet.xlsx", b"interviews")
     res = store.add_interviews(Iv(), "2025-P1", source=src)
     assert (res.version, res.n_rows) == (1, 3)
@@ -370,6 +373,19 @@ def test_interviews_keep_only_consented_quotes(store: Store) -> None:
     assert store.interviews()["trust"].tolist() == [4, 2, 5]
     assert store.interview_sheets().loc[0, "n_quotes"] == 2
     assert store.history().loc[0, "kind"] == "interviews"
+    # versioned like rounds: a corrected sheet, then back to the first one
+    store.add_interviews(Iv2(), "2025-P1", source=SourceFile.from_bytes("sheet.xlsx", b"v2"))
+    assert store.interviews()["trust"].tolist() == [1, 1, 1]
+    admin = store.as_user("chief", "admin")
+    with pytest.raises(PermissionDenied):
+        store.set_current_interviews("2025-P1", 1)
+    admin.set_current_interviews("2025-P1", 1)
+    assert store.interviews()["trust"].tolist() == [4, 2, 5]
+    assert store.interview_versions("2025-P1")["current"].tolist() == [True, False]
+    assert admin.purge_interviews("2025-P1", 2, reason="test") == 1
+    assert store.interview_versions("2025-P1")["version"].tolist() == [1]
+    assert admin.purge_interviews("2025-P1") == 1
+    assert store.interviews().empty and store.interview_sheets().empty
 
 
 def test_data_version_changes_with_current_version(store: Store) -> None:

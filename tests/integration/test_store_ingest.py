@@ -13,6 +13,8 @@ from typer.testing import CliRunner
 from mande import DataValidationError
 from mande.cli import app
 from mande.demo.load import load_sample
+from mande.indicators.compute import STANDARD_BREAKDOWNS, compute_indicators
+from mande.ingest.survey import read_survey
 from mande.store import SourceFile, Store
 from mande.store import schema as t
 
@@ -76,6 +78,10 @@ def test_ingest_same_file_is_unchanged(store: Store, sample_files: Path, tmp_pat
     assert other.created
     frame = store.responses("2025-R3")
     assert len(frame) == 300 and frame["respondent_id"].is_unique
+    # the responses come back exactly as ingest produced them (values and types)
+    direct = read_survey(export, form, round_label="2025-R3", secret=store.settings.secret)
+    pd.testing.assert_frame_equal(frame, direct.responses)
+    assert store.design("2025-R3") == direct.design
     assert store.rounds().set_index("round").loc["2025-R3", "period"] is None  # no mission yet
     store.as_user("chief", "admin").set_mission(sample_files / "mission.yaml")
     assert store.rounds().set_index("round").loc["2025-R3", "period"] == "2025-10"
@@ -100,6 +106,25 @@ def test_demo_load_is_idempotent(store: Store, sample_files: Path) -> None:
     audit = store.as_user("chief", "admin").audit_log()
     assert set(audit["user"]) == {"demo"}
     assert audit["file_sha256"].notna().all()
+
+    # stored results are exactly what compute_indicators gives on the stored responses
+    label = rounds["round"].iloc[-1]
+    stored = store.results(label)
+    again = store.results(label)
+    pd.testing.assert_frame_equal(stored, again)
+    by = [b for b in STANDARD_BREAKDOWNS if b in set(stored["breakdown"])]
+    direct = compute_indicators(
+        store.responses(label), by=by, design=store.design(label), on_missing="skip"
+    )
+    assert stored["indicator"].tolist() == direct["indicator"].tolist()
+    assert stored["group"].tolist() == direct["group"].astype(str).tolist()
+    for col in ("estimate", "se", "ci_low", "ci_high"):
+        assert stored[col].equals(direct[col].astype(float)), col
+    assert stored["n"].astype(int).tolist() == direct["n"].astype(int).tolist()
+    assert stored["suppressed"].astype(bool).tolist() == direct["suppressed"].astype(bool).tolist()
+    with store.engine.connect() as conn:
+        n_view = conn.execute(sa.text("SELECT COUNT(*) FROM current_results")).scalar_one()
+    assert n_view == len(stored)
 
     before = counts(store)
     second = load_sample(sample_files, store)
