@@ -52,18 +52,28 @@ def build_form(path: Path, n_extra: int) -> list[tuple[str, str, Any]]:
     """Write the XLSForm; return the export's fields as (header, kind, spec)."""
     items = standard_items()
     survey: list[list[Any]] = [["type", "name", "label::English (en)", "label::Français (fr)"]]
-    choices: list[list[Any]] = [["list_name", "name", "label::English (en)", "label::Français (fr)"]]
+    choices: list[list[Any]] = [
+        ["list_name", "name", "label::English (en)", "label::Français (fr)"]
+    ]
     fields: list[tuple[str, str, Any]] = [
         ("start", "datetime", None),
         ("end", "datetime", None),
         ("today", "date", None),
         ("deviceid", "device", None),
     ]
-    survey += [["start", "start", "", ""], ["end", "end", "", ""], ["today", "today", "", ""],
-               ["deviceid", "deviceid", "", ""], ["text", "resp_name", "Name", "Nom"],
-               ["text", "resp_phone", "Phone", "Téléphone"], ["geopoint", "gps", "GPS", "GPS"]]
+    survey += [
+        ["start", "start", "", ""],
+        ["end", "end", "", ""],
+        ["today", "today", "", ""],
+        ["deviceid", "deviceid", "", ""],
+        ["text", "resp_name", "Name", "Nom"],
+        ["text", "resp_phone", "Phone", "Téléphone"],
+        ["geopoint", "gps", "GPS", "GPS"],
+    ]
     fields += [("resp_name", "name", None), ("resp_phone", "phone", None), ("gps", "gps", None)]
-    fields += [(f"_gps_{p}", "gpspart", p) for p in ("latitude", "longitude", "altitude", "precision")]
+    fields += [
+        (f"_gps_{p}", "gpspart", p) for p in ("latitude", "longitude", "altitude", "precision")
+    ]
     current = None
     regions = [f"VD0{i}" for i in range(1, 7)]
     for name, item in items.items.items():
@@ -107,13 +117,22 @@ def build_form(path: Path, n_extra: int) -> list[tuple[str, str, Any]]:
     survey.append(["end group", "", "", ""])
     survey.append(["text", "comments", "Comments", "Commentaires"])
     fields.append(("comments", "comment", None))
-    fields += [("stratum", "stratum", None), ("cluster_id", "cluster", None),
-               ("weight_final", "weight", None), ("_id", "seq", None), ("_uuid", "uuid", None),
-               ("_submission_time", "datetime", None), ("__version__", "version", None),
-               ("_index", "seq", None)]
+    fields += [
+        ("stratum", "stratum", None),
+        ("cluster_id", "cluster", None),
+        ("weight_final", "weight", None),
+        ("_id", "seq", None),
+        ("_uuid", "uuid", None),
+        ("_submission_time", "datetime", None),
+        ("__version__", "version", None),
+        ("_index", "seq", None),
+    ]
     wb = openpyxl.Workbook(write_only=True)
-    for title, rows in (("survey", survey), ("choices", choices),
-                        ("settings", [["form_id", "version"], ["bench", "1"]])):
+    for title, rows in (
+        ("survey", survey),
+        ("choices", choices),
+        ("settings", [["form_id", "version"], ["bench", "1"]]),
+    ):
         ws = wb.create_sheet(title)
         for r in rows:
             ws.append(r)
@@ -217,6 +236,7 @@ def main() -> None:
             "(not timed)"
         )
         form = mande.read_xlsform(form_path)
+
         def ingest() -> mande.SurveyRound:
             return mande.read_survey(
                 data_path, form, round_label="bench", secret=b"benchmark", max_bytes=2**31
@@ -229,10 +249,7 @@ def main() -> None:
             f"{len(rnd.report.warnings)} warnings, {len(rnd.report.removed)} columns removed"
         )
         t_p, df = _time(lambda: pd.read_excel(data_path, engine="openpyxl"))
-        print(
-            f"pandas.read_excel(openpyxl): {t_p:7.2f} s "
-            f"-> {df.shape[0]} x {df.shape[1]}"
-        )
+        print(f"pandas.read_excel(openpyxl): {t_p:7.2f} s -> {df.shape[0]} x {df.shape[1]}")
         print(f"ratio (read_excel / read_survey): {t_p / t_m:.1f}x faster; target >= 5x")
         del df, rnd
         mem_m = _peak(ingest)

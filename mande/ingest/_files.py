@@ -31,7 +31,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, NoReturn
+from typing import Any, Literal, NoReturn
 
 import pandas as pd
 
@@ -255,7 +255,7 @@ def _col_letter(i: int) -> str:
 
 
 def _frame(
-    rows: list[list[object]], sheet: str, source: str, allow_empty: bool = False
+    rows: list[list[Any]], sheet: str, source: str, allow_empty: bool = False
 ) -> pd.DataFrame:
     """Header checks, then a DataFrame of the cells under the header (object dtype)."""
     if not rows or all(all(v in ("", None) for v in r) for r in rows):
@@ -306,7 +306,9 @@ def _frame(
         seen[name] = j
         keep.append(j)
     if problems:
-        raise DataValidationError(f"{source}: the header row of sheet '{sheet}' is invalid", problems)
+        raise DataValidationError(
+            f"{source}: the header row of sheet '{sheet}' is invalid", problems
+        )
     if not body:
         if allow_empty:
             return pd.DataFrame(columns=[header[j] for j in keep])
@@ -326,7 +328,9 @@ def _frame(
 
 
 _FORMULA = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?>\s*<f[ >/]')
-_FORMULA_EMPTY = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?>\s*<f[^>]*?(?:/>|>[^<]*</f>)\s*(?:<v>\s*</v>|<v/>)?\s*</c>')
+_FORMULA_EMPTY = re.compile(
+    rb'<c r="([A-Z]+)(\d+)"[^>]*?>\s*<f[^>]*?(?:/>|>[^<]*</f>)\s*(?:<v>\s*</v>|<v/>)?\s*</c>'
+)
 
 
 def _formula_problems(path: Path, sheet_name: str, index: int) -> list[Problem]:

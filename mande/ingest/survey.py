@@ -62,7 +62,14 @@ __all__ = ["AGE_GROUPS", "SurveyRound", "derive_breakdowns", "read_survey"]
 
 AGE_GROUPS = ("18-24", "25-34", "35-49", "50-64", "65+")
 _AGE_BINS = [18, 25, 35, 50, 65, np.inf]
-WG_ITEMS = ("wg_seeing", "wg_hearing", "wg_walking", "wg_cognition", "wg_selfcare", "wg_communication")
+WG_ITEMS = (
+    "wg_seeing",
+    "wg_hearing",
+    "wg_walking",
+    "wg_cognition",
+    "wg_selfcare",
+    "wg_communication",
+)
 
 #: Kobo / ODK submission metadata: used (id, date, version) then dropped.
 SUBMISSION_META = {
@@ -298,7 +305,9 @@ def _decode_select_one(
         dtype=object,
     )
     is_missing_u = np.array([k is None for k in keys] + [True])
-    bad_u = np.array([k is not None and d is None for k, d in zip(keys, decoded[:-1], strict=True)] + [False])
+    bad_u = np.array(
+        [k is not None and d is None for k, d in zip(keys, decoded[:-1], strict=True)] + [False]
+    )
     out = decoded[codes]
     return (
         pd.Series(out, index=series.index, dtype=object),
@@ -320,13 +329,20 @@ def _split_tokens(text: str, lookup: dict[str, str]) -> list[str] | None:
             if all(n is not None for n in names):
                 return [n for n in names if n is not None]
     # labels joined by spaces: longest label first
-    keys = sorted((k for k in lookup if " " in k or True), key=len, reverse=True)
+    keys = sorted((k for k in lookup if True), key=len, reverse=True)
     rest, found = text, []
     while rest:
         rest = rest.strip()
         if not rest:
             break
-        hit = next((k for k in keys if rest.startswith(k) and (len(rest) == len(k) or rest[len(k)] == " ")), None)
+        hit = next(
+            (
+                k
+                for k in keys
+                if rest.startswith(k) and (len(rest) == len(k) or rest[len(k)] == " ")
+            ),
+            None,
+        )
         if hit is None:
             return None
         found.append(lookup[hit])
@@ -358,9 +374,19 @@ def _decode_multiple(
                 raw = frame[header]
                 codes, uniques = pd.factorize(raw)
                 keys = [_vkey(u) for u in uniques]
-                table = {"1": 1.0, "0": 0.0, "true": 1.0, "false": 0.0, "yes": 1.0, "no": 0.0,
-                         "oui": 1.0, "non": 0.0}
-                vals = np.array([np.nan if k is None else table.get(k, -1.0) for k in keys] + [np.nan])
+                table = {
+                    "1": 1.0,
+                    "0": 0.0,
+                    "true": 1.0,
+                    "false": 0.0,
+                    "yes": 1.0,
+                    "no": 0.0,
+                    "oui": 1.0,
+                    "non": 0.0,
+                }
+                vals = np.array(
+                    [np.nan if k is None else table.get(k, -1.0) for k in keys] + [np.nan]
+                )
                 v = vals[codes]
                 bad = v == -1.0
                 if bad.any():
@@ -384,9 +410,10 @@ def _decode_multiple(
         if q.name in cols.question:
             used.append(cols.question[q.name])
         return filled, used
-    header = cols.question.get(q.name)
-    if header is None:
+    single = cols.question.get(q.name)
+    if single is None:
         return None, used
+    header = single
     used.append(header)
     raw = frame[header]
     lookup = _choice_lookup(form, q)
@@ -418,7 +445,9 @@ def _decode_multiple(
                 code="invalid_answer",
                 sheet=sheet,
                 column=header,
-                expected="choices of list '" + str(q.list_name) + "' separated by spaces: "
+                expected="choices of list '"
+                + str(q.list_name)
+                + "' separated by spaces: "
                 + ", ".join(choices[:15]),
             )
         )
@@ -435,9 +464,7 @@ def _parse_dates(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
         d = _one_date(u)
         parsed.append(d)
         bad_u.append(d is None and _vkey(u) is not None)
-    arr = pd.to_datetime(pd.Series([*parsed, None], dtype=object)).to_numpy(
-        dtype="datetime64[ns]"
-    )
+    arr = pd.to_datetime(pd.Series([*parsed, None], dtype=object)).to_numpy(dtype="datetime64[ns]")
     bad = np.array([*bad_u, False])[codes]
     return pd.Series(arr[codes], index=series.index), bad
 
@@ -524,10 +551,12 @@ def derive_breakdowns(responses: pd.DataFrame) -> pd.DataFrame:
     out = responses.copy()
     age = pd.to_numeric(out["age"], errors="coerce") if "age" in out else None
     if age is not None:
-        out["age_group"] = pd.cut(age, _AGE_BINS, right=False, labels=list(AGE_GROUPS)).astype(
-            object
-        ).where(age.notna() & (age >= 18), None).astype("str").where(
-            age.notna() & (age >= 18), np.nan
+        out["age_group"] = (
+            pd.cut(age, _AGE_BINS, right=False, labels=list(AGE_GROUPS))
+            .astype(object)
+            .where(age.notna() & (age >= 18), None)
+            .astype("str")
+            .where(age.notna() & (age >= 18), np.nan)
         )
     else:
         out["age_group"] = np.nan
@@ -537,10 +566,8 @@ def derive_breakdowns(responses: pd.DataFrame) -> pd.DataFrame:
         substantive = wg.isin([1, 2, 3, 4])
         severe = wg.isin([3, 4]).any(axis=1)
         any_sub = substantive.any(axis=1)
-        out["disability"] = np.where(
-            severe, "with disability", np.where(any_sub, "without disability", None)
-        )
-        out["disability"] = out["disability"].astype("str").where(any_sub, np.nan)
+        labels = np.where(severe, "with disability", "without disability")
+        out["disability"] = pd.Series(labels, index=out.index, dtype="str").where(any_sub, np.nan)
     else:
         out["disability"] = np.nan
     return out
@@ -551,10 +578,19 @@ def derive_breakdowns(responses: pd.DataFrame) -> pd.DataFrame:
 
 
 def _standard_column_order(items: StandardItems) -> list[str]:
-    breakdowns = ["sex", "age", "age_group", "region", "admin2", "urban_rural", "displacement",
-                  *WG_ITEMS, "disability"]
+    breakdowns = [
+        "sex",
+        "age",
+        "age_group",
+        "region",
+        "admin2",
+        "urban_rural",
+        "displacement",
+        *WG_ITEMS,
+        "disability",
+    ]
     cols = ["respondent_id", "round", "interview_date", "stratum", "psu", "weight", *breakdowns]
-    for name, item in items.items.items():
+    for _name, item in items.items.items():
         for c in item.columns():
             if c not in cols:
                 cols.append(c)
@@ -639,13 +675,13 @@ def read_survey(
     label = round_label or path.stem
 
     # mapping entries must exist in the form
-    for qname, m in mapping.questions.items():
-        if m.item is None:
+    for qname, entry in mapping.questions.items():
+        if entry.item is None:
             continue
         if qname not in form:
             problems.append(
                 Problem(
-                    f"the mapping maps question '{qname}' to '{m.item}', but the form has no "
+                    f"the mapping maps question '{qname}' to '{entry.item}', but the form has no "
                     "such question; fix the mapping file",
                     code="mapping_mismatch",
                     column=qname,
@@ -654,10 +690,11 @@ def read_survey(
             )
 
     cols = _resolve_columns(form, headers)
-    for qname, kept, ignored in cols.duplicates:
+    for qname, first_header, ignored in cols.duplicates:
         problems.append(
             Problem(
-                f"question '{qname}' is in two columns, '{kept}' and '{ignored}'; the first is read",
+                f"question '{qname}' is in two columns, '{first_header}' and '{ignored}'; the "
+                "first is read",
                 severity="warning",
                 code="duplicate_question",
                 sheet=sheet,
@@ -682,8 +719,11 @@ def read_survey(
                 h
                 for h in cols.other
                 if re.search(
-                    {"weight": r"weight|poids|pond|\bwt\b", "strata": r"strat",
-                     "psu": r"cluster|grappe|psu|^zd|village|segment"}[key_name],
+                    {
+                        "weight": r"weight|poids|pond|\bwt\b",
+                        "strata": r"strat",
+                        "psu": r"cluster|grappe|psu|^zd|village|segment",
+                    }[key_name],
                     h,
                     re.IGNORECASE,
                 )
@@ -691,9 +731,14 @@ def read_survey(
             problems.append(
                 Problem(
                     f"column '{wanted}' not found; the design names {key_name}='{wanted}'"
-                    + (f"; columns that look like it: {', '.join(repr(x) for x in looks)}"
-                       if looks else "")
-                    + "; set design." + key_name + " in the mapping file",
+                    + (
+                        f"; columns that look like it: {', '.join(repr(x) for x in looks)}"
+                        if looks
+                        else ""
+                    )
+                    + "; set design."
+                    + key_name
+                    + " in the mapping file",
                     code="missing_column",
                     sheet=sheet,
                     row=1,
@@ -713,8 +758,15 @@ def read_survey(
         ):
             if mask.any():
                 problems.extend(
-                    row_problems(mask, frame[wcol], message=msg, code="invalid_weight",
-                                 sheet=sheet, column=wcol, expected="a number above 0")
+                    row_problems(
+                        mask,
+                        frame[wcol],
+                        message=msg,
+                        code="invalid_weight",
+                        sheet=sheet,
+                        column=wcol,
+                        expected="a number above 0",
+                    )
                 )
         data["weight"] = w
         used_headers.add(wcol)
@@ -727,8 +779,15 @@ def read_survey(
             miss = data[out_name].isna().to_numpy()
             if miss.any():
                 problems.extend(
-                    row_problems(miss, raw, message=f"{out_name} is missing", code="missing_value",
-                                 sheet=sheet, column=col, expected=f"a {out_name}")
+                    row_problems(
+                        miss,
+                        raw,
+                        message=f"{out_name} is missing",
+                        code="missing_value",
+                        sheet=sheet,
+                        column=col,
+                        expected=f"a {out_name}",
+                    )
                 )
             used_headers.add(col)
             source[out_name] = col
@@ -753,16 +812,29 @@ def read_survey(
         raw_id = frame[id_col].map(_vkey_raw)
         miss = raw_id.isna().to_numpy()
         if miss.any():
-            problems.extend(row_problems(miss, frame[id_col], message="respondent id is missing",
-                                         code="missing_id", sheet=sheet, column=id_col,
-                                         expected="a unique id"))
+            problems.extend(
+                row_problems(
+                    miss,
+                    frame[id_col],
+                    message="respondent id is missing",
+                    code="missing_id",
+                    sheet=sheet,
+                    column=id_col,
+                    expected="a unique id",
+                )
+            )
         dup = (raw_id.duplicated(keep=False) & raw_id.notna()).to_numpy()
         if dup.any():
             problems.extend(
-                row_problems(dup, frame[id_col],
-                             message="respondent id '{value}' appears in more than one row",
-                             code="duplicate_id", sheet=sheet, column=id_col,
-                             expected="each respondent once")
+                row_problems(
+                    dup,
+                    frame[id_col],
+                    message="respondent id '{value}' appears in more than one row",
+                    code="duplicate_id",
+                    sheet=sheet,
+                    column=id_col,
+                    expected="each respondent once",
+                )
             )
         data["respondent_id"] = hash_ids(raw_id, key)
         source["respondent_id"] = id_col
@@ -773,20 +845,24 @@ def read_survey(
     vcol = next((c for c in (_find_column(headers, x) for x in _VERSION_COLUMNS[:3]) if c), None)
     if vcol is not None:
         versions = frame[vcol].map(_vkey_raw)
-        counts = versions.dropna().value_counts()
-        if len(counts) > 1:
-            first_rows = {v: int(np.flatnonzero((versions == v).to_numpy())[0]) + 2 for v in counts.index}
+        vcounts = versions.dropna().value_counts()
+        if len(vcounts) > 1:
+            first_rows = {
+                v: int(np.flatnonzero((versions == v).to_numpy())[0]) + 2 for v in vcounts.index
+            }
             problems.append(
                 Problem(
                     "the file mixes form versions: "
-                    + ", ".join(f"{v} ({c} rows, first at row {first_rows[v]})" for v, c in counts.items())
+                    + ", ".join(
+                        f"{v} ({c} rows, first at row {first_rows[v]})" for v, c in vcounts.items()
+                    )
                     + "; export each version separately and read it with its own form",
                     code="mixed_versions",
                     sheet=sheet,
-                    row=first_rows[counts.index[1]],
+                    row=first_rows[vcounts.index[1]],
                     column=vcol,
-                    value=str(counts.index[1]),
-                    expected=f"a single version ({counts.index[0]})",
+                    value=str(vcounts.index[1]),
+                    expected=f"a single version ({vcounts.index[0]})",
                 )
             )
 
@@ -814,9 +890,15 @@ def read_survey(
         dates, bad = _parse_dates(frame[date_col])
         if bad.any():
             problems.extend(
-                row_problems(bad, frame[date_col], message="date '{value}' cannot be read",
-                             code="invalid_date", sheet=sheet, column=date_col,
-                             expected="a date such as 2025-03-14")
+                row_problems(
+                    bad,
+                    frame[date_col],
+                    message="date '{value}' cannot be read",
+                    code="invalid_date",
+                    sheet=sheet,
+                    column=date_col,
+                    expected="a date such as 2025-03-14",
+                )
             )
         data["interview_date"] = dates
         source["interview_date"] = date_col
@@ -865,11 +947,16 @@ def read_survey(
                 choices = [c.name for c in form.choices_of(q)]
                 problems.extend(
                     row_problems(
-                        bad, frame[header],
+                        bad,
+                        frame[header],
                         message="answer '{value}' is not a choice of '" + q.name + "'",
-                        code="invalid_answer", sheet=sheet, column=header,
-                        expected="one of " + ", ".join(choices[:20])
-                        + (" ..." if len(choices) > 20 else "") + " (or their labels)",
+                        code="invalid_answer",
+                        sheet=sheet,
+                        column=header,
+                        expected="one of "
+                        + ", ".join(choices[:20])
+                        + (" ..." if len(choices) > 20 else "")
+                        + " (or their labels)",
                     )
                 )
             if item is None or m is None:
@@ -902,20 +989,32 @@ def read_survey(
             num, bad = _numeric(frame[header])
             if bad.any():
                 problems.extend(
-                    row_problems(bad, frame[header], message="'{value}' is not a number",
-                                 code="invalid_number", sheet=sheet, column=header,
-                                 expected="a number")
+                    row_problems(
+                        bad,
+                        frame[header],
+                        message="'{value}' is not a number",
+                        code="invalid_number",
+                        sheet=sheet,
+                        column=header,
+                        expected="a number",
+                    )
                 )
             if item is not None:
                 if item.range is not None:
                     lo, hi = item.range
-                    out = (num.notna() & ((num < lo) | (num > hi))).to_numpy()
-                    if out.any():
+                    outside = (num.notna() & ((num < lo) | (num > hi))).to_numpy()
+                    if outside.any():
                         problems.extend(
-                            row_problems(out, frame[header],
-                                         message="{value} is outside the expected range",
-                                         code="out_of_range", sheet=sheet, column=header,
-                                         expected=f"from {lo} to {hi}", severity="warning")
+                            row_problems(
+                                outside,
+                                frame[header],
+                                message="{value} is outside the expected range",
+                                code="out_of_range",
+                                sheet=sheet,
+                                column=header,
+                                expected=f"from {lo} to {hi}",
+                                severity="warning",
+                            )
                         )
                 data[item.name] = num
                 source[item.name] = header
@@ -928,9 +1027,15 @@ def read_survey(
             d, bad = _parse_dates(frame[header])
             if bad.any():
                 problems.extend(
-                    row_problems(bad, frame[header], message="date '{value}' cannot be read",
-                                 code="invalid_date", sheet=sheet, column=header,
-                                 expected="a date such as 2025-03-14")
+                    row_problems(
+                        bad,
+                        frame[header],
+                        message="date '{value}' cannot be read",
+                        code="invalid_date",
+                        sheet=sheet,
+                        column=header,
+                        expected="a date such as 2025-03-14",
+                    )
                 )
             kept[q.name] = d
         else:  # text, calculate, hidden, barcode, ...
@@ -973,10 +1078,7 @@ def read_survey(
     for c in std_cols:
         if c in ("age_group", "disability"):
             continue
-        if c in data:
-            out[c] = data[c]
-        else:
-            out[c] = np.nan
+        out[c] = data.get(c, np.nan)
     out = derive_breakdowns(out)
     out = out[[c for c in std_cols]]
     extra = {}
@@ -990,13 +1092,22 @@ def read_survey(
     if "weight" in data and "stratum" in data:
         problems.extend(
             design_warnings(
-                data.get("stratum"), data.get("psu"), data["weight"], sheet=sheet,
-                columns=source, max_deff=max_deff,
+                data.get("stratum"),
+                data.get("psu"),
+                data["weight"],
+                sheet=sheet,
+                columns=source,
+                max_deff=max_deff,
             )
         )
     asked_of_all = [
-        (c, h) for c, h in mapped_items
-        if not (form.question(_question_of(mapping, c) or c).relevant if _question_of(mapping, c) in form else False)
+        (c, h)
+        for c, h in mapped_items
+        if not (
+            form.question(_question_of(mapping, c) or c).relevant
+            if _question_of(mapping, c) in form
+            else False
+        )
         and not items[c].relevant
     ]
     problems.extend(nonresponse_warnings(out, asked_of_all, sheet=sheet, max_share=max_nonresponse))
@@ -1005,10 +1116,14 @@ def read_survey(
     counts = {
         "rows": n,
         "columns": len(headers),
-        "items_mapped": len(mapped_items) + sum(1 for q in form.questions
-                                               if q.type == "select_multiple"
-                                               and mapping.item_of(q.name)
-                                               and (q.name in cols.split or q.name in cols.question)),
+        "items_mapped": len(mapped_items)
+        + sum(
+            1
+            for q in form.questions
+            if q.type == "select_multiple"
+            and mapping.item_of(q.name)
+            and (q.name in cols.split or q.name in cols.question)
+        ),
         "questions_kept": len(extra),
         "columns_removed": len(removed),
         "errors": len(errors),
@@ -1023,8 +1138,7 @@ def read_survey(
     dates = out["interview_date"].dropna()
     return SurveyRound(
         responses=out,
-        design=SurveyDesign(weight="weight", strata="stratum", psu="psu",
-                            lonely_psu=lonely_psu),  # type: ignore[arg-type]
+        design=SurveyDesign(weight="weight", strata="stratum", psu="psu", lonely_psu=lonely_psu),  # type: ignore[arg-type]
         report=report,
         form=form,
         label=label,
@@ -1092,9 +1206,11 @@ def _map_select_one(
                 value=", ".join(unmapped),
             )
         )
-    integer_codes = all(isinstance(t, (int, np.integer)) for t in table if t is not None) and (
-        scale is None or all(isinstance(k, (int, np.integer)) for k in scale)
-    ) and any(t is not None for t in table)
+    integer_codes = (
+        all(isinstance(t, (int, np.integer)) for t in table if t is not None)
+        and (scale is None or all(isinstance(k, (int, np.integer)) for k in scale))
+        and any(t is not None for t in table)
+    )
     if scale is None:  # region / admin2: codes are the mission's p-codes (text)
         integer_codes = False
     if integer_codes:

@@ -26,7 +26,14 @@ REGIONS = {
 GROUP_OF = {
     "breakdown": "respondent",
 }
-SURVEY_COLS = ["type", "name", "label::English (en)", "label::Français (fr)", "relevant", "required"]
+SURVEY_COLS = [
+    "type",
+    "name",
+    "label::English (en)",
+    "label::Français (fr)",
+    "relevant",
+    "required",
+]
 CHOICE_COLS = ["list_name", "name", "label::English (en)", "label::Français (fr)"]
 
 
@@ -94,8 +101,10 @@ def standard_form_rows(version: str = "2025.1") -> dict[str, list[list[Any]]]:
     survey.append(["end group", "", "", "", "", ""])
     survey.append(["text", "comments", "Comments", "Commentaires", "", ""])
     survey.append(["integer", "hh_size", "Household size", "Taille du ménage", "", ""])
-    settings = [["form_title", "form_id", "version", "default_language"],
-                ["Perception survey", "perception_survey", version, "English (en)"]]
+    settings = [
+        ["form_title", "form_id", "version", "default_language"],
+        ["Perception survey", "perception_survey", version, "English (en)"],
+    ]
     return {"survey": survey, "choices": choices, "settings": settings}
 
 
@@ -208,15 +217,14 @@ def kobo_export(
             v = rec.get(f)
             if f in items and items[f].kind == "select_multiple":
                 chosen = v or []
-                if labels:
-                    txt = " ".join(choice_label[(f, c)] for c in chosen)
-                else:
-                    txt = " ".join(chosen)
+                txt = " ".join(choice_label[f, c] for c in chosen) if labels else " ".join(chosen)
                 cols.append(head(f))
                 row.append(txt)
                 if split_multiple:
                     for c in items[f].choices or {}:
-                        cols.append(f"{head(f)}/{choice_label[(f, c)] if labels and header == 'label' else c}")
+                        cols.append(
+                            f"{head(f)}/{choice_label[(f, c)] if labels and header == 'label' else c}"
+                        )
                         row.append(1 if c in chosen else 0)
                 continue
             cols.append(head(f))
@@ -228,9 +236,13 @@ def kobo_export(
         for f in ("stratum", "cluster_id", "weight_final"):
             cols.append(f)
             row.append(rec[f])
-        for f, v in (("_id", len(cells) + 1), ("_uuid", rec["_uuid"]),
-                     ("_submission_time", rec["start"]), ("__version__", version),
-                     ("_index", len(cells) + 1)):
+        for f, v in (
+            ("_id", len(cells) + 1),
+            ("_uuid", rec["_uuid"]),
+            ("_submission_time", rec["start"]),
+            ("__version__", version),
+            ("_index", len(cells) + 1),
+        ):
             cols.append(f)
             row.append(v)
         columns = cols
@@ -242,6 +254,11 @@ def kobo_export(
             w = csv.writer(fh, delimiter=delim)
             w.writerow(columns)
             for r in cells:
-                w.writerow(["" if v is None else (v.isoformat() if hasattr(v, "isoformat") else v) for v in r])
+                w.writerow(
+                    [
+                        "" if v is None else (v.isoformat() if hasattr(v, "isoformat") else v)
+                        for v in r
+                    ]
+                )
         return path
     return write_xlsx(path, [("perception_survey", [columns, *cells])])

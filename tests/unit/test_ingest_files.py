@@ -147,7 +147,9 @@ def test_duplicate_and_blank_headers_are_all_listed(tmp_path: Path) -> None:
 
 
 def test_trailing_blank_columns_and_rows_are_ignored(tmp_path: Path) -> None:
-    path = write_xlsx(tmp_path / "t.xlsx", [("data", [["a", "b", None], [1, "x", None], [None, None, None]])])
+    path = write_xlsx(
+        tmp_path / "t.xlsx", [("data", [["a", "b", None], [1, "x", None], [None, None, None]])]
+    )
     frame = open_table(path)["data"]
     assert list(frame.columns) == ["a", "b"]
     assert len(frame) == 1
@@ -166,7 +168,11 @@ def _with_formula(tmp_path: Path, cached: str | None) -> Path:
         for info in zin.infolist():
             data = zin.read(info.filename)
             if info.filename == "xl/worksheets/sheet1.xml" and cached is not None:
-                data = re.sub(rb"<f>A2\*2</f><v\s*/?>(</v>)?", b"<f>A2*2</f><v>" + cached.encode() + b"</v>", data)
+                data = re.sub(
+                    rb"<f>A2\*2</f><v\s*/?>(</v>)?",
+                    b"<f>A2*2</f><v>" + cached.encode() + b"</v>",
+                    data,
+                )
             zout.writestr(info, data)
     return out
 

@@ -29,20 +29,58 @@ MISSION_SURVEY = [
     ["text", "nom_enquete", "Nom de l'enquêté(e)", "Name", ""],
     ["select_one sexe", "sexe", "Sexe de l'enquêté(e)", "Sex", ""],
     ["integer", "age_enq", "Quel âge avez-vous ?", "How old are you?", ""],
-    ["integer", "taille_menage", "Combien de personnes vivent dans votre ménage ?", "Household size", ""],
+    [
+        "integer",
+        "taille_menage",
+        "Combien de personnes vivent dans votre ménage ?",
+        "Household size",
+        "",
+    ],
     ["end group", "", "", "", ""],
     ["begin group", "secu", "Sécurité", "Security", ""],
-    ["select_one securite", "securite_nuit",
-     "Vous sentez-vous en sécurité lorsque vous marchez seul(e) dans votre quartier la nuit ?", "", ""],
-    ["select_one securite", "securite_jour",
-     "Vous sentez-vous en sécurité lorsque vous marchez seul(e) dans votre quartier pendant la journée ?", "", ""],
+    [
+        "select_one securite",
+        "securite_nuit",
+        "Vous sentez-vous en sécurité lorsque vous marchez seul(e) dans votre quartier la nuit ?",
+        "",
+        "",
+    ],
+    [
+        "select_one securite",
+        "securite_jour",
+        "Vous sentez-vous en sécurité lorsque vous marchez seul(e) dans votre quartier pendant la journée ?",
+        "",
+        "",
+    ],
     ["end group", "", "", "", ""],
-    ["select_one confiance", "confiance_police", "Quel est votre niveau de confiance dans la police ?", "", ""],
-    ["select_one confiance", "confiance_armee", "Quel est votre niveau de confiance dans l'armée nationale ?", "", ""],
-    ["select_one satmis", "satisfaction_minusva",
-     "Dans l'ensemble, êtes-vous satisfait(e) du travail de la MINUSVA ?", "", ""],
-    ["select_multiple motifs", "discrim",
-     "Au cours des 12 derniers mois, vous êtes-vous senti(e) discriminé(e) pour l'un des motifs suivants ?", "", ""],
+    [
+        "select_one confiance",
+        "confiance_police",
+        "Quel est votre niveau de confiance dans la police ?",
+        "",
+        "",
+    ],
+    [
+        "select_one confiance",
+        "confiance_armee",
+        "Quel est votre niveau de confiance dans l'armée nationale ?",
+        "",
+        "",
+    ],
+    [
+        "select_one satmis",
+        "satisfaction_minusva",
+        "Dans l'ensemble, êtes-vous satisfait(e) du travail de la MINUSVA ?",
+        "",
+        "",
+    ],
+    [
+        "select_multiple motifs",
+        "discrim",
+        "Au cours des 12 derniers mois, vous êtes-vous senti(e) discriminé(e) pour l'un des motifs suivants ?",
+        "",
+        "",
+    ],
     ["text", "remarque", "Remarques de l'enquêteur", "Remarks", ""],
 ]
 MISSION_CHOICES = [
@@ -72,7 +110,15 @@ MISSION_CHOICES = [
     ["motifs", "religion", "Religion", ""],
     ["motifs", "aucun", "Aucune discrimination", ""],
 ]
-SAFETY = {"tres_sur": 1, "sur": 2, "pas_sur": 3, "pas_du_tout_sur": 4, "ne_sort_pas": 7, "nsp": 98, "refus": 99}
+SAFETY = {
+    "tres_sur": 1,
+    "sur": 2,
+    "pas_sur": 3,
+    "pas_du_tout_sur": 4,
+    "ne_sort_pas": 7,
+    "nsp": 98,
+    "refus": 99,
+}
 TRUST = {"pas_du_tout": 0, "un_peu": 1, "partiellement": 2, "beaucoup": 3, "nsp": 98}
 REGIONS = {"Bangora": "VD01", "Haute-Kessi": "VD02", "Upper Kessi": "VD02", "Mbali": "VD03"}
 
@@ -95,7 +141,9 @@ def _records(n: int) -> list[dict[str, Any]]:
                 "secu/securite_jour": list(SAFETY)[(i + 1) % 4],
                 "confiance_police": list(TRUST)[i % 5],
                 "confiance_armee": list(TRUST)[(i + 2) % 5],
-                "satisfaction_minusva": ["tres_sat", "plutot_sat", "plutot_insat", "tres_insat"][i % 4],
+                "satisfaction_minusva": ["tres_sat", "plutot_sat", "plutot_insat", "tres_insat"][
+                    i % 4
+                ],
                 "discrim": ["ethnie religion", "aucun", "sexe"][i % 3],
                 "remarque": "entretien calme" if i % 2 else "",
                 "strate": f"S{i % 3}",
@@ -108,20 +156,29 @@ def _records(n: int) -> list[dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def mission_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list[dict[str, Any]]]:
+def mission_files(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, Path, list[dict[str, Any]]]:
     folder = tmp_path_factory.mktemp("mission")
     form = write_xlsx(
         folder / "enquete_perception.xlsx",
         [
             ("survey", [SURVEY, *MISSION_SURVEY]),
             ("choices", [CHOICES, *MISSION_CHOICES]),
-            ("settings", [["form_id", "version", "default_language"],
-                          ["enquete_minusva", "3", "Français (fr)"]]),
+            (
+                "settings",
+                [
+                    ["form_id", "version", "default_language"],
+                    ["enquete_minusva", "3", "Français (fr)"],
+                ],
+            ),
         ],
     )
     recs = _records(36)
     headers = list(recs[0])
-    export = write_xlsx(folder / "export.xlsx", [("Enquête", [headers, *[[r[h] for h in headers] for r in recs]])])
+    export = write_xlsx(
+        folder / "export.xlsx", [("Enquête", [headers, *[[r[h] for h in headers] for r in recs]])]
+    )
     return form, export, recs
 
 
@@ -150,10 +207,23 @@ def test_suggested_then_confirmed_mapping_ingests_a_french_mission_form(
     assert m.questions["securite_jour"].choices == {k: v for k, v in SAFETY.items() if v != 7}
     assert m.questions["confiance_police"].choices == TRUST
     assert m.questions["sexe"].choices == {"h": "male", "f": "female"}
-    assert m.questions["region_enq"].choices == {"bangora": "VD01", "haute_kessi": "VD02", "mbali": "VD03"}
-    assert m.questions["discrim"].choices == {"sexe": "sex", "ethnie": "ethnicity", "religion": "religion", "aucun": "none"}
+    assert m.questions["region_enq"].choices == {
+        "bangora": "VD01",
+        "haute_kessi": "VD02",
+        "mbali": "VD03",
+    }
+    assert m.questions["discrim"].choices == {
+        "sexe": "sex",
+        "ethnie": "ethnicity",
+        "religion": "religion",
+        "aucun": "none",
+    }
     assert 0 < m.questions["securite_nuit"].confidence <= 1
-    assert m.design["weight"] == "poids" and m.design["strata"] == "strate" and m.design["psu"] == "grappe"
+    assert (
+        m.design["weight"] == "poids"
+        and m.design["strata"] == "strate"
+        and m.design["psu"] == "grappe"
+    )
 
     # the officer reviews the file: household size is confirmed as unmapped, the rest accepted
     path = tmp_path / "mapping.yaml"
@@ -194,10 +264,23 @@ def test_the_standard_form_maps_by_itself(tmp_path: Path) -> None:
 
     form = mande.read_xlsform(standard_form(tmp_path / "f.xlsx"))
     m = standard_mapping(form)
-    assert m.questions["safe_dark"].choices == {"1": 1, "2": 2, "3": 3, "4": 4, "7": 7, "98": 98, "99": 99}
+    assert m.questions["safe_dark"].choices == {
+        "1": 1,
+        "2": 2,
+        "3": 3,
+        "4": 4,
+        "7": 7,
+        "98": 98,
+        "99": 99,
+    }
     assert m.questions["region"].choices["VD01"] == "VD01"
-    assert m.design == {"weight": "weight_final", "strata": "stratum", "psu": "cluster_id",
-                        "respondent_id": "_uuid", "interview_date": "today"}
+    assert m.design == {
+        "weight": "weight_final",
+        "strata": "stratum",
+        "psu": "cluster_id",
+        "respondent_id": "_uuid",
+        "interview_date": "today",
+    }
     # a suggestion on the standard form is the identity
     s = mande.suggest_mapping(form)
     assert all(e.item == q for q, e in s.questions.items() if e.item)
@@ -208,8 +291,14 @@ def test_the_standard_form_maps_by_itself(tmp_path: Path) -> None:
     ("text", "message"),
     [
         ("questions:\n  q1: {item: feels_safe}\n", "'feels_safe' is not a standard item"),
-        ("questions:\n  q1: {item: safe_dark, choices: {a: 5}}\n", "code 5 is not a code of item 'safe_dark'"),
-        ("questions:\n  q1: {item: safe_dark}\n  q2: {item: safe_dark}\n", "item 'safe_dark' is mapped from both 'q1' and 'q2'"),
+        (
+            "questions:\n  q1: {item: safe_dark, choices: {a: 5}}\n",
+            "code 5 is not a code of item 'safe_dark'",
+        ),
+        (
+            "questions:\n  q1: {item: safe_dark}\n  q2: {item: safe_dark}\n",
+            "item 'safe_dark' is mapped from both 'q1' and 'q2'",
+        ),
         ("design:\n  poids: w\n", "unknown design key 'poids'"),
         ("[1, 2", "not valid YAML"),
     ],
@@ -223,10 +312,14 @@ def test_invalid_mapping_files(tmp_path: Path, text: str, message: str) -> None:
     assert str(path) in str(err.value)
 
 
-def test_cli_mapping_suggest(mission_files: tuple[Path, Path, list[dict[str, Any]]], tmp_path: Path) -> None:
+def test_cli_mapping_suggest(
+    mission_files: tuple[Path, Path, list[dict[str, Any]]], tmp_path: Path
+) -> None:
     form_path, export, _ = mission_files
     out = tmp_path / "suggested.yaml"
-    res = CliRunner().invoke(app, ["mapping", "suggest", str(form_path), "--out", str(out), "--export", str(export)])
+    res = CliRunner().invoke(
+        app, ["mapping", "suggest", str(form_path), "--out", str(out), "--export", str(export)]
+    )
     assert res.exit_code == 0, res.output
     assert "questions mapped to standard items" in res.output
     m = mande.load_mapping(out)

@@ -34,15 +34,29 @@ def round_files(sample_dir: Path) -> list[Path]:
 
 @pytest.fixture(scope="module")
 def rounds(form: mande.Form, round_files: list[Path]) -> dict[str, mande.SurveyRound]:
-    return {
-        p.name: mande.read_survey(p, form, secret=SECRET, max_bytes=10**8) for p in round_files
-    }
+    return {p.name: mande.read_survey(p, form, secret=SECRET, max_bytes=10**8) for p in round_files}
+
+
+_RAW: dict[Path, pd.DataFrame] = {}
 
 
 def _raw(path: Path) -> pd.DataFrame:
+    """The raw file read independently of mande (pandas), once per test module."""
+    if path not in _RAW:
+        _RAW[path] = _read_raw(path)
+    return _RAW[path].copy()
+
+
+def _read_raw(path: Path) -> pd.DataFrame:
     if path.suffix == ".csv":
-        return pd.read_csv(path, sep=None, engine="python", dtype=str, keep_default_na=False,
-                           encoding_errors="replace")
+        return pd.read_csv(
+            path,
+            sep=None,
+            engine="python",
+            dtype=str,
+            keep_default_na=False,
+            encoding_errors="replace",
+        )
     return pd.read_excel(path, engine="calamine", dtype=object)
 
 
@@ -118,7 +132,9 @@ def test_a_few_respondents_coded_answers(
         french = path.name.startswith("round2")
         for i in (0, 17, 250, len(raw) - 1):
             for name in ("safe_dark", "trust_police", "mission_stay", "sex", "victim"):
-                cell = raw[f"{'security' if name in ('safe_dark', 'victim') else 'state' if name == 'trust_police' else 'mission' if name == 'mission_stay' else 'respondent'}/{name}"].iloc[i]
+                cell = raw[
+                    f"{'security' if name in ('safe_dark', 'victim') else 'state' if name == 'trust_police' else 'mission' if name == 'mission_stay' else 'respondent'}/{name}"
+                ].iloc[i]
                 got = df[name].iloc[i]
                 if cell is None or (isinstance(cell, float) and np.isnan(cell)) or cell == "":
                     assert pd.isna(got)
@@ -145,13 +161,17 @@ def test_no_personal_data_from_the_sample_files_remains(
         for col in raw.columns:
             base = col.rsplit("/", 1)[-1]
             if base in ("resp_name", "resp_phone", "gps", "deviceid", "_uuid", "_submitted_by"):
-                personal |= {str(v).strip() for v in raw[col] if str(v).strip() not in ("", "nan", "None")}
+                personal |= {
+                    str(v).strip() for v in raw[col] if str(v).strip() not in ("", "nan", "None")
+                }
         for text in raw.get("comments", pd.Series(dtype=str)).dropna().map(str):
             personal |= set(email.findall(text)) | {m.strip() for m in phone.findall(text)}
         coords = set()
         for col in ("location/_gps_latitude", "location/_gps_longitude"):
             coords |= {float(v) for v in raw[col] if str(v).strip() not in ("", "nan")}
-        names = {str(v).strip() for v in raw["respondent/resp_name"] if str(v).strip() not in ("", "nan")}
+        names = {
+            str(v).strip() for v in raw["respondent/resp_name"] if str(v).strip() not in ("", "nan")
+        }
         name_words = {w for n in names for w in re.findall(r"[^\W\d_]{4,}", n.lower())}
         assert len(personal) > 1000 and coords and names
 
@@ -171,5 +191,11 @@ def test_no_personal_data_from_the_sample_files_remains(
                     assert not any(n.lower() in cell.lower() for n in names), (path.name, col, cell)
         assert not any(c in name_words for c in df.columns)
         removed = {r.column for r in rounds[path.name].report.removed}
-        assert {"respondent/resp_name", "respondent/resp_phone", "location/gps",
-                "location/_gps_latitude", "deviceid", "_uuid"} <= removed
+        assert {
+            "respondent/resp_name",
+            "respondent/resp_phone",
+            "location/gps",
+            "location/_gps_latitude",
+            "deviceid",
+            "_uuid",
+        } <= removed

@@ -97,22 +97,35 @@ def test_codes_of_a_few_respondents(base: mande.SurveyRound, recs: list[dict[str
 
 def test_tidy_columns_and_types(base: mande.SurveyRound) -> None:
     df = base.responses
-    assert list(df.columns[:6]) == ["respondent_id", "round", "interview_date", "stratum", "psu", "weight"]
+    assert list(df.columns[:6]) == [
+        "respondent_id",
+        "round",
+        "interview_date",
+        "stratum",
+        "psu",
+        "weight",
+    ]
     assert df["safe_dark"].dtype == "float64"
     assert df["discrimination__ethnicity"].dtype == "float64"
     assert df["weight"].dtype == "float64"
     assert pd.api.types.is_string_dtype(df["region"])
     assert df["interview_date"].dtype.kind == "M"
-    assert base.design == mande.SurveyDesign(weight="weight", strata="stratum", psu="psu", lonely_psu="adjust")
+    assert base.design == mande.SurveyDesign(
+        weight="weight", strata="stratum", psu="psu", lonely_psu="adjust"
+    )
     # unmapped questions are kept under their own names
     assert "hh_size" in df and df["hh_size"].dtype == "float64"
-    assert base.fieldwork_start == dt.date(2025, 3, 1) and base.fieldwork_end == dt.date(2025, 3, 20)
+    assert base.fieldwork_start == dt.date(2025, 3, 1) and base.fieldwork_end == dt.date(
+        2025, 3, 20
+    )
     assert base.report.counts["rows"] == N
     counts = df.groupby("region").size().to_dict()
     assert counts == {"VD01": 16, "VD02": 16, "VD03": 16}
 
 
-def test_respondent_id_is_a_keyed_hash(base: mande.SurveyRound, recs: list[dict[str, Any]], workdir: Path, form: mande.Form) -> None:
+def test_respondent_id_is_a_keyed_hash(
+    base: mande.SurveyRound, recs: list[dict[str, Any]], workdir: Path, form: mande.Form
+) -> None:
     want = hmac.new(SECRET, recs[0]["_uuid"].encode(), hashlib.sha256).hexdigest()
     assert base.responses["respondent_id"].iloc[0] == want
     other = mande.read_survey(workdir / "values.xlsx", form, secret=b"another", max_bytes=10**8)
@@ -121,10 +134,15 @@ def test_respondent_id_is_a_keyed_hash(base: mande.SurveyRound, recs: list[dict[
     assert other.label == "values"
 
 
-def test_secret_and_size_limit_default_to_the_settings(workdir: Path, form: mande.Form, mande_env: Path) -> None:
+def test_secret_and_size_limit_default_to_the_settings(
+    workdir: Path, form: mande.Form, mande_env: Path
+) -> None:
     rnd = mande.read_survey(workdir / "values.xlsx", form)
     uuid = pd.read_excel(workdir / "values.xlsx", engine="calamine")["_uuid"].iloc[0]
-    assert rnd.responses["respondent_id"].iloc[0] == hmac.new(b"test-secret", uuid.encode(), hashlib.sha256).hexdigest()
+    assert (
+        rnd.responses["respondent_id"].iloc[0]
+        == hmac.new(b"test-secret", uuid.encode(), hashlib.sha256).hexdigest()
+    )
 
 
 def test_derived_age_groups_and_disability() -> None:
@@ -136,9 +154,24 @@ def test_derived_age_groups_and_disability() -> None:
         }
     )
     out = derive_breakdowns(df)
-    assert out["age_group"].tolist()[1:10] == ["18-24", "18-24", "25-34", "25-34", "35-49", "35-49", "50-64", "50-64", "65+"]
+    assert out["age_group"].tolist()[1:10] == [
+        "18-24",
+        "18-24",
+        "25-34",
+        "25-34",
+        "35-49",
+        "35-49",
+        "50-64",
+        "50-64",
+        "65+",
+    ]
     assert pd.isna(out["age_group"].iloc[0]) and pd.isna(out["age_group"].iloc[10])
-    assert out["disability"].tolist()[:4] == ["without disability", "without disability", "with disability", "with disability"]
+    assert out["disability"].tolist()[:4] == [
+        "without disability",
+        "without disability",
+        "with disability",
+        "with disability",
+    ]
     assert pd.isna(out["disability"].iloc[4])  # only don't know
     assert pd.isna(out["disability"].iloc[5])  # all missing
     assert out["disability"].iloc[9] == "with disability"
@@ -151,7 +184,10 @@ def test_derived_age_groups_and_disability() -> None:
 def _edit(path: Path, out: Path, edit: Any) -> Path:
     df = pd.read_excel(path, engine="calamine", dtype=object)
     df = edit(df)
-    rows = [list(df.columns)] + [[None if (isinstance(v, float) and np.isnan(v)) else v for v in r] for r in df.itertuples(index=False)]
+    rows = [list(df.columns)] + [
+        [None if (isinstance(v, float) and np.isnan(v)) else v for v in r]
+        for r in df.itertuples(index=False)
+    ]
     return write_xlsx(out, [("perception_survey", rows)])
 
 
@@ -162,11 +198,16 @@ def _errors(path: Path, form: mande.Form, **kw: Any) -> list[mande.Problem]:
 
 
 def test_missing_design_column(workdir: Path, form: mande.Form) -> None:
-    path = _edit(workdir / "values.xlsx", workdir / "noweight.xlsx",
-                 lambda d: d.rename(columns={"weight_final": "poids_final"}))
+    path = _edit(
+        workdir / "values.xlsx",
+        workdir / "noweight.xlsx",
+        lambda d: d.rename(columns={"weight_final": "poids_final"}),
+    )
     (p,) = _errors(path, form)
     assert p.code == "missing_column" and p.column == "weight_final" and p.row == 1
-    assert p.message.startswith("column 'weight_final' not found; the design names weight='weight_final'")
+    assert p.message.startswith(
+        "column 'weight_final' not found; the design names weight='weight_final'"
+    )
     assert "columns that look like it: 'poids_final'" in p.message
 
 
@@ -209,7 +250,9 @@ def test_answer_codes_not_in_the_form(workdir: Path, form: mande.Form) -> None:
     assert p.message == "'2' is not 0 or 1 in a select-multiple choice column"
 
 
-def test_space_separated_answers_not_in_the_form(workdir: Path, form: mande.Form, recs: list[dict[str, Any]]) -> None:
+def test_space_separated_answers_not_in_the_form(
+    workdir: Path, form: mande.Form, recs: list[dict[str, Any]]
+) -> None:
     path = kobo_export(workdir / "space.xlsx", recs, split_multiple=False)
 
     def edit(d: pd.DataFrame) -> pd.DataFrame:
@@ -227,7 +270,10 @@ def test_duplicate_respondent_ids(workdir: Path, form: mande.Form) -> None:
         return d
 
     probs = _errors(_edit(workdir / "values.xlsx", workdir / "dup.xlsx", edit), form)
-    assert [(p.row, p.column, p.code) for p in probs] == [(3, "_uuid", "duplicate_id"), (12, "_uuid", "duplicate_id")]
+    assert [(p.row, p.column, p.code) for p in probs] == [
+        (3, "_uuid", "duplicate_id"),
+        (12, "_uuid", "duplicate_id"),
+    ]
     assert probs[0].message == "respondent id 'uuid-3-00001' appears in more than one row"
 
 
@@ -253,7 +299,9 @@ def test_a_round_mixing_form_versions(workdir: Path, form: mande.Form) -> None:
 
     (p,) = _errors(_edit(workdir / "values.xlsx", workdir / "versions.xlsx", edit), form)
     assert p.code == "mixed_versions" and p.column == "__version__"
-    assert p.message.startswith("the file mixes form versions: 2024.3 (28 rows, first at row 22), 2025.1 (20 rows, first at row 2)")
+    assert p.message.startswith(
+        "the file mixes form versions: 2024.3 (28 rows, first at row 22), 2025.1 (20 rows, first at row 2)"
+    )
 
 
 def test_errors_are_all_collected(workdir: Path, form: mande.Form) -> None:
@@ -319,13 +367,19 @@ def test_kish_design_effect() -> None:
 
 def test_cli_validate_prints_problems_and_exits_non_zero(workdir: Path) -> None:
     runner = CliRunner()
-    ok = runner.invoke(app, ["validate", str(workdir / "values.xlsx"), "--form", str(workdir / "form.xlsx")],
-                       env={"MANDE_SECRET": "x", "MANDE_DATA_DIR": str(workdir / "data")})
+    ok = runner.invoke(
+        app,
+        ["validate", str(workdir / "values.xlsx"), "--form", str(workdir / "form.xlsx")],
+        env={"MANDE_SECRET": "x", "MANDE_DATA_DIR": str(workdir / "data")},
+    )
     assert ok.exit_code == 0, ok.output
     assert "OK: 48 respondents" in ok.output
     assert "resp_name" in ok.output  # the removed personal columns are listed
-    bad = runner.invoke(app, ["validate", str(workdir / "dup.xlsx"), "--form", str(workdir / "form.xlsx")],
-                        env={"MANDE_SECRET": "x", "MANDE_DATA_DIR": str(workdir / "data")})
+    bad = runner.invoke(
+        app,
+        ["validate", str(workdir / "dup.xlsx"), "--form", str(workdir / "form.xlsx")],
+        env={"MANDE_SECRET": "x", "MANDE_DATA_DIR": str(workdir / "data")},
+    )
     assert bad.exit_code == 1
     assert "duplicate" not in bad.output or "appears in more than one row" in bad.output
     assert "uuid-3-00001" in bad.output and "the file is refused" in bad.output

@@ -39,18 +39,31 @@ def test_personal_by_type_and_name(name: str, qtype: str | None, why: str) -> No
     assert reason is not None and why in reason
 
 
-@pytest.mark.parametrize("name", ["village", "hh_size", "trust_police", "comments", "hotel_stay", "telling"])
+@pytest.mark.parametrize(
+    "name", ["village", "hh_size", "trust_police", "comments", "hotel_stay", "telling"]
+)
 def test_not_personal_by_name(name: str) -> None:
     assert personal_by_name(name, "text") is None
 
 
 def test_personal_by_content() -> None:
-    assert personal_by_content(pd.Series(["RAS", "joindre awa.k@mail.cf svp"])) == "free text holding e-mail addresses"
+    assert (
+        personal_by_content(pd.Series(["RAS", "joindre awa.k@mail.cf svp"]))
+        == "free text holding e-mail addresses"
+    )
     for phone in ("+236 75 12 34 56", "75123456", "00236-72-11-22-33", "(+236) 72.11.22.33"):
-        assert personal_by_content(pd.Series(["ok", f"appeler {phone}"])) == "free text holding phone numbers", phone
-    assert personal_by_content(pd.Series(["2025-03-14", "14/03/2025", "12 personnes", "3 km"])) is None
+        assert (
+            personal_by_content(pd.Series(["ok", f"appeler {phone}"]))
+            == "free text holding phone numbers"
+        ), phone
+    assert (
+        personal_by_content(pd.Series(["2025-03-14", "14/03/2025", "12 personnes", "3 km"])) is None
+    )
     names = frozenset({"ndakala", "clarisse"})
-    assert personal_by_content(pd.Series(["vu avec Clarisse hier"]), names) == "free text holding respondents' names"
+    assert (
+        personal_by_content(pd.Series(["vu avec Clarisse hier"]), names)
+        == "free text holding respondents' names"
+    )
     assert personal_by_content(pd.Series([101.5, 99.25])) is None
     assert personal_by_content(pd.Series([72112233.0])) == "numbers that look like phone numbers"
 
@@ -68,7 +81,9 @@ def test_no_personal_value_survives_ingest(tmp_path: Path) -> None:
     for i, r in enumerate(recs):
         r["comments"] = f"revoir {r['resp_name'].split()[0]} demain" if i == 4 else "RAS"
     form = mande.read_xlsform(standard_form(tmp_path / "form.xlsx"))
-    rnd = mande.read_survey(kobo_export(tmp_path / "r.xlsx", recs), form, secret=b"s", max_bytes=10**7)
+    rnd = mande.read_survey(
+        kobo_export(tmp_path / "r.xlsx", recs), form, secret=b"s", max_bytes=10**7
+    )
     personal = set()
     for r in recs:
         personal |= {r["resp_name"], r["resp_phone"], r["gps"], r["deviceid"], r["_uuid"]}

@@ -14,8 +14,12 @@ SURVEY = ["type", "name", "label::English (en)", "label::fr", "relevant", "requi
 CHOICES = ["list_name", "name", "label::English (en)", "label::fr"]
 
 
-def _form(tmp_path: Path, survey: list[list[str]], choices: list[list[str]] | None = None,
-          settings: list[list[str]] | None = None) -> Path:
+def _form(
+    tmp_path: Path,
+    survey: list[list[str]],
+    choices: list[list[str]] | None = None,
+    settings: list[list[str]] | None = None,
+) -> Path:
     sheets = [("survey", [SURVEY, *survey])]
     if choices is not None:
         sheets.append(("choices", [CHOICES, *choices]))
@@ -51,17 +55,20 @@ def test_or_other_repeat_note_calculate_and_plain_label(tmp_path: Path) -> None:
     path = write_xlsx(
         tmp_path / "f.xlsx",
         [
-            ("survey", [
-                ["type", "name", "label", "calculation"],
-                ["note", "intro", "Hello", ""],
-                ["select_one yn or_other", "q1", "Q1", ""],
-                ["begin repeat", "members", "Members", ""],
-                ["integer", "m_age", "Age", ""],
-                ["end repeat", "", "", ""],
-                ["calculate", "c1", "", "1 + 1"],
-                ["date", "d1", "Date", ""],
-                ["decimal", "x", "X", ""],
-            ]),
+            (
+                "survey",
+                [
+                    ["type", "name", "label", "calculation"],
+                    ["note", "intro", "Hello", ""],
+                    ["select_one yn or_other", "q1", "Q1", ""],
+                    ["begin repeat", "members", "Members", ""],
+                    ["integer", "m_age", "Age", ""],
+                    ["end repeat", "", "", ""],
+                    ["calculate", "c1", "", "1 + 1"],
+                    ["date", "d1", "Date", ""],
+                    ["decimal", "x", "X", ""],
+                ],
+            ),
             ("choices", [["list_name", "name", "label"], ["yn", "yes", "Yes"], ["yn", "no", "No"]]),
         ],
     )
@@ -91,14 +98,19 @@ def test_invalid_form_lists_every_problem_with_sheet_and_row(tmp_path: Path) -> 
     with pytest.raises(DataValidationError) as err:
         mande.read_xlsform(path)
     probs = {(p.sheet, p.row): p for p in err.value.problems}
-    assert "choice list 'nolist' of question 'q1' is not in the choices sheet" in probs[("survey", 2)].message
+    assert (
+        "choice list 'nolist' of question 'q1' is not in the choices sheet"
+        in probs[("survey", 2)].message
+    )
     assert "name 'q2' is used twice (rows 3 and 4)" in probs[("survey", 4)].message
     assert "unknown question type 'frobnicate'" in probs[("survey", 5)].message
     assert len(err.value.problems) == 3
 
 
 def test_unbalanced_group_is_refused(tmp_path: Path) -> None:
-    path = _form(tmp_path, [["begin group", "g", "G", "G", "", ""], ["integer", "q", "Q", "Q", "", ""]], [])
+    path = _form(
+        tmp_path, [["begin group", "g", "G", "G", "", ""], ["integer", "q", "Q", "Q", "", ""]], []
+    )
     with pytest.raises(DataValidationError) as err:
         mande.read_xlsform(path)
     (p,) = err.value.problems
