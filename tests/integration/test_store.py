@@ -20,7 +20,8 @@ import sqlalchemy as sa
 from mande import DataValidationError, PermissionDenied, StoreError
 from mande.store import SourceFile, Store
 from mande.store import schema as t
-from tests.integration._fakes import FakeCatalogue, FakeRound, fake_compute, make_responses
+
+from ._fakes import FakeCatalogue, FakeRound, fake_compute, make_responses
 
 ROOT = Path(__file__).resolve().parents[2]
 MISSION = ROOT / "sample_data" / "mission.yaml"
