@@ -49,7 +49,13 @@ def make_engine(url: str) -> Engine:
         _sqlite_events(engine)
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return sa.create_engine(parsed, pool_pre_ping=True)
+        try:
+            return sa.create_engine(parsed, pool_pre_ping=True)
+        except ImportError as exc:
+            raise StoreError(
+                f"the PostgreSQL driver is not installed ({exc}); install it with "
+                '`pip install "mande[postgres]"` (psycopg) and use postgresql+psycopg://...'
+            ) from exc
     raise StoreError(
         f"database {parsed.get_backend_name()!r} is not supported; use SQLite (the default) or "
         "PostgreSQL (postgresql+psycopg://...)"

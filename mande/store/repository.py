@@ -403,7 +403,8 @@ class Store:
             engine.dispose()
             raise StoreError(
                 f"cannot open the store at {engine.url.render_as_string(hide_password=True)}: "
-                f"{exc.orig}. Check MANDE_DATABASE_URL and that the database server is running"
+                f"{' '.join(str(exc.orig).split())} Check MANDE_DATABASE_URL and that the database "
+                "server is running"
             ) from exc
         role = role or settings.role
         if role not in ROLES:

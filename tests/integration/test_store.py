@@ -438,3 +438,12 @@ def test_results_rows_are_plain_for_other_tools(store: Store) -> None:
     assert first["round_label"] == "2025-R1" and first["indicator"].startswith("X-")
     assert json.loads(first["extra_json"]) == {"unit": "proportion"}
     assert "group_value" in first and "catalogue_version" in first
+
+
+def test_unusable_urls_say_how_to_fix(settings) -> None:
+    with pytest.raises(StoreError, match="not supported"):
+        Store.open("mysql://someone@localhost/mande", settings)
+    with pytest.raises(StoreError, match="not a database URL"):
+        Store.open("not a url", settings)
+    with pytest.raises(StoreError, match=r"cannot open the store.*server is running"):
+        Store.open("postgresql+psycopg://nobody@127.0.0.1:1/mande", settings)
