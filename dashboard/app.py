@@ -16,21 +16,10 @@ if str(ROOT) not in sys.path:  # `streamlit run` puts only dashboard/ on the pat
 
 import streamlit as st  # noqa: E402
 
-import mande  # noqa: E402
-from dashboard import data, session  # noqa: E402
+from dashboard import data, navigation, session  # noqa: E402
 from dashboard.i18n import t  # noqa: E402
 
 PAGES = Path(__file__).parent / "pages"
-
-# (file, title key, icon, action the role needs)
-PAGE_TABLE = (
-    ("overview.py", "overview", ":material/dashboard:", "view"),
-    ("explorer.py", "explorer", ":material/insights:", "view"),
-    ("partners.py", "partners", ":material/handshake:", "view"),
-    ("reports.py", "reports", ":material/description:", "export"),
-    ("upload.py", "upload", ":material/upload_file:", "upload"),
-    ("data_audit.py", "data_audit", ":material/manage_history:", "audit"),
-)
 
 st.set_page_config(page_title="mande", page_icon=":material/public:", layout="wide")
 
@@ -70,9 +59,12 @@ if session.auth_configured() and not who.signed_in:
 
 pages = [
     st.Page(
-        str(PAGES / file), title=t(key, lang), icon=icon, url_path=key, default=(key == "overview")
+        str(PAGES / spec.file),
+        title=t(spec.key, lang),
+        icon=spec.icon,
+        url_path=spec.key,
+        default=(spec.key == "overview"),
     )
-    for file, key, icon, action in PAGE_TABLE
-    if mande.allowed(who.role, action)
+    for spec in navigation.pages_for(who.role)
 ]
 st.navigation(pages).run()

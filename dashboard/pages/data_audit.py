@@ -18,11 +18,11 @@ def main() -> None:
         return
     rounds = data.rounds()
     st.subheader(t("rounds", lang))
-    st.dataframe(rounds, hide_index=True, use_container_width=True, key="rounds")
+    st.dataframe(rounds, hide_index=True, width="stretch", key="rounds")
     if not rounds.empty:
         label = st.selectbox(t("round", lang), rounds["round"].tolist(), key="audit_round")
         versions = data.store().versions(label)
-        st.dataframe(versions, hide_index=True, use_container_width=True, key="versions")
+        st.dataframe(versions, hide_index=True, width="stretch", key="versions")
         current = int(rounds.set_index("round").loc[label, "current_version"])
         chosen = st.selectbox(
             t("make_current", lang), versions["version"].tolist(),
@@ -42,7 +42,7 @@ def main() -> None:
     st.dataframe(
         log.drop(columns=["details"], errors="ignore"),
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
         key="audit",
     )
 

@@ -37,16 +37,14 @@ def main() -> None:
         rows, indicator, by=None if breakdown == "total" else "group",
         events=mission.events if mission else None, order=order, lang=lang,
     )  # fmt: skip
-    st.plotly_chart(fig, use_container_width=True, key="trend")
+    st.plotly_chart(fig, width="stretch", key="trend")
 
     latest = order[-1]
     st.subheader(t("breakdown_in", lang).format(round=latest))
     current = rows[rows["round"].astype(str) == latest]
     kind = str(current["kind"].iloc[0]) if not current.empty else "proportion"
     if breakdown != "total":
-        st.plotly_chart(
-            plots.breakdown_figure(current, lang=lang), use_container_width=True, key="bars"
-        )
+        st.plotly_chart(plots.breakdown_figure(current, lang=lang), width="stretch", key="bars")
     table = pd.DataFrame(
         {
             t("group", lang): current["group"],
@@ -63,7 +61,7 @@ def main() -> None:
             "n": current["n"],
         }
     )
-    st.dataframe(table, hide_index=True, use_container_width=True)
+    st.dataframe(table, hide_index=True, width="stretch")
     if bool(current["suppressed"].any()):
         st.caption(t("suppressed_note", lang))
     st.download_button(

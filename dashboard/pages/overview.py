@@ -85,7 +85,7 @@ def main() -> None:
                 }
             ),
             hide_index=True,
-            use_container_width=True,
+            width="stretch",
         )
         st.caption(t("fdr_note", lang))
 
@@ -99,7 +99,7 @@ def main() -> None:
         )
         values = data.regional_values(chosen, order[-1])
         fig = plots.region_map(values, geo, mission, title=names[chosen], lang=lang)
-        st.plotly_chart(fig, use_container_width=True, key="map")
+        st.plotly_chart(fig, width="stretch", key="map")
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ def main() -> None:
         return
     rqi = data.partner_quality(("partner_type", "period"))
     st.subheader(t("rqi_heatmap", lang))
-    st.plotly_chart(plots.rqi_heatmap(rqi, lang=lang), use_container_width=True, key="heatmap")
+    st.plotly_chart(plots.rqi_heatmap(rqi, lang=lang), width="stretch", key="heatmap")
     st.caption(t("rqi_note", lang))
 
     model = data.partner_model(lang)
@@ -38,15 +38,13 @@ def main() -> None:
     with left:
         st.subheader(t("dimensions", lang))
         dims = data.partner_quality(("partner_type",))
-        st.plotly_chart(
-            plots.dimensions_figure(dims, lang=lang), use_container_width=True, key="dims"
-        )
+        st.plotly_chart(plots.dimensions_figure(dims, lang=lang), width="stretch", key="dims")
     with right:
         st.subheader(t("positions", lang))
-        st.plotly_chart(plots.positions_figure(rqi, lang=lang), use_container_width=True, key="pos")
+        st.plotly_chart(plots.positions_figure(rqi, lang=lang), width="stretch", key="pos")
 
     st.subheader(t("themes", lang))
-    st.dataframe(data.partner_themes(lang), hide_index=True, use_container_width=True)
+    st.dataframe(data.partner_themes(lang), hide_index=True, width="stretch")
 
     st.subheader(t("quotes", lang))
     quotes = data.partner_quotes(lang)

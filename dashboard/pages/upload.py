@@ -26,7 +26,7 @@ def _save(upload: st.runtime.uploaded_file_manager.UploadedFile, folder: Path) -
 def _problems(err: mande.DataValidationError, lang: str) -> None:
     st.error(t("validation_failed", lang).format(n=len(err.errors)))
     frame = err.to_frame()
-    st.dataframe(frame, hide_index=True, use_container_width=True, key="problems")
+    st.dataframe(frame, hide_index=True, width="stretch", key="problems")
 
 
 def _survey(path: Path, lang: str, who: session.Identity) -> None:
@@ -59,12 +59,12 @@ def _survey(path: Path, lang: str, who: session.Identity) -> None:
     st.success(t("validation_ok", lang).format(n=len(rnd.responses)))
     report = rnd.report
     with st.expander(t("mapping", lang), expanded=False):
-        st.dataframe(data.mapping_table(rnd), hide_index=True, use_container_width=True)
+        st.dataframe(data.mapping_table(rnd), hide_index=True, width="stretch")
     warnings = [p for p in getattr(report, "problems", ()) if p.severity == "warning"]
     if warnings:
         st.warning(t("warnings", lang).format(n=len(warnings)))
         st.dataframe(
-            pd.DataFrame([p.as_dict() for p in warnings]), hide_index=True, use_container_width=True
+            pd.DataFrame([p.as_dict() for p in warnings]), hide_index=True, width="stretch"
         )
     removed = getattr(report, "removed", None)
     if removed:

@@ -1,0 +1,170 @@
+"""Every page, as each role: what it shows and what it hides (Streamlit AppTest)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.navigation import pages_for
+
+MISSION_EN = "United Nations Multidimensional Integrated Stabilization Mission in Valdoria"
+MISSION_FR = (
+    "Mission multidimensionnelle intégrée des Nations Unies pour la stabilisation en Valdorie"
+)
+
+
+def _texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [t.value for t in at.title] + [s.value for s in at.subheader]
+    parts += [e.value for e in at.error] + [i.value for i in at.info]
+    return "\n".join(str(p) for p in parts)
+
+
+def _open(at: AppTest, page: str) -> AppTest:
+    at.switch_page(f"pages/{page}")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def test_menu_per_role() -> None:
+    assert [p.key for p in pages_for("viewer")] == ["overview", "explorer", "partners", "reports"]
+    assert [p.key for p in pages_for("officer")] == [
+        "overview", "explorer", "partners", "reports", "upload",
+    ]  # fmt: skip
+    assert [p.key for p in pages_for("admin")][-1] == "data_audit"
+    assert pages_for("nobody") == []
+
+
+@pytest.mark.parametrize("role", ["viewer", "officer", "admin"])
+def test_overview_cards_for_every_role(app: Callable[..., AppTest], role: str) -> None:
+    at = app(role=role)
+    assert at.title[0].value == MISSION_EN
+    # one card per indicator measure of the latest round, with a value and a sparkline
+    labels = [m.label for m in at.metric]
+    assert "Safe after dark" in labels
+    assert len(at.metric) >= 16
+    safe = next(m for m in at.metric if m.label == "Safe after dark")
+    assert safe.value.endswith("%")
+    assert "Significant changes since the previous round" in _texts(at)
+
+
+def test_overview_in_french(app: Callable[..., AppTest]) -> None:
+    at = app(role="viewer", lang="fr")
+    assert at.title[0].value == MISSION_FR
+    assert "En sécurité la nuit" in [m.label for m in at.metric]
+    assert any(m.value.endswith("\u202f%") for m in at.metric)
+
+
+def test_overview_arrow_only_when_significant(app: Callable[..., AppTest]) -> None:
+    from mande import overview
+    from mande.store import Store
+
+    at = app(role="viewer")
+    store = Store.open()
+    head = overview.headline(store.results(), overview.round_order(store.rounds()))
+    significant = set(head.loc[head["arrow"] != "", "short_name"])
+    for m in at.metric:
+        if m.label in significant:
+            assert m.delta, m.label
+        else:
+            assert not m.delta, f"{m.label} shows a change that is not significant"
+
+
+def test_explorer(app: Callable[..., AppTest]) -> None:
+    at = _open(app(role="viewer"), "explorer.py")
+    assert at.title[0].value == "Indicator explorer"
+    at.selectbox(key="indicator").set_value("SAF-01")
+    at.selectbox(key="breakdown").set_value("region")
+    at.run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert len(table) == 6  # six regions
+    assert "n" in table.columns
+    assert at.get("download_button")
+
+
+def test_explorer_shows_suppressed_cells(app: Callable[..., AppTest]) -> None:
+    at = _open(app(role="viewer"), "explorer.py")
+    # victims who reported: a small universe, some groups fall under the minimum n
+    at.selectbox(key="indicator").set_value("VIC-01")
+    at.selectbox(key="breakdown").set_value("age_group")
+    at.run()
+    table = at.dataframe[0].value
+    assert (table["Estimate"] == "–").any()
+    assert "Suppressed" in _texts(at)
+
+
+def test_partners_page(app: Callable[..., AppTest]) -> None:
+    at = _open(app(role="viewer"), "partners.py")
+    text = _texts(at)
+    assert "Where the mission ran robust operations" in text
+    assert "points lower" in text or "points higher" in text or "not significant" in text
+    assert len(at.get("plotly_chart")) >= 3
+
+
+def test_reports_page_builds_downloads(app: Callable[..., AppTest]) -> None:
+    at = _open(app(role="viewer"), "reports.py")
+    assert at.selectbox(key="period").options
+    at.button(key="build").click()
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert len(at.get("download_button")) == 2
+
+
+def _cannot_open(at: AppTest, page: str, title: str) -> None:
+    """The router does not register ``page`` for this role; if the page is reached anyway, it
+    refuses the role and shows no data."""
+    try:
+        at.switch_page(f"pages/{page}")
+    except ValueError as err:
+        assert "Could not find a navigation page" in str(err)
+        return
+    # Registered by an earlier session of this process: the page itself refuses the role.
+    at.run()
+    assert not at.exception
+    if at.title[0].value == title:
+        assert at.error[0].value == "Your role does not allow this page."
+        assert not at.dataframe
+    assert not at.get("file_uploader")
+
+
+def test_viewer_cannot_reach_upload_or_audit(app: Callable[..., AppTest]) -> None:
+    at = app(role="viewer")
+    _cannot_open(at, "upload.py", "Upload")
+    _cannot_open(at, "data_audit.py", "Data & audit")
+
+
+def test_officer_sees_upload_not_audit(app: Callable[..., AppTest]) -> None:
+    at = _open(app(role="officer"), "upload.py")
+    assert at.title[0].value == "Upload"
+    assert at.get("file_uploader")
+    _cannot_open(at, "data_audit.py", "Data & audit")
+
+
+def test_admin_sees_versions_and_audit_log(app: Callable[..., AppTest]) -> None:
+    at = _open(app(role="admin"), "data_audit.py")
+    assert at.title[0].value == "Data & audit"
+    assert "Audit log" in _texts(at)
+    log = at.dataframe[-1].value
+    assert {"user", "action", "file_sha256"} <= set(log.columns)
+    assert (log["user"] == "demo").any()
+
+
+def test_pages_refuse_a_viewer_themselves(
+    sample_store_dir: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Even opened directly (not through the menu), the pages check the role."""
+    from dashboard.session import Identity
+
+    monkeypatch.setenv("MANDE_DATA_DIR", str(sample_store_dir))
+    for page, title in (("upload.py", "Upload"), ("data_audit.py", "Data & audit")):
+        at = AppTest.from_file(f"../../dashboard/pages/{page}", default_timeout=120)
+        at.session_state["identity"] = Identity(user="v", role="viewer", signed_in=False)
+        at.session_state["lang"] = "en"
+        at.run()
+        assert at.title[0].value == title
+        assert at.error[0].value == "Your role does not allow this page."
+        assert not at.get("file_uploader")
