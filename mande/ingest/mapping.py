@@ -47,6 +47,7 @@ __all__ = [
     "ItemMapping",
     "Mapping",
     "load_mapping",
+    "mapping_from_dict",
     "standard_mapping",
     "suggest_mapping",
 ]
@@ -326,6 +327,21 @@ def load_mapping(path: str | Path, *, items: StandardItems | None = None) -> Map
         raise DefinitionError("mapping file not found", path=str(path)) from None
     except yaml.YAMLError as exc:
         raise DefinitionError(f"not valid YAML: {exc}", path=str(path)) from None
+    return mapping_from_dict(raw, items=items, source=str(path))
+
+
+def mapping_from_dict(
+    raw: Any, *, items: StandardItems | None = None, source: str | None = None
+) -> Mapping:
+    """Build and check a :class:`Mapping` from its dict form (the YAML file's content).
+
+    Raises
+    ------
+    DefinitionError
+        As :func:`load_mapping`; ``source`` names the file in the message.
+    """
+    items = items or standard_items()
+    path = source or "mapping"
     if not isinstance(raw, dict):
         raise DefinitionError(
             "expected a mapping with 'questions' and 'design' at the top level", path=str(path)

@@ -40,7 +40,13 @@ import pandas as pd
 from mande.errors import DataValidationError, Problem
 from mande.indicators.items import StandardItems, standard_items
 from mande.ingest._files import read_tables, sha256_file
-from mande.ingest.mapping import ItemMapping, Mapping, load_mapping, standard_mapping
+from mande.ingest.mapping import (
+    ItemMapping,
+    Mapping,
+    load_mapping,
+    mapping_from_dict,
+    standard_mapping,
+)
 from mande.ingest.privacy import (
     Removed,
     hash_ids,
@@ -600,7 +606,7 @@ def _standard_column_order(items: StandardItems) -> list[str]:
 def read_survey(
     path: str | Path,
     form: Form | str | Path,
-    mapping: Mapping | str | Path | None = None,
+    mapping: Mapping | dict[str, Any] | str | Path | None = None,
     *,
     round_label: str | None = None,
     secret: bytes | str | None = None,
@@ -621,7 +627,8 @@ def read_survey(
     form:
         The XLSForm the data was collected with (a :class:`Form` or its path).
     mapping:
-        How the form maps to the standard items (a :class:`Mapping` or a YAML path). Default: the
+        How the form maps to the standard items (a :class:`Mapping`, its dict form, or the path
+        of its YAML file). Default: the
         form's questions named like standard items map to them (the standard form), and the
         design comes from ``weight_final``, ``stratum``, ``cluster_id``.
     round_label:
@@ -654,7 +661,9 @@ def read_survey(
     items = items or standard_items()
     if not isinstance(form, Form):
         form = read_xlsform(form)
-    if mapping is not None and not isinstance(mapping, Mapping):
+    if isinstance(mapping, dict):
+        mapping = mapping_from_dict(mapping, items=items)
+    elif mapping is not None and not isinstance(mapping, Mapping):
         mapping = load_mapping(mapping)
     mapping = mapping if mapping is not None else standard_mapping(form, items)
     if secret is None or max_bytes is None:

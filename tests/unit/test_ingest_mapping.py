@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 from _ingest_forms import write_xlsx
@@ -255,6 +256,11 @@ def test_suggested_then_confirmed_mapping_ingests_a_french_mission_form(
     assert any(r.column == "enquete/nom_enquete" for r in rnd.report.removed)
     # items the form does not ask are present and empty
     assert df["identity"].isna().all()
+    # the mapping's dict form (what the store keeps) gives the same table
+    again = mande.read_survey(
+        export, form, confirmed.to_dict(), secret=b"s", max_bytes=10**7, round_label="M1"
+    )
+    pd.testing.assert_frame_equal(again.responses, df)
 
 
 def test_the_standard_form_maps_by_itself(tmp_path: Path) -> None:
