@@ -176,19 +176,29 @@ def _default(obj: Any) -> Any:
     return repr(obj)
 
 
+def _plain(obj: Any, depth: int = 0) -> Any:
+    """``obj`` as plain JSON values: text keys, no NaN or infinity (they become null)."""
+    if depth > 50:
+        return repr(obj)
+    if obj is None or obj is pd.NA or obj is pd.NaT:
+        return None
+    if isinstance(obj, bool | int | str):
+        return obj
+    if isinstance(obj, float):
+        return obj if np.isfinite(obj) else None
+    if isinstance(obj, Mapping):
+        return {str(k): _plain(v, depth + 1) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_plain(v, depth + 1) for v in obj]
+    return _plain(_default(obj), depth + 1)
+
+
 def _json(obj: Any) -> str:
-    return json.dumps(obj, default=_default, sort_keys=True, ensure_ascii=False, allow_nan=False)
+    """Canonical JSON text (sorted keys) of mande's values; NaN and infinity become null."""
+    return json.dumps(_plain(obj), sort_keys=True, ensure_ascii=False, allow_nan=False)
 
 
-def _json_safe(obj: Any) -> str:
-    """Like :func:`_json` but NaN/inf become null (JSON has no NaN)."""
-    try:
-        return _json(obj)
-    except ValueError:
-        return json.dumps(
-            json.loads(json.dumps(obj, default=_default, sort_keys=True, ensure_ascii=False)),
-            default=str,
-        ).replace("NaN", "null")
+_json_safe = _json
 
 
 def catalogue_version(catalogue: Any) -> str:
