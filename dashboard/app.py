@@ -28,8 +28,11 @@ who = session.identity(mission)
 st.session_state["identity"] = who
 
 if "lang" not in st.session_state:
-    default = str(mission.raw.get("default_language", "en")) if mission else "en"
-    st.session_state["lang"] = default if default in ("en", "fr") else "en"
+    # ?lang=fr in a shared link, else the mission's default language
+    wanted = st.query_params.get("lang") or (
+        str(mission.raw.get("default_language", "en")) if mission else "en"
+    )
+    st.session_state["lang"] = wanted if wanted in ("en", "fr") else "en"
 
 with st.sidebar:
     lang = st.radio(

@@ -21,5 +21,8 @@ def test_page_shows_the_sample_mission(demo_server: Any, browser: Any, tmp_path:
     # The mission's name, in the mission's default language (French for MINUSVA).
     page.get_by_role("heading", name="Valdorie").first.wait_for(timeout=60_000)
     body = page.inner_text("body")
-    assert "Mission multidimensionnelle intégrée des Nations Unies pour la stabilisation en Valdorie" in body
+    assert (
+        "Mission multidimensionnelle intégrée des Nations Unies pour la stabilisation en Valdorie"
+        in body
+    )
     page.close()
