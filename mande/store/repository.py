@@ -1769,9 +1769,13 @@ def _period_of(
 
 _RESULT_INTS = (
     "n", "n_dont_know", "n_refused", "n_not_applicable", "n_never_alone", "n_excluded", "n_missing",
+    "min_n",
 )  # fmt: skip
 _RESULT_BOOLS = ("suppressed", "low_precision", "single_psu")
-_RESULT_TEXT = ("indicator", "base_indicator", "variant", "breakdown", "group")
+_RESULT_TEXT = (
+    "indicator", "base_indicator", "variant", "breakdown", "group", "name", "short_name", "kind",
+    "unit", "polarity", "domain", "sg_section", "sdg",
+)  # fmt: skip
 
 
 def _py(value: Any) -> Any:
@@ -1818,7 +1822,8 @@ _RESULT_ORDER = [
     "round", "round_version", "period", "indicator", "base_indicator", "variant", "breakdown",
     "group", "estimate", "se", "ci_low", "ci_high", "n", "df", "deff", "cv", "n_dont_know",
     "n_refused", "n_not_applicable", "n_never_alone", "n_excluded", "n_missing", "suppressed",
-    "low_precision", "single_psu",
+    "low_precision", "single_psu", "cronbach_alpha", "name", "short_name", "kind", "unit",
+    "polarity", "domain", "sg_section", "sdg", "min_n", "level",
 ]  # fmt: skip
 
 
@@ -1833,10 +1838,23 @@ def _results_frame(rows: list[Mapping[str, Any]]) -> pd.DataFrame:
     extra_df = pd.DataFrame(extras.tolist(), index=df.index)
     for col in _RESULT_BOOLS:
         df[col] = df[col].astype("boolean")
-    for col in ("estimate", "se", "ci_low", "ci_high", "df", "deff", "cv"):
+    for col in (
+        "estimate",
+        "se",
+        "ci_low",
+        "ci_high",
+        "df",
+        "deff",
+        "cv",
+        "cronbach_alpha",
+        "level",
+    ):
         df[col] = pd.to_numeric(df[col], errors="coerce").astype(float)
     for col in _RESULT_INTS:
         df[col] = pd.to_numeric(df[col], errors="coerce").astype("Int64")
+    for col in [c for c in extra_df.columns if c in df.columns]:
+        # rows stored before a column was typed keep its value in extra_json
+        df[col] = df[col].where(df[col].notna(), extra_df[col]).infer_objects()
     extra_df = extra_df[[c for c in extra_df.columns if c not in df.columns]]
     out = pd.concat(
         [df[_RESULT_ORDER], extra_df, df[["data_version", "catalogue_version"]]], axis=1

@@ -86,6 +86,7 @@ def fake_compute(
                         "low_precision": False,
                         "single_psu": False,
                         "unit": "proportion",
+                        "design_note": "fake",
                     }
                 )
     return pd.DataFrame(rows)

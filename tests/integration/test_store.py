@@ -436,7 +436,8 @@ def test_results_rows_are_plain_for_other_tools(store: Store) -> None:
     first = rows[0]
     assert isinstance(first["estimate"], float) and isinstance(first["n"], int)
     assert first["round_label"] == "2025-R1" and first["indicator"].startswith("X-")
-    assert json.loads(first["extra_json"]) == {"unit": "proportion"}
+    assert first["unit"] == "proportion"  # a known column is typed
+    assert json.loads(first["extra_json"]) == {"design_note": "fake"}  # others kept as JSON
     assert "group_value" in first and "catalogue_version" in first
 
 
@@ -447,3 +448,23 @@ def test_unusable_urls_say_how_to_fix(settings) -> None:
         Store.open("not a url", settings)
     with pytest.raises(StoreError, match=r"cannot open the store.*server is running"):
         Store.open("postgresql+psycopg://nobody@127.0.0.1:1/mande", settings)
+
+
+def test_migrations_down_and_up_keep_the_data(store: Store, backend) -> None:
+    from alembic import command
+
+    from mande.store import _engine
+
+    upload(store, seed=1)
+    before = results(store)
+    engine = store.engine
+    with engine.connect() as conn, conn.begin():
+        command.downgrade(_engine._alembic_config(conn), "0001")
+    with engine.connect() as conn:
+        assert _engine.current_revision(conn) == "0001"
+        cols = {c["name"] for c in sa.inspect(conn).get_columns("results")}
+        n_view = conn.execute(sa.text("SELECT COUNT(*) FROM current_results")).scalar_one()
+    assert "name" not in cols and n_view == len(before)
+    assert _engine.upgrade(engine) == ("0001", _engine.head_revision())
+    after = results(store)
+    pd.testing.assert_frame_equal(after, before)
