@@ -468,3 +468,17 @@ def test_migrations_down_and_up_keep_the_data(store: Store, backend) -> None:
     assert _engine.upgrade(engine) == ("0001", _engine.head_revision())
     after = results(store)
     pd.testing.assert_frame_equal(after, before)
+
+
+def test_default_store_is_sqlite_in_data_dir_with_env_user(
+    mande_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MANDE_USER", "srsg.office")
+    monkeypatch.setenv("MANDE_ROLE", "viewer")
+    with Store.open() as store:
+        assert (mande_env / "mande.db").exists()
+        assert (store.user, store.role) == ("srsg.office", "viewer")
+        with pytest.raises(PermissionDenied, match=r"srsg\.office \(viewer\)"):
+            upload(store, seed=1)
+        log = store.as_user("chief", "admin").audit_log()
+    assert log.loc[0, "user"] == "srsg.office" and not log.loc[0, "ok"]
