@@ -42,7 +42,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from mande.config import MissionConfig, Settings, load_mission
 from mande.errors import DataValidationError, PermissionDenied, Problem, StoreError
-from mande.roles import ROLES, allowed
+from mande.roles import ACTIONS, ROLES, allowed
 from mande.stats.design import SurveyDesign
 from mande.store import _engine
 from mande.store import schema as t
@@ -473,7 +473,7 @@ class Store:
             ok=False,
             details={"refused": "permission denied", "role": actor.role},
         )
-        least = "admin" if action == "configure" else {"upload": "officer"}.get(action, "admin")
+        least = "admin" if action == "configure" else ACTIONS.get(action, "admin")
         raise PermissionDenied(
             f"{actor.user} ({actor.role}) may not {action.replace('_', ' ')} "
             f"{object_type} {label or ''}".rstrip()
@@ -1203,8 +1203,7 @@ class Store:
         quotes = _consented(quotes)
         try:
             check_no_personal_data(frame, what="interviews")
-            check_no_personal_data(quotes.drop(columns=["text", "quote"], errors="ignore"),
-                                   what="quotes")  # fmt: skip
+            check_no_personal_data(quotes, what="quotes")
         except DataValidationError as exc:
             self._refused(actor, "interviews", label, source, exc)
             raise

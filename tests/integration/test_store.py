@@ -386,6 +386,16 @@ def test_interviews_keep_only_consented_quotes(store: Store) -> None:
     assert admin.purge_interviews("2025-P1", 2, reason="test") == 1
     assert store.interview_versions("2025-P1")["version"].tolist() == [1]
     assert admin.purge_interviews("2025-P1") == 1
+
+    class Leaky(Iv):
+        quotes = Iv.quotes.assign(text=["call me: someone@example.org", "no", "ok"])
+
+    before = counts(store)
+    with pytest.raises(DataValidationError, match="personal data"):
+        store.add_interviews(Leaky(), "2025-P2", source=SourceFile.from_bytes("x.xlsx", b"leak"))
+    assert {k: v for k, v in counts(store).items() if k != "audit_log"} == {
+        k: v for k, v in before.items() if k != "audit_log"
+    }
     assert store.interviews().empty and store.interview_sheets().empty
 
 
