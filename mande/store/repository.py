@@ -66,6 +66,7 @@ DEFAULT_BREAKDOWNS: tuple[str, ...] = (
 )
 
 BLOB_FORMAT = "parquet-zstd"
+_TIMESTAMPS = frozenset({"at", "uploaded_at", "created_at", "computed_at", "loaded_at"})
 
 # Words that mark a column as personal data, whatever the language of the form.
 _PERSONAL_TOKENS = frozenset(
@@ -1630,6 +1631,9 @@ class Store:
             out = pd.DataFrame(result.all(), columns=list(result.keys()))
         for col in dates:
             out[col] = out[col].map(_as_date)
+        for col in _TIMESTAMPS.intersection(out.columns):
+            # stored in UTC; PostgreSQL returns them aware, SQLite naive: the same on both
+            out[col] = pd.to_datetime(out[col], utc=True)
         return out
 
 

@@ -285,7 +285,8 @@ def test_audit_log_records_each_action_with_file_hash(store: Store) -> None:
     assert log.loc[3, "details"] == {"version": 1, "previous": 2}
     assert log.loc[4, "details"]["reason"] == "wrong file"
     assert log["ok"].all()
-    assert log["at"].notna().all()
+    assert str(log["at"].dt.tz) == "UTC" and log["at"].is_monotonic_increasing
+    assert str(store.history()["uploaded_at"].dt.tz) == "UTC"
     history = store.history()
     assert history["status"].tolist() == ["purged", "accepted"]
 
