@@ -103,20 +103,23 @@ OUTCOMES: dict[str, Outcome] = {
             "safe_dark", "security", 0.0, (1, 2, 3, 4), SAFETY_CUTS,
             region=_r(VD01=0.35, VD02=-0.35, VD03=-0.75, VD04=-0.55, VD05=-0.25, VD06=0.05),
             female=-0.55, displaced=-0.5, returnee=-0.2, urban=0.15, disability=-0.2, age10=-0.03,
-            events={"deploy_ramp": 0.95, "op_during": -0.35, "op_recovery": 0.3},
+            events={"deploy_ramp": 0.95, "op_during": -0.35, "op_recovery": 0.3, "incident": -1.2},
             region_trend={"VD06": -0.25}, dk=0.01,
         ),
         Outcome(
             "safe_day", "security", 1.5, (1, 2, 3, 4), SAFETY_CUTS,
             region=_r(VD01=0.35, VD02=-0.35, VD03=-0.75, VD04=-0.55, VD05=-0.25, VD06=0.05),
             female=-0.25, displaced=-0.3, returnee=-0.1, urban=0.1, disability=-0.1,
-            events={"deploy_ramp": 0.65, "op_during": -0.25, "op_recovery": 0.2},
+            events={"deploy_ramp": 0.65, "op_during": -0.25, "op_recovery": 0.2, "incident": -1.2},
             region_trend={"VD06": -0.15}, dk=0.01,
         ),
         Outcome(
             "security_trend", "security", -0.9, (1, 2, 3), (0.0, -1.8),
             region=_r(VD02=-0.1, VD03=-0.2, VD04=-0.1, VD06=-0.2), displaced=-0.2,
-            events={"pre_deploy": -0.3, "deploy_fresh": 2.0, "op_during": -0.8, "op_fresh": 0.7},
+            events={
+                "pre_deploy": -0.3, "deploy_fresh": 2.0, "op_during": -0.8, "op_fresh": 0.7,
+                "incident": -2.2,
+            },
             region_trend={"VD06": -0.15}, dk=0.03,
         ),
         Outcome(
@@ -173,7 +176,7 @@ OUTCOMES: dict[str, Outcome] = {
         Outcome(
             "trust_army", "state", 0.3, (3, 2, 1, 0), FOUR_CUTS,
             region=_r(VD01=0.3, VD02=-0.2, VD03=-0.6, VD04=-0.4, VD05=0.1, VD06=-0.9),
-            female=-0.15, events={"op_during": 0.3}, dk=0.04,
+            female=-0.15, events={"op_during": 0.3, "incident": -0.6}, dk=0.04,
         ),
         Outcome(
             "sat_health", "services", -0.1, (1, 2, 3, 4), FOUR_CUTS,
@@ -191,23 +194,26 @@ OUTCOMES: dict[str, Outcome] = {
             urban=0.3, dk=0.015, not_applicable=0.45,
         ),
         Outcome(
-            "mission_satisfaction", "mission", 1.3, (1, 2, 3, 4), FOUR_CUTS,
+            "mission_satisfaction", "mission", 1.7, (1, 2, 3, 4), FOUR_CUTS,
             region=_r(VD01=-0.25, VD02=0.1, VD04=0.05, VD05=0.1, VD06=-0.3),
             female=-0.1, displaced=0.2, urban=-0.2,
-            events={"years_presence": -0.30, "no_presence": -1.4, "op_during": -0.3, "op_fresh": -0.2},
+            events={"years_presence": -0.48, "no_presence": -1.1, "op_during": -0.3, "op_fresh": -0.2},
             dk=0.06,
         ),
         Outcome(
-            "mission_stay", "mission", 1.6, (1, 2, 3, 4), FOUR_CUTS,
+            "mission_stay", "mission", 2.1, (1, 2, 3, 4), FOUR_CUTS,
             region=_r(VD01=-0.3, VD02=0.1, VD05=0.1, VD06=-0.2),
             displaced=0.3, urban=-0.2,
-            events={"years_presence": -0.24, "no_presence": -1.1, "op_during": -0.25},
+            events={"years_presence": -0.48, "no_presence": -1.1, "op_during": -0.25},
             dk=0.07,
         ),
         Outcome(
             "mission_impartial", "mission", 0.9, (1, 2, 3, 4), FOUR_CUTS,
             region=_r(VD01=-0.2, VD06=-0.3), displaced=-0.1,
-            events={"years_presence": -0.2, "no_presence": -0.9, "op_during": -0.5, "op_fresh": -0.3},
+            events={
+                "years_presence": -0.2, "no_presence": -0.9, "op_during": -0.5, "op_fresh": -0.3,
+                "incident": -0.5,
+            },
             dk=0.07,
         ),
         Outcome(
@@ -263,6 +269,7 @@ EVENT_FEATURES = (
     "op_during",
     "op_recovery",
     "op_fresh",
+    "incident",
     "years_presence",
     "no_presence",
     "years",
@@ -288,6 +295,9 @@ def event_features(mission: MissionConfig, region: str, day: dt.date) -> dict[st
         ``1 - exp(-(m + 1) / 3)``, m months since the operation ended (0 before the end).
     ``op_fresh``
         ``exp(-m / 6)`` after the operation ended.
+    ``incident``
+        ``exp(-m / 6)``, m months since a ``security_incident`` event in the region (0 before): the
+        fear attacks leave fades over the following months.
     ``years_presence``
         Years since the mission has been present in the region (its first deployment in the
         country, ``mission.deployed``, or the region's ``deployment`` event); 0 without presence.
@@ -319,6 +329,8 @@ def event_features(mission: MissionConfig, region: str, day: dt.date) -> dict[st
                 m = _months(end, day)
                 f["op_recovery"] = 1 - np.exp(-(m + 1) / 3)
                 f["op_fresh"] = float(np.exp(-m / 6))
+        elif e.kind == "security_incident" and day >= e.date:
+            f["incident"] = max(f["incident"], float(np.exp(-_months(e.date, day) / 6)))
     if not f["no_presence"]:
         f["years_presence"] = max((day - presence).days / 365.25, 0.0)
     f["years"] = (day - mission.periods[0].start).days / 365.25
