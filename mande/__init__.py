@@ -56,6 +56,7 @@ from mande.stats.trends import (
     stack_rounds,
     trend_model,
 )
+from mande.store import Store, UploadResult
 
 __all__ = [
     "Catalogue",
@@ -78,10 +79,12 @@ __all__ = [
     "ReportInputs",
     "Rubric",
     "Settings",
+    "Store",
     "StoreError",
     "SurveyDesign",
     "SurveyRound",
     "TrendFit",
+    "UploadResult",
     "ValidationReport",
     "__version__",
     "allowed",
