@@ -7,8 +7,6 @@ figures.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -112,17 +110,7 @@ def boundaries() -> dict[str, Any] | None:
 
 @st.cache_data(show_spinner=False)
 def _boundaries(_version: str) -> dict[str, Any] | None:
-    m = store().mission()
-    if m is None:
-        return None
-    text = m.raw.get("_boundaries_geojson")
-    if text:
-        return dict(json.loads(text))
-    if m.path is not None:
-        rel = m.raw.get("boundaries")
-        if rel and (Path(m.path).parent / rel).exists():
-            return dict(json.loads((Path(m.path).parent / rel).read_text(encoding="utf-8")))
-    return None
+    return store().boundaries()
 
 
 def interviews() -> pd.DataFrame:

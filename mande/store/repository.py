@@ -538,6 +538,8 @@ class Store:
         config = load_mission(path)
         assert src.data is not None
         text = src.data.decode("utf-8")
+        boundaries = _read_boundaries(config)
+        digest = hashlib.sha256(src.data + (boundaries or "").encode()).hexdigest()
 
         def work(conn: Connection) -> Literal["created", "updated", "unchanged"]:
             row = conn.execute(
@@ -551,11 +553,12 @@ class Store:
                 "name_fr": config.name.get("fr"),
                 "names_json": _json(config.name),
                 "config_text": text,
-                "config_sha256": src.sha256,
+                "config_sha256": digest,
+                "boundaries_geojson": boundaries,
                 "loaded_at": _now(),
                 "loaded_by": actor.user,
             }
-            if row is not None and row.config_sha256 == src.sha256:
+            if row is not None and row.config_sha256 == digest:
                 return "unchanged"
             if row is None:
                 conn.execute(t.missions.insert().values(**values))
@@ -571,6 +574,16 @@ class Store:
             return status
 
         return _engine.write(self._engine, work)
+
+    def boundaries(self, code: str | None = None) -> dict[str, Any] | None:
+        """The mission's regions as GeoJSON (from ``boundaries:`` in mission.yaml), or None."""
+        q = sa.select(t.missions.c.boundaries_geojson)
+        if code:
+            q = q.where(t.missions.c.code == code)
+        q = q.order_by(t.missions.c.loaded_at.desc(), t.missions.c.id.desc()).limit(1)
+        with _engine.read(self._engine) as conn:
+            text = conn.execute(q).scalar()
+        return dict(json.loads(text)) if text else None
 
     def mission(self, code: str | None = None) -> MissionConfig | None:
         """The stored mission configuration (the most recently loaded, or by ``code``)."""
@@ -1863,3 +1876,27 @@ def _results_frame(rows: list[Mapping[str, Any]]) -> pd.DataFrame:
         [df[_RESULT_ORDER], extra_df, df[["data_version", "catalogue_version"]]], axis=1
     )
     return out
+
+
+def _read_boundaries(config: MissionConfig) -> str | None:
+    """The GeoJSON file named by ``boundaries:`` in mission.yaml (relative to it), checked."""
+    rel = config.raw.get("boundaries")
+    if not rel or config.path is None:
+        return None
+    path = Path(config.path).parent / str(rel)
+    try:
+        text = path.read_text(encoding="utf-8")
+        geo = json.loads(text)
+    except (OSError, ValueError) as exc:
+        raise StoreError(
+            f"{config.path}: boundaries: {rel} cannot be read as GeoJSON ({exc}); give the path of "
+            "a GeoJSON FeatureCollection beside mission.yaml"
+        ) from exc
+    pcodes = {f.get("properties", {}).get("pcode") for f in geo.get("features", [])}
+    missing = sorted({r.pcode for r in config.regions} - pcodes)
+    if geo.get("type") != "FeatureCollection" or missing:
+        raise StoreError(
+            f"{path}: expected a GeoJSON FeatureCollection with a 'pcode' property for every region; "
+            f"regions without a polygon: {missing or 'none'}"
+        )
+    return text

@@ -74,6 +74,7 @@ missions = sa.Table(
     sa.Column("config_sha256", _SHA, nullable=False),
     sa.Column("loaded_at", _TS, nullable=False),
     sa.Column("loaded_by", sa.String(200), nullable=False),
+    sa.Column("boundaries_geojson", sa.Text),  # the regions' polygons, for the map
 )
 
 forms = sa.Table(
