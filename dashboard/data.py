@@ -54,6 +54,14 @@ def round_order() -> list[str]:
     return overview.round_order(rounds())
 
 
+def round_dates() -> dict[str, Any]:
+    """Each round's fieldwork end date, to place rounds and events on a time axis."""
+    r = rounds()
+    return (
+        dict(zip(r["round"].astype(str), r["fieldwork_end"], strict=False)) if not r.empty else {}
+    )
+
+
 @st.cache_resource(show_spinner=False)
 def catalogue() -> Any:
     return mande.load_catalogue()
@@ -76,7 +84,8 @@ def headline(lang: str) -> pd.DataFrame:
 @st.cache_data(show_spinner=False)
 def _headline(_version: str, lang: str) -> pd.DataFrame:
     res = localised(results(), lang)
-    return overview.headline(res, round_order(), lang=lang)
+    measures = overview.card_measures(catalogue())
+    return overview.headline(res, round_order(), measures=measures, lang=lang)
 
 
 def significant_changes(lang: str) -> pd.DataFrame:

@@ -35,7 +35,8 @@ def change(points: Any, kind: str, lang: str) -> str:
     """A change already in percentage points (proportions) or in units (means), signed."""
     if _nan(points):
         return "–"
-    sign = "+" if points > 0 else "−" if points < 0 else "±"
+    # ASCII signs: Streamlit's st.metric reads the leading "-" to point the arrow down.
+    sign = "+" if points > 0 else "-" if points < 0 else "±"
     unit = (
         (" pp" if lang == "en" else " pts") if kind in ("proportion", "mean_of_indicators") else ""
     )

@@ -8,6 +8,7 @@ dashboard only lays these tables out.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -15,7 +16,15 @@ import pandas as pd
 from mande.errors import EstimationError
 from mande.stats.change import compare_rounds
 
-__all__ = ["headline", "regional_values", "round_order", "significant_changes"]
+__all__ = [
+    "FAMILY_ORDER",
+    "card_measures",
+    "headline",
+    "measure_order",
+    "regional_values",
+    "round_order",
+    "significant_changes",
+]
 
 
 def round_order(rounds: pd.DataFrame) -> list[str]:
@@ -26,6 +35,34 @@ def round_order(rounds: pd.DataFrame) -> list[str]:
     if "fieldwork_end" in rounds.columns:
         rounds = rounds.sort_values(["fieldwork_end", "round"], kind="stable")
     return [str(r) for r in rounds["round"]]
+
+
+#: Indicator families in the order DOMAIN.md lists them: safety first, the mission last.
+FAMILY_ORDER = ("SAF", "VIC", "INC", "DIS", "SRV", "TRU", "ID", "COH", "MIS", "PAR")
+
+
+def _indicators_in_order(catalogue: Any) -> list[Any]:
+    def key(ind: Any) -> tuple[int, str]:
+        family = str(ind.id).split("-")[0]
+        rank = FAMILY_ORDER.index(family) if family in FAMILY_ORDER else len(FAMILY_ORDER)
+        return rank, str(ind.id)
+
+    return sorted(catalogue.survey(), key=key)
+
+
+def measure_order(catalogue: Any) -> list[str]:
+    """Every survey measure (headlines and variants) in display order."""
+    return [m.id for ind in _indicators_in_order(catalogue) for m in ind.measures()]
+
+
+def card_measures(catalogue: Any) -> list[str]:
+    """The measures that get a card, in display order: each indicator's headline, or, for an
+    indicator without one (trust per institution, satisfaction per service), each variant."""
+    out: list[str] = []
+    for ind in _indicators_in_order(catalogue):
+        measures = ind.measures()
+        out.extend(m.id for m in (measures[:1] if ind.has_headline else measures))
+    return out
 
 
 def _check(results: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame:
@@ -45,6 +82,7 @@ def headline(
     results: pd.DataFrame,
     order: Sequence[str],
     *,
+    measures: Sequence[str] | None = None,
     q: float = 0.05,
     lang: str = "en",
 ) -> pd.DataFrame:
@@ -56,6 +94,9 @@ def headline(
         Indicator results of several rounds (``mande.compute_indicators`` rows, any breakdowns).
     order:
         Round labels in time order (see :func:`round_order`); the last is "latest".
+    measures:
+        The measures to show, in display order (see :func:`card_measures`); default every
+        measure in the results, in their order.
     q:
         False-discovery rate across the cards' changes (they are shown together).
     lang:
@@ -72,6 +113,8 @@ def headline(
     """
     results = _check(results, order)
     total = results[results["breakdown"] == "total"]
+    if measures is not None:
+        total = total[total["indicator"].isin(list(measures))]
     if total.empty or not order:
         return pd.DataFrame()
     latest = order[-1]
@@ -110,6 +153,9 @@ def headline(
     sig = current["significant"].fillna(False).astype(bool)
     current["arrow"] = np.where(sig & (current["change"] > 0), "up", np.where(sig, "down", ""))
     current.loc[~sig, "arrow"] = ""
+    if measures is not None:
+        rank = {m: i for i, m in enumerate(measures)}
+        current = current.sort_values("indicator", key=lambda c: c.map(rank), kind="stable")
     cols = [
         "indicator", "name", "short_name", "sg_section", "domain", "polarity", "kind", "round",
         "estimate", "ci_low", "ci_high", "n", "suppressed", "low_precision", "previous_round",

@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import data, format, session
 from dashboard.i18n import t
-from mande import plots
+from mande import overview, plots
 
 BREAKDOWNS = ("total", "sex", "age_group", "region", "urban_rural", "displacement", "disability")
 
@@ -21,7 +21,10 @@ def main() -> None:
         st.info(t("no_data", lang))
         return
     res = data.localised(res, lang)
+    present_ids = set(res["indicator"])
+    ordered = [m for m in overview.measure_order(data.catalogue()) if m in present_ids]
     names = res.drop_duplicates("indicator").set_index("indicator")["name"].to_dict()
+    names = {i: names[i] for i in ordered}
     left, right = st.columns([3, 2])
     indicator = left.selectbox(
         t("indicator", lang), list(names), format_func=names.get, key="indicator"
@@ -35,7 +38,8 @@ def main() -> None:
     order = data.round_order()
     fig = plots.trend_figure(
         rows, indicator, by=None if breakdown == "total" else "group",
-        events=mission.events if mission else None, order=order, lang=lang,
+        events=mission.events if mission else None, order=order,
+        round_dates=data.round_dates(), lang=lang,
     )  # fmt: skip
     st.plotly_chart(fig, width="stretch", key="trend")
 
