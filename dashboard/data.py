@@ -7,6 +7,7 @@ figures.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -207,11 +208,35 @@ def form_bytes(sha256: str) -> bytes:
 
 
 def mapping_table(rnd: Any) -> pd.DataFrame:
-    """How the upload's columns map onto the standard items (from the round's mapping)."""
-    mapping = getattr(rnd, "mapping", None)
-    if mapping is not None and hasattr(mapping, "to_frame"):
-        return mapping.to_frame()
-    return pd.DataFrame({"column": list(rnd.responses.columns)})
+    """Which column of the file each standard column was read from."""
+    cols = rnd.report.columns
+    return pd.DataFrame({"standard": list(cols), "file column": list(cols.values())})
+
+
+def is_standard_form(form: mande.Form) -> bool:
+    """Whether the form names its questions as the standard items (it then maps by itself)."""
+    from mande.ingest.mapping import standard_mapping
+
+    items = [i for i in mande.standard_items().items.values() if i.role == "item"]
+    mapped = {m.item for m in standard_mapping(form).questions.values()}
+    return sum(i.name in mapped for i in items) >= 0.8 * len(items)
+
+
+def suggested_mapping(form: mande.Form, path: Path) -> mande.Mapping:
+    from mande.ingest._files import read_tables
+
+    tables = read_tables(path)
+    columns = list(next(iter(tables.values())).frame.columns) if tables else None
+    m = mission()
+    regions = {}
+    if m is not None:
+        for r in m.regions:
+            regions.update({r.pcode: r.pcode, **{v: r.pcode for v in r.name.values()}})
+    return mande.suggest_mapping(form, columns=columns, regions=regions)
+
+
+def standard_item_names() -> list[str]:
+    return sorted(mande.standard_items().items)
 
 
 def report_periods(lang: str) -> pd.DataFrame:

@@ -185,6 +185,20 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Sign in with your mission account to see the dashboard.",
         "fr": "Connectez-vous avec votre compte de la mission pour accéder au tableau de bord.",
     },
+    "own_form": {
+        "en": "This form has its own question names. mande suggests how they map to the standard items: check them (low confidence first), fix what is wrong, then confirm.",
+        "fr": "Ce formulaire a ses propres noms de questions. mande propose leur correspondance avec les items standard : vérifiez-la (faible confiance d'abord), corrigez, puis confirmez.",
+    },
+    "mapping_file": {
+        "en": "…or upload a mapping file (YAML)",
+        "fr": "…ou téléverser un fichier de correspondance (YAML)",
+    },
+    "standard_item": {"en": "Standard item", "fr": "Item standard"},
+    "download_mapping": {
+        "en": "Download this mapping (YAML)",
+        "fr": "Télécharger cette correspondance (YAML)",
+    },
+    "confirm_mapping": {"en": "I have checked the mapping", "fr": "J'ai vérifié la correspondance"},
     "viewer": {"en": "viewer", "fr": "lecteur"},
     "officer": {"en": "officer", "fr": "chargé(e) de S&E"},
     "admin": {"en": "admin", "fr": "administrateur"},

@@ -51,8 +51,13 @@ def _survey(path: Path, lang: str, who: session.Identity) -> None:
     label = st.text_input(t("round_label", lang), value=default_label, key="round_label")
     try:
         form = mande.read_xlsform(form_path)
+    except mande.DataValidationError as err:
+        _problems(err, lang)
+        return
+    mapping = _mapping_step(form, path, lang)
+    try:
         with st.spinner(t("checking", lang)):
-            rnd = mande.read_survey(path, form=form, round_label=label)
+            rnd = mande.read_survey(path, form=form, mapping=mapping, round_label=label)
     except mande.DataValidationError as err:
         _problems(err, lang)
         return
@@ -60,6 +65,8 @@ def _survey(path: Path, lang: str, who: session.Identity) -> None:
     report = rnd.report
     with st.expander(t("mapping", lang), expanded=False):
         st.dataframe(data.mapping_table(rnd), hide_index=True, width="stretch")
+        if len(report.removed):
+            st.dataframe(report.removed_frame(), hide_index=True, width="stretch")
     warnings = [p for p in getattr(report, "problems", ()) if p.severity == "warning"]
     if warnings:
         st.warning(t("warnings", lang).format(n=len(warnings)))
@@ -75,7 +82,12 @@ def _survey(path: Path, lang: str, who: session.Identity) -> None:
         with st.status(t("committing", lang), expanded=True) as status:
             st.write(t("storing", lang))
             result = data.store().ingest_survey(
-                path, form_path, label, user=who.user, role=who.role
+                path,
+                form_path,
+                label,
+                user=who.user,
+                role=who.role,
+                mapping=None if mapping is None else mapping.to_dict(),
             )
             st.write(t("computing", lang))
             data.clear()
@@ -84,6 +96,48 @@ def _survey(path: Path, lang: str, who: session.Identity) -> None:
                 label=t("committed", lang).format(label=label, version=result.version),
                 state="complete",
             )
+
+
+def _mapping_step(form: mande.Form, path: Path, lang: str) -> mande.Mapping | None:
+    """The standard form maps by itself; a mission's own form maps through a mapping that mande
+    suggests and the officer confirms, edits here (question -> item) or uploads as YAML."""
+    if data.is_standard_form(form):
+        return None
+    st.info(t("own_form", lang))
+    upload = st.file_uploader(t("mapping_file", lang), type=["yaml", "yml"], key="mapping_file")
+    if upload is not None:
+        target = path.parent / "mapping.yaml"
+        target.write_bytes(upload.getbuffer())
+        return mande.load_mapping(target)
+    suggested = data.suggested_mapping(form, path)
+    table = suggested.to_frame(form, lang)
+    edited = st.data_editor(
+        table,
+        key="mapping_editor",
+        hide_index=True,
+        width="stretch",
+        disabled=["question", "label", "confidence", "choices"],
+        column_config={
+            "item": st.column_config.SelectboxColumn(
+                t("standard_item", lang), options=data.standard_item_names()
+            ),
+        },
+    )
+    changes = {
+        str(q): (None if pd.isna(i) else str(i))
+        for q, i in zip(edited["question"], edited["item"], strict=False)
+    }
+    mapping = suggested.with_items(changes, form=form)
+    st.download_button(
+        t("download_mapping", lang),
+        mapping.to_yaml().encode("utf-8"),
+        file_name="mapping.yaml",
+        mime="application/x-yaml",
+        key="dl_mapping",
+    )
+    if not st.checkbox(t("confirm_mapping", lang), key="confirm_mapping"):
+        st.stop()
+    return mapping
 
 
 def _interviews(path: Path, lang: str, who: session.Identity) -> None:

@@ -107,6 +107,54 @@ class Mapping:
             qs[name] = entry
         return {"form_id": self.form_id, "design": dict(self.design), "questions": qs}
 
+    def with_items(self, changes: dict[str, str | None], form: Form | None = None) -> Mapping:
+        """A copy with some questions mapped to other standard items (None: keep unmapped).
+
+        When ``form`` is given, the choices of a question whose item changed are matched again to
+        the new item's codes (by label, in English or French); without it they are dropped, so
+        that no choice keeps a code of the wrong scale.
+        """
+        items = standard_items()
+        qs = dict(self.questions)
+        for name, item in changes.items():
+            old = qs.get(name, ItemMapping(name, None))
+            if item == old.item:
+                continue
+            if item is not None and item not in items:
+                raise DefinitionError(f"'{item}' is not a standard item", field=f"questions.{name}")
+            choices: dict[str, Any] = {}
+            conf: dict[str, float] = {}
+            if item is not None and form is not None:
+                q = form.question(name)
+                if q.is_select:
+                    choices, conf = _match_choices(form, q, items[item], items, {})
+            qs[name] = ItemMapping(name, item, choices, 1.0 if item else 0.0, conf)
+        return Mapping(qs, dict(self.design), self.form_id)
+
+    def to_frame(self, form: Form | None = None, lang: str = "en") -> Any:
+        """One row per question: question, label (from ``form``), item, confidence, choices."""
+        import pandas as pd
+
+        rows = []
+        for name, m in self.questions.items():
+            label = ""
+            if form is not None:
+                try:
+                    q = form.question(name)
+                    label = q.labels.get(lang) or next(iter(q.labels.values()), "")
+                except Exception:  # a question the form does not have
+                    label = ""
+            rows.append(
+                {
+                    "question": name,
+                    "label": label,
+                    "item": m.item,
+                    "confidence": round(float(m.confidence), 2),
+                    "choices": len(m.choices),
+                }
+            )
+        return pd.DataFrame(rows, columns=["question", "label", "item", "confidence", "choices"])
+
     def to_yaml(self, path: str | Path | None = None) -> str:
         """The mapping as YAML (the format in the module docstring); written to ``path`` if given."""
         text = (

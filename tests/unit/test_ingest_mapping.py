@@ -331,3 +331,30 @@ def test_cli_mapping_suggest(
     m = mande.load_mapping(out)
     assert m.questions["securite_nuit"].item == "safe_dark"
     assert m.design["weight"] == "poids"
+
+
+def test_mapping_edited_in_review_rematches_choices(
+    mission_files: tuple[Path, Path, list[dict[str, Any]]],
+) -> None:
+    """The dashboard's review table: an officer moves a question to another item, or unmaps it."""
+    form_path, _, recs = mission_files
+    form = mande.read_xlsform(form_path)
+    m = mande.suggest_mapping(form, columns=list(recs[0]), regions=REGIONS)
+    table = m.to_frame(form, "fr")
+    assert list(table.columns) == ["question", "label", "item", "confidence", "choices"]
+    row = table.set_index("question").loc["securite_nuit"]
+    assert row["item"] == "safe_dark" and row["label"].startswith("Vous sentez-vous")
+
+    # swap the two safety questions, unmap the police one
+    edited = m.with_items(
+        {"securite_nuit": "safe_day", "securite_jour": "safe_dark", "confiance_police": None},
+        form=form,
+    )
+    assert edited.questions["securite_nuit"].item == "safe_day"
+    # choices matched again to the new item's scale: no "never goes out alone" on the day scale
+    assert edited.questions["securite_nuit"].choices == {k: v for k, v in SAFETY.items() if v != 7}
+    assert edited.questions["securite_jour"].choices == SAFETY
+    assert edited.item_of("confiance_police") is None
+    assert edited.questions["confiance_armee"] == m.questions["confiance_armee"]  # untouched
+    with pytest.raises(DefinitionError, match="'safe_dusk' is not a standard item"):
+        m.with_items({"securite_nuit": "safe_dusk"})
