@@ -89,7 +89,8 @@ def _sentences(
     if significant:
         en = (
             f"Where the mission ran robust operations, {what_en} was {_fmt(est, 'en')} {unit_en} "
-            f"{'lower' if lower else 'higher'}{scale_en} ({pct}% CI {_fmt(a, 'en')} to "
+            f"{'lower' if lower else 'higher'}{scale_en} ({pct} per cent confidence interval: "
+            f"{_fmt(a, 'en')} to "
             f"{_fmt(b, 'en')}) than elsewhere, other things equal."
         )
         fr = (
@@ -100,7 +101,8 @@ def _sentences(
             f"{'supérieur' if outcome != 'rqi' else 'supérieure'}"
         )
         fr += (
-            f" de {_fmt(est, 'fr')} {unit_fr}{scale_fr} (IC à {pct} % : {_fmt(a, 'fr')} à "
+            f" de {_fmt(est, 'fr')} {unit_fr}{scale_fr} (intervalle de confiance à {pct} pour cent : "
+            f"{_fmt(a, 'fr')} à "
             f"{_fmt(b, 'fr')}) à ce qu'on observe ailleurs, toutes choses égales par ailleurs."
         )
     else:
@@ -108,12 +110,13 @@ def _sentences(
         en = (
             f"Where the mission ran robust operations, {what_en} did not differ significantly "
             f"from elsewhere, other things equal (estimated difference {sign}{_fmt(est, 'en')} "
-            f"{unit_en}{scale_en}, {pct}% CI {lo:.1f} to {hi:.1f})."
+            f"{unit_en}{scale_en}, {pct} per cent confidence interval: {lo:.1f} to {hi:.1f})."
         )
         fr = (
             f"Là où la mission a mené des opérations robustes, {what_fr} ne différait pas "
             f"significativement de ce qu'on observe ailleurs, toutes choses égales par ailleurs "
-            f"(différence estimée {sign}{_fmt(est, 'fr')} {unit_fr}{scale_fr}, IC à {pct} % : "
+            f"(différence estimée {sign}{_fmt(est, 'fr')} {unit_fr}{scale_fr}, intervalle de "
+            f"confiance à {pct} pour cent : "
             f"{_fmt(lo, 'fr') if lo >= 0 else '-' + _fmt(lo, 'fr')} à "
             f"{_fmt(hi, 'fr') if hi >= 0 else '-' + _fmt(hi, 'fr')})."
         )

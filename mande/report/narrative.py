@@ -178,6 +178,8 @@ T: dict[str, dict[str, str]] = {
         "reporting period",
         "stable": "{subject} remained stable at {value}",
         "stood": "{subject} stood at {value}",
+        "regional_rose": "In {region}, it rose to {value} (an increase of {pp})",
+        "regional_fell": "In {region}, it fell to {value} (a decrease of {pp})",
         "generic": 'the value of the indicator "{name}"',
         "partners": "Interviews with {n} partners of the mission during the period rated the "
         "quality of their relationship with {m} between {low} out of 100 ({low_type}) and "
@@ -205,6 +207,8 @@ T: dict[str, dict[str, str]] = {
         "période précédente",
         "stable": "{subject} est restée stable, à {value}",
         "stood": "{subject} s'établissait à {value}",
+        "regional_rose": "Dans la région de {region}, elle est passée à {value} (hausse de {pp})",
+        "regional_fell": "Dans la région de {region}, elle est tombée à {value} (baisse de {pp})",
         "generic": "la valeur de l'indicateur « {name} »",
         "partners": "Les entretiens menés pendant la période avec {n} partenaires de la mission "
         "ont situé la qualité de leur relation avec la {m} entre {low} sur 100 ({low_type}) et "
@@ -272,6 +276,37 @@ def _fieldwork(data: ReportData, lang: str) -> tuple[str, str]:
     return date_range(start, end, lang), n
 
 
+def _regional_sentences(rec: pd.Series, data: ReportData, lang: str) -> list[str]:
+    """Significant changes in a region (after the region table's FDR control), largest first:
+    "In Kodjari, it fell to 20 per cent (a decrease of 20.3 percentage points)." Suppressed
+    estimates are never cited."""
+    regions = data.breakdowns.get("region")
+    if regions is None or regions.empty or "significant" not in regions.columns:
+        return []
+    rows = regions[
+        (regions["indicator"] == rec["indicator"])
+        & regions["significant"].fillna(False).astype(bool)
+        & ~regions["suppressed"].fillna(False).astype(bool)
+    ]
+    if rows.empty or str(rec.get("unit") or "percent") != "percent":
+        return []
+    rows = rows.reindex(rows["change"].abs().sort_values(ascending=False).index)
+    out = []
+    for _, r in rows.iterrows():
+        d = float(r["change"])
+        key = "regional_rose" if d > 0 else "regional_fell"
+        region = str(r.get(f"group_{lang}") or r["group"])
+        out.append(
+            T[lang][key].format(
+                region=region,
+                value=per_cent(float(r["estimate"]), lang),
+                pp=percentage_points(d, lang),
+            )
+            + "."
+        )
+    return out
+
+
 def _section_text(part: pd.DataFrame, data: ReportData, lang: str) -> str:
     sentences: list[str] = []
     dates, n = _fieldwork(data, lang)
@@ -282,6 +317,8 @@ def _section_text(part: pd.DataFrame, data: ReportData, lang: str) -> str:
             sentences.append(intro + _clause(rec, subject, data, lang) + ".")
         else:
             sentences.append(_cap(_clause(rec, subject, data, lang)) + ".")
+        if data.previous is not None:
+            sentences.extend(_regional_sentences(rec, data, lang))
     return " ".join(sentences)
 
 

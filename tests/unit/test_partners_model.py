@@ -49,14 +49,18 @@ def test_sentences(sample: mande.Interviews) -> None:
     lo, hi = -fit.ci_high, -fit.ci_low
     assert fit.sentence("en") == (
         "Where the mission ran robust operations, partners' relationship quality was "
-        f"{-fit.estimate:.1f} points lower (95% CI {lo:.1f} to {hi:.1f}) than elsewhere, "
+        f"{-fit.estimate:.1f} points lower (95 per cent confidence interval: {lo:.1f} to {hi:.1f}) "
+        "than elsewhere, "
         "other things equal."
     )
     fr = fit.sentence("fr")
     assert fr.startswith(
         "Là où la mission a mené des opérations robustes, la qualité de la relation"
     )
-    assert f"{-fit.estimate:.1f}".replace(".", ",") in fr and "IC à 95 %" in fr
+    assert (
+        f"{-fit.estimate:.1f}".replace(".", ",") in fr
+        and "intervalle de confiance à 95 pour cent" in fr
+    )
 
 
 def test_not_significant_is_said_so() -> None:

@@ -89,3 +89,23 @@ def test_word_draft(data: ReportData, tmp_path: Path, lang: str) -> None:
     assert paras[-1].text in body
     assert doc.core_properties.language == ("fr-FR" if lang == "fr" else "en-GB")
     assert doc.styles["Normal"].font.name == "Times New Roman"
+
+
+def test_significant_regional_changes_are_stated(data: ReportData) -> None:
+    regions = data.breakdowns["region"].copy()
+    saf = regions["indicator"] == "SAF-02"
+    first, second = regions.index[saf][:2]
+    regions["significant"] = False
+    regions.loc[[first, second], ["significant", "change"]] = [[True, -0.153], [True, -0.2]]
+    regions.loc[first, "estimate"] = 0.214
+    regions.loc[second, "suppressed"] = True  # never cited, significant or not
+    data2 = replace(data, breakdowns={**data.breakdowns, "region": regions})
+    text = " ".join(p.text for p in narrative_paragraphs(data2, "en"))
+    region = regions.loc[first, "group_en"]
+    assert (
+        f"In {region}, it fell to 21{NBSP}per cent (a decrease of 15.3{NBSP}percentage points)."
+        in text
+    )
+    assert regions.loc[second, "group_en"] + ", it" not in text
+    fr = " ".join(p.text for p in narrative_paragraphs(data2, "fr"))
+    assert f"Dans la région de {regions.loc[first, 'group_fr']}, elle est tombée à 21" in fr
