@@ -27,6 +27,7 @@ from mande.indicators.scoring import (
     score_measure,
 )
 from mande.stats.design import SurveyDesign
+from mande.stats.estimate import ESTIMATE_COLUMNS
 
 __all__ = ["RESULT_COLUMNS", "STANDARD_BREAKDOWNS", "compute_indicators"]
 
@@ -74,19 +75,7 @@ RESULT_COLUMNS: tuple[str, ...] = (
     "sdg",
     "level",
 )
-_ESTIMATE_COLUMNS = (
-    "estimate",
-    "se",
-    "ci_low",
-    "ci_high",
-    "n",
-    "df",
-    "deff",
-    "cv",
-    "suppressed",
-    "low_precision",
-    "single_psu",
-)
+_ESTIMATE_COLUMNS = ESTIMATE_COLUMNS
 _DERIVED = ("age_group", "disability")
 _FLAG_SOURCES = (*COUNT_COLUMNS, "excluded", "missing")
 _FLAG_OUTPUT = (*COUNT_COLUMNS, "n_excluded", "n_missing")
