@@ -327,6 +327,22 @@ def _lines(text: str, width: float) -> int:
     return max(1, sum(max(1, math.ceil(len(part) / chars)) for part in str(text).split("\n")))
 
 
+def _source_row(ws: Worksheet, row: int, values: Sequence[Any]) -> None:
+    """One row of the cover's data-sources table (the 5th column is a count)."""
+    for j, v in enumerate(values, start=1):
+        c = put(
+            ws,
+            row,
+            j,
+            v,
+            font=_BODY,
+            alignment=_WRAP if isinstance(v, str) else _RIGHT,
+            border=_BOX,
+        )
+        if j == 5:
+            c.number_format = COUNT
+
+
 def _setup(
     ws: Worksheet, data: ReportData, lang: str, cols: Sequence[float], header_row: int | None
 ) -> None:
@@ -533,18 +549,7 @@ def _cover(
             None if _missing(rec["data_version"]) else rec["data_version"],
             None if _missing(rec["source"]) else rec["source"],
         ]
-        for j, v in enumerate(values, start=1):
-            c = put(
-                ws,
-                row,
-                j,
-                v,
-                font=_BODY,
-                alignment=_WRAP if isinstance(v, str) else _RIGHT,
-                border=_BOX,
-            )
-            if j == 5:
-                c.number_format = COUNT
+        _source_row(ws, row, values)
         row += 1
     if data.partners is not None:
         values = [
@@ -556,18 +561,7 @@ def _cover(
             None,
             None,
         ]
-        for j, v in enumerate(values, start=1):
-            c = put(
-                ws,
-                row,
-                j,
-                v,
-                font=_BODY,
-                alignment=_WRAP if isinstance(v, str) else _RIGHT,
-                border=_BOX,
-            )
-            if j == 5:
-                c.number_format = COUNT
+        _source_row(ws, row, values)
         row += 1
     del header_row
     row += 1
