@@ -54,3 +54,25 @@ def mande_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("MANDE_SECRET", "test-secret")
     monkeypatch.delenv("MANDE_DATABASE_URL", raising=False)
     return tmp_path / "data"
+
+
+@pytest.fixture(scope="session")
+def sample_store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data folder whose SQLite store holds the sample mission, results computed once (as
+    `make demo` leaves it). Shared by the dashboard and report tests; treat it as read-only."""
+    from mande.demo.load import load_sample
+    from mande.store import Store
+
+    data_dir = tmp_path_factory.mktemp("sample-store")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("MANDE_DATA_DIR", str(data_dir))
+    mp.setenv("MANDE_SECRET", "sample-store-tests")
+    mp.delenv("MANDE_DATABASE_URL", raising=False)
+    try:
+        store = Store.open()
+        load_sample(SAMPLE, store)
+        store.results()
+        store.close()
+    finally:
+        mp.undo()
+    return data_dir

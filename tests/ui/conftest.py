@@ -12,34 +12,13 @@ ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "dashboard" / "app.py"
 
 
-@pytest.fixture(scope="session")
-def sample_store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data folder whose SQLite store holds the sample mission, results computed once."""
-    from mande.demo.load import load_sample
-    from mande.store import Store
-
-    data_dir = tmp_path_factory.mktemp("dashboard-store")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("MANDE_DATA_DIR", str(data_dir))
-    mp.setenv("MANDE_SECRET", "dashboard-tests")
-    mp.delenv("MANDE_DATABASE_URL", raising=False)
-    try:
-        store = Store.open()
-        load_sample(ROOT / "sample_data", store)
-        store.results()  # computed and stored once, as `make demo` leaves it
-        store.close()
-    finally:
-        mp.undo()
-    return data_dir
-
-
 @pytest.fixture()
 def app(
     sample_store_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Callable[..., AppTest]]:
     """``app(role="viewer", lang="en")`` -> an AppTest of the dashboard, run once."""
     monkeypatch.setenv("MANDE_DATA_DIR", str(sample_store_dir))
-    monkeypatch.setenv("MANDE_SECRET", "dashboard-tests")
+    monkeypatch.setenv("MANDE_SECRET", "sample-store-tests")
     monkeypatch.delenv("MANDE_DATABASE_URL", raising=False)
 
     def make(role: str = "admin", lang: str = "en", user: str = "tester") -> AppTest:
