@@ -383,3 +383,17 @@ def test_cli_validate_prints_problems_and_exits_non_zero(workdir: Path) -> None:
     assert bad.exit_code == 1
     assert "duplicate" not in bad.output or "appears in more than one row" in bad.output
     assert "uuid-3-00001" in bad.output and "the file is refused" in bad.output
+
+
+def test_legacy_xls_export_gives_the_same_standard_table(
+    form: mande.Form, base: mande.SurveyRound
+) -> None:
+    """An export re-saved as Excel 97-2003 (.xls): the same respondents as ``values.xlsx``
+    (``answers(48, seed=3)``), converted once with LibreOffice and kept in tests/unit/fixtures/."""
+    path = Path(__file__).parent / "fixtures" / "kobo_export_seed3_n48.xls"
+    rnd = _read(path, form, round_label="R1")
+    a, b = base.responses.copy(), rnd.responses.copy()
+    assert list(a.columns) == list(b.columns)
+    assert len(b) == N
+    pd.testing.assert_series_equal(a.pop("weight"), b.pop("weight"), rtol=1e-12)
+    pd.testing.assert_frame_equal(a, b)
