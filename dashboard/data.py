@@ -7,7 +7,6 @@ figures.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -96,7 +95,10 @@ def significant_changes(lang: str) -> pd.DataFrame:
 @st.cache_data(show_spinner=False)
 def _significant(_version: str, lang: str) -> pd.DataFrame:
     res = localised(results(), lang)
-    return overview.significant_changes(res, round_order(), lang=lang)
+    out = overview.significant_changes(res, round_order(), lang=lang)
+    if not out.empty:
+        out["group_label"] = group_labels(out["breakdown"], out["group"], lang)
+    return out
 
 
 def localised(res: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -110,7 +112,20 @@ def localised(res: pd.DataFrame, lang: str) -> pd.DataFrame:
     short = {i: cat.measure(i).name(lang, short=True) for i in ids}
     out["name"] = out["indicator"].map(names)
     out["short_name"] = out["indicator"].map(short)
+    out["group_label"] = group_labels(out["breakdown"], out["group"], lang)
     return out
+
+
+def group_labels(breakdowns: pd.Series, groups: pd.Series, lang: str) -> list[str]:
+    """Groups as people read them: region names, "Women", "18–24", "All respondents"."""
+    from mande.report.build import group_label
+
+    m = mission()
+    if m is None:
+        return [str(g) for g in groups]
+    pairs = set(zip(breakdowns, groups, strict=False))
+    labels = {(b, g): group_label(str(b), g, m, lang) for b, g in pairs}
+    return [labels[(b, g)] for b, g in zip(breakdowns, groups, strict=False)]
 
 
 def boundaries() -> dict[str, Any] | None:
@@ -177,84 +192,31 @@ def partner_themes(lang: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False)
 def _partner_themes(_version: str, lang: str) -> pd.DataFrame:
-    from mande.partners.quality import theme_frequencies
+    from mande.partners.quality import theme_frequencies, theme_matrix
 
-    return theme_frequencies(interviews(), by=("partner_type",), lang=lang)
+    return theme_matrix(theme_frequencies(interviews(), by=("partner_type",), lang=lang), lang=lang)
 
 
-def partner_quotes(lang: str) -> pd.DataFrame:
-    return _partner_quotes(data_version(), lang)
+def quote_periods() -> list[str]:
+    q = quotes()
+    return sorted(str(p) for p in q["period"].dropna().unique()) if not q.empty else []
+
+
+def quote_themes(lang: str) -> dict[str, str]:
+    from mande.partners.rubric import load_rubric
+
+    rb = load_rubric()
+    return {code: rb.theme_label(code, lang) for code in rb.themes}
+
+
+def partner_quotes(lang: str, *, period: str | None, theme: str | None) -> pd.DataFrame:
+    return _partner_quotes(data_version(), lang, period, theme)
 
 
 @st.cache_data(show_spinner=False)
-def _partner_quotes(_version: str, lang: str) -> pd.DataFrame:
+def _partner_quotes(
+    _version: str, lang: str, period: str | None, theme: str | None
+) -> pd.DataFrame:
     from mande.partners.quality import select_quotes
 
-    return select_quotes(quotes(), lang=lang)
-
-
-def forms() -> pd.DataFrame:
-    """The XLSForms the store holds (newest first)."""
-    return _forms(data_version())
-
-
-@st.cache_data(show_spinner=False)
-def _forms(_version: str) -> pd.DataFrame:
-    return store().forms()
-
-
-def form_bytes(sha256: str) -> bytes:
-    return store().form_bytes(sha256)
-
-
-def mapping_table(rnd: Any) -> pd.DataFrame:
-    """Which column of the file each standard column was read from."""
-    cols = rnd.report.columns
-    return pd.DataFrame({"standard": list(cols), "file column": list(cols.values())})
-
-
-def is_standard_form(form: mande.Form) -> bool:
-    """Whether the form names its questions as the standard items (it then maps by itself)."""
-    from mande.ingest.mapping import standard_mapping
-
-    items = [i for i in mande.standard_items().items.values() if i.role == "item"]
-    mapped = {m.item for m in standard_mapping(form).questions.values()}
-    return sum(i.name in mapped for i in items) >= 0.8 * len(items)
-
-
-def suggested_mapping(form: mande.Form, path: Path) -> mande.Mapping:
-    from mande.ingest._files import read_tables
-
-    tables = read_tables(path)
-    columns = list(next(iter(tables.values())).frame.columns) if tables else None
-    m = mission()
-    regions = {}
-    if m is not None:
-        for r in m.regions:
-            regions.update({r.pcode: r.pcode, **{v: r.pcode for v in r.name.values()}})
-    return mande.suggest_mapping(form, columns=columns, regions=regions)
-
-
-def standard_item_names() -> list[str]:
-    return sorted(mande.standard_items().items)
-
-
-def report_periods(lang: str) -> pd.DataFrame:
-    """Reporting periods that hold a survey round or interviews: period, label (as the report
-    writes it)."""
-    return _report_periods(data_version(), lang)
-
-
-@st.cache_data(show_spinner=False)
-def _report_periods(_version: str, lang: str) -> pd.DataFrame:
-    from mande.report.periods import assign_periods, reporting_periods
-
-    m = mission()
-    rnds = rounds()
-    if m is None or rnds.empty:
-        return pd.DataFrame(columns=["period", "label"])
-    with_data = set(assign_periods(rnds, m)["period"].dropna())
-    rows = [
-        {"period": p.id, "label": p.title(lang)} for p in reporting_periods(m) if p.id in with_data
-    ]
-    return pd.DataFrame(rows, columns=["period", "label"])
+    return select_quotes(quotes(), period=period, theme=theme, n=12, seed=20241101, lang=lang)

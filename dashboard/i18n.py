@@ -105,7 +105,16 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Coercion (1) - cooperation (5) continuum",
         "fr": "Continuum coercition (1) - coopération (5)",
     },
-    "themes": {"en": "Themes raised", "fr": "Thèmes abordés"},
+    "themes": {
+        "en": "Themes raised (per cent of interviews)",
+        "fr": "Thèmes abordés (pour cent des entretiens)",
+    },
+    "themes_note": {
+        "en": "Share of interviews with each partner type in which the theme came up, all periods.",
+        "fr": "Part des entretiens avec chaque type de partenaire où le thème a été abordé, toutes périodes.",
+    },
+    "theme": {"en": "Theme", "fr": "Thème"},
+    "all_themes": {"en": "All themes", "fr": "Tous les thèmes"},
     "quotes": {"en": "Quotes (with consent)", "fr": "Citations (avec consentement)"},
     "no_quotes": {"en": "No consented quote.", "fr": "Aucune citation consentie."},
     "validation_failed": {

@@ -395,69 +395,100 @@ def region_map(
     title: str = "",
     lang: str = "en",
 ) -> go.Figure:
-    """Choropleth of an indicator by region (admin 1) over the mission's own GeoJSON.
+    """An indicator by region (admin 1), drawn from the mission's own GeoJSON polygons.
 
     ``values`` has ``region`` (p-code), ``estimate`` (0-1 for proportions), ``ci_low``,
-    ``ci_high``, ``n`` and ``suppressed``. Suppressed regions are drawn grey. No tile server is
-    needed: the map is drawn from the polygons alone (``fitbounds="locations"``).
+    ``ci_high``, ``n`` and ``suppressed``. Suppressed regions are drawn grey with a hatch-free
+    light fill and say so on hover. The map is drawn as filled shapes on plain axes (longitude,
+    latitude with the aspect corrected for the latitude): no tile server, no map data from the
+    internet, so it works on an isolated mission network.
     """
+    from plotly.colors import sample_colorscale
+
     frame = values.copy()
     names = {r.pcode: r.label(lang) for r in getattr(mission, "regions", ())}
-    frame["name"] = frame["region"].map(names).fillna(frame["region"])
-    suppressed = (
-        frame.get("suppressed", pd.Series(False, index=frame.index)).fillna(False).astype(bool)
-    )
-    frame["pct"] = (frame["estimate"] * 100).where(~suppressed)
-    frame["hover"] = [
-        f"<b>{n}</b><br>{_txt(lang, 'suppressed (n too small)', 'masqué (effectif trop faible)')}"
-        if s
-        else f"<b>{n}</b><br>{p:.1f}% ({lo * 100:.1f}–{hi * 100:.1f})<br>n = {int(k)}"
-        for n, p, lo, hi, k, s in zip(
-            frame["name"],
-            frame["pct"],
-            frame["ci_low"],
-            frame["ci_high"],
-            frame["n"],
-            suppressed,
-            strict=False,
-        )
-    ]
-    fig = go.Figure(
-        go.Choropleth(
-            geojson=dict(geojson),
-            featureidkey="properties.pcode",
-            locations=frame["region"],
-            z=frame["pct"],
-            text=frame["hover"],
-            hoverinfo="text",
-            colorscale="Blues",
-            zmin=0,
-            zmax=100,
-            marker_line_color="white",
-            marker_line_width=1.5,
-            colorbar={"title": "%", "thickness": 12},
-        )
-    )
+    by_region = frame.set_index("region") if "region" in frame.columns else pd.DataFrame()
+    fig = go.Figure()
+    lats: list[float] = []
     for feature in geojson.get("features", []):
-        props = feature.get("properties", {})
-        lon, lat = _centroid(feature.get("geometry", {}))
-        if lon is None:
-            continue
-        row = frame[frame["region"] == props.get("pcode")]
-        label = names.get(props.get("pcode"), props.get("pcode", ""))
-        if not row.empty and pd.notna(row["pct"].iloc[0]):
-            label = f"{label}<br>{row['pct'].iloc[0]:.0f}%"
-        fig.add_trace(
-            go.Scattergeo(
-                lon=[lon], lat=[lat], text=[label], mode="text", hoverinfo="skip",
-                textfont={"size": 11, "color": "#1b1b1b"}, showlegend=False,
+        pcode = feature.get("properties", {}).get("pcode")
+        name = names.get(pcode, str(pcode))
+        rec: pd.Series = (
+            by_region.loc[pcode] if pcode in by_region.index else pd.Series({"estimate": np.nan})
+        )
+        hidden = bool(rec.get("suppressed", False)) or pd.isna(rec["estimate"])
+        if hidden:
+            colour = "#d9d9d9"
+            hover = f"<b>{name}</b><br>" + _txt(
+                lang, "suppressed (n too small)", "masqué (effectif trop faible)"
             )
-        )  # fmt: skip
-    fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator")
+            label = name
+        else:
+            pct = float(rec["estimate"]) * 100
+            colour = sample_colorscale("Blues", [0.15 + 0.85 * min(max(pct, 0), 100) / 100])[0]
+            hover = (
+                f"<b>{name}</b><br>{pct:.1f}% ({float(rec['ci_low']) * 100:.1f}–"
+                f"{float(rec['ci_high']) * 100:.1f})<br>n = {int(rec['n'])}"
+            )
+            label = f"{name}<br><b>{pct:.0f}%</b>"
+        for ring in _outer_rings(feature.get("geometry") or {}):
+            xs = [float(p[0]) for p in ring]
+            ys = [float(p[1]) for p in ring]
+            lats.extend(ys)
+            fig.add_trace(
+                go.Scatter(
+                    x=xs, y=ys, fill="toself", fillcolor=colour, mode="lines",
+                    line={"color": "white", "width": 2}, hoverinfo="text", hoveron="fills",
+                    text=hover, showlegend=False, name=name,
+                )
+            )  # fmt: skip
+        lon, lat = _centroid(feature.get("geometry") or {})
+        if lon is not None:
+            dark = not hidden and float(rec["estimate"]) > 0.55
+            fig.add_trace(
+                go.Scatter(
+                    x=[lon], y=[lat], text=[label], mode="text", hoverinfo="skip",
+                    textfont={"size": 12, "color": "white" if dark else "#1b1b1b"},
+                    showlegend=False,
+                )
+            )  # fmt: skip
+    # the colour scale, as a colour bar on an invisible point
+    fig.add_trace(
+        go.Scatter(
+            x=[None], y=[None], mode="markers", hoverinfo="skip", showlegend=False,
+            marker={
+                "colorscale": [
+                    [i / 10, sample_colorscale("Blues", [0.15 + 0.85 * i / 10])[0]]
+                    for i in range(11)
+                ],
+                "cmin": 0, "cmax": 100, "color": [0], "showscale": True,
+                "colorbar": {"title": "%", "thickness": 12},
+            },
+        )
+    )  # fmt: skip
+    mid_lat = (min(lats) + max(lats)) / 2 if lats else 0.0
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(
+        visible=False, scaleanchor="x", scaleratio=1 / max(np.cos(np.radians(mid_lat)), 0.2)
+    )
     fig.update_layout(
-        title=title, margin={"l": 0, "r": 0, "t": 40 if title else 10, "b": 0}, height=460
+        title=title,
+        margin={"l": 0, "r": 0, "t": 40 if title else 10, "b": 0},
+        height=480,
+        plot_bgcolor="white",
+        hoverlabel={"bgcolor": "white"},
     )
     return fig
+
+
+def _outer_rings(geometry: Mapping[str, Any]) -> list[Any]:
+    kind = geometry.get("type")
+    coords = geometry.get("coordinates") or []
+    if kind == "Polygon" and coords:
+        return [coords[0]]
+    if kind == "MultiPolygon":
+        return [poly[0] for poly in coords if poly]
+    return []
 
 
 def _centroid(geometry: Mapping[str, Any]) -> tuple[float | None, float | None]:
@@ -502,9 +533,7 @@ def dimensions_figure(quality: pd.DataFrame, *, lang: str = "en") -> go.Figure:
     fig = go.Figure()
     labels = _partner_labels(quality["partner_type"], lang)
     for d in dims:
-        fig.add_trace(
-            go.Bar(name=d.label(lang), y=labels, x=quality[d.code], orientation="h")
-        )
+        fig.add_trace(go.Bar(name=d.label(lang), y=labels, x=quality[d.code], orientation="h"))
     fig.update_layout(
         barmode="group", xaxis={"range": [1, 5], "title": "1–5"}, legend={"orientation": "h", "y": -0.15},
         margin={"l": 10, "r": 10, "t": 10, "b": 10}, height=140 + 22 * len(quality) * max(1, len(dims)) // 2,

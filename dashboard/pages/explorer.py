@@ -34,10 +34,11 @@ def main() -> None:
         t("breakdown", lang), present, format_func=lambda b: t(f"bd_{b}", lang), key="breakdown"
     )
     rows = res[(res["indicator"] == indicator) & (res["breakdown"] == breakdown)]
+    shown = rows.assign(group=rows["group_label"])  # legends and tables read names, not codes
     mission = data.mission()
     order = data.round_order()
     fig = plots.trend_figure(
-        rows, indicator, by=None if breakdown == "total" else "group",
+        shown, indicator, by=None if breakdown == "total" else "group",
         events=mission.events if mission else None, order=order,
         round_dates=data.round_dates(), lang=lang,
     )  # fmt: skip
@@ -45,7 +46,7 @@ def main() -> None:
 
     latest = order[-1]
     st.subheader(t("breakdown_in", lang).format(round=latest))
-    current = rows[rows["round"].astype(str) == latest]
+    current = shown[shown["round"].astype(str) == latest]
     kind = str(current["kind"].iloc[0]) if not current.empty else "proportion"
     if breakdown != "total":
         st.plotly_chart(plots.breakdown_figure(current, lang=lang), width="stretch", key="bars")

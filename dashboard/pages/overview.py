@@ -72,8 +72,8 @@ def main() -> None:
             pd.DataFrame(
                 {
                     t("indicator", lang): changes["short_name"],
-                    t("breakdown", lang): changes["breakdown"],
-                    t("group", lang): changes["group"],
+                    t("breakdown", lang): [t(f"bd_{b}", lang) for b in changes["breakdown"]],
+                    t("group", lang): changes["group_label"],
                     t("change", lang): [
                         format.change(
                             v, "proportion" if str(u).startswith("percentage") else "mean", lang

@@ -44,16 +44,32 @@ def main() -> None:
         st.plotly_chart(plots.positions_figure(rqi, lang=lang), width="stretch", key="pos")
 
     st.subheader(t("themes", lang))
-    st.dataframe(data.partner_themes(lang), hide_index=True, width="stretch")
+    st.dataframe(data.partner_themes(lang), width="stretch")
+    st.caption(t("themes_note", lang))
 
     st.subheader(t("quotes", lang))
-    quotes = data.partner_quotes(lang)
+    periods = data.quote_periods()
+    themes = data.quote_themes(lang)
+    left, right = st.columns(2)
+    period = left.selectbox(
+        t("period", lang), periods, index=len(periods) - 1 if periods else 0, key="quote_period"
+    )
+    theme = right.selectbox(
+        t("theme", lang),
+        ["", *themes],
+        format_func=lambda k: themes.get(k, t("all_themes", lang)),
+        key="quote_theme",
+    )
+    quotes = data.partner_quotes(lang, period=period, theme=theme or None)
     if quotes.empty:
         st.write(t("no_quotes", lang))
-    for q in quotes.head(12).to_dict("records"):
-        st.markdown(
-            f"> {q['text']}\n\n— *{q.get('partner_type_label', q['partner_type'])}, {q.get('period', '')}*"
-        )
+    for q in quotes.to_dict("records"):
+        st.markdown(f"> {q['text']}\n\n— *{q['partner_type_label']}, {q['theme_label']}*")
+    if not quotes.empty:
+        st.download_button(
+            t("download_csv", lang), quotes.to_csv(index=False).encode("utf-8"),
+            file_name=f"quotes_{period}.csv", mime="text/csv", key="dl_quotes",
+        )  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ __all__ = [
     "relationship_quality",
     "select_quotes",
     "theme_frequencies",
+    "theme_matrix",
 ]
 
 BY_COLUMNS = ("partner_type", "period", "region")
@@ -244,6 +245,24 @@ def theme_frequencies(
                 }
             )
     return pd.DataFrame(rows, columns=[*by, "theme", "label", "n", "n_interviews", "percent"])
+
+
+def theme_matrix(frequencies: pd.DataFrame, *, lang: str = "en") -> pd.DataFrame:
+    """Theme frequencies by partner type as a table to read: one row per theme (its label), one
+    column per partner type (its label), the share of interviews raising it in per cent (rounded to
+    whole numbers), themes most raised overall first.
+
+    ``frequencies`` is :func:`theme_frequencies` by ``("partner_type",)``.
+    """
+    rb = load_rubric()
+    wide = frequencies.pivot_table(
+        index="label", columns="partner_type", values="percent", aggfunc="first"
+    )
+    counts = frequencies.groupby("label")["n"].sum()
+    wide = wide.loc[counts.reindex(wide.index).sort_values(ascending=False).index]
+    wide.columns = [rb.partner_type_label(str(c), lang) for c in wide.columns]
+    wide.index.name = "theme" if lang == "en" else "thème"
+    return wide.round(0)
 
 
 def select_quotes(

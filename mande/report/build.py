@@ -350,7 +350,8 @@ def _verdict(difference: float, significant: bool, polarity: str) -> str:
     return "improved" if good else "deteriorated"
 
 
-def _group_label(breakdown: str, group: Any, mission: MissionConfig, lang: str) -> str:
+def group_label(breakdown: str, group: Any, mission: MissionConfig, lang: str) -> str:
+    """A breakdown group as a report writes it: a region's name, \"Women\", \"18–24\"."""
     g = str(group)
     if breakdown == "region":
         try:
@@ -362,6 +363,8 @@ def _group_label(breakdown: str, group: Any, mission: MissionConfig, lang: str) 
         return labels.get(lang, g)
     if breakdown == "age_group":
         return g.replace("-", "–")
+    if breakdown == "total":
+        return {"en": "All respondents", "fr": "Ensemble des personnes interrogées"}.get(lang, g)
     return g
 
 
@@ -641,8 +644,8 @@ def build_report_data(
             _verdict(float(d) if pd.notna(d) else math.nan, bool(s), polarity.get(i, "up"))
             for d, s, i in zip(t["change"], t["significant"], t["indicator"], strict=True)
         ]
-        t["group_en"] = [_group_label(breakdown, g, mission, "en") for g in t["group"]]
-        t["group_fr"] = [_group_label(breakdown, g, mission, "fr") for g in t["group"]]
+        t["group_en"] = [group_label(breakdown, g, mission, "en") for g in t["group"]]
+        t["group_fr"] = [group_label(breakdown, g, mission, "fr") for g in t["group"]]
         t["breakdown"] = breakdown
         return t.reset_index(drop=True)
 

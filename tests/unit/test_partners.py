@@ -233,3 +233,22 @@ def test_quotes_hold_no_personal_data(sample_dir: Path, sample: mande.Interviews
     assert not [n for n in names if n in text]
     assert not [p for p in phones if p in text]
     assert "[name]" in text and "[phone]" in text
+
+
+def test_theme_matrix_reads_as_a_table() -> None:
+    from mande.partners.quality import theme_matrix
+
+    freq = pd.DataFrame(
+        {
+            "partner_type": ["local_authority", "local_authority", "national_ngo", "national_ngo"],
+            "theme": ["early_warning", "local_ownership", "early_warning", "local_ownership"],
+            "label": ["Early warning", "Local ownership", "Early warning", "Local ownership"],
+            "n": [2, 9, 1, 6],
+            "n_interviews": [20, 20, 12, 12],
+            "percent": [10.0, 45.0, 8.3333, 50.0],
+        }
+    )
+    table = theme_matrix(freq, lang="en")
+    assert list(table.index) == ["Local ownership", "Early warning"]  # most raised first
+    assert list(table.columns) == ["Local authority", "National NGO / civil society"]
+    assert table.loc["Early warning", "National NGO / civil society"] == 8.0
