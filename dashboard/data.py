@@ -7,6 +7,7 @@ figures.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -220,3 +221,70 @@ def _partner_quotes(
     from mande.partners.quality import select_quotes
 
     return select_quotes(quotes(), period=period, theme=theme, n=12, seed=20241101, lang=lang)
+
+
+def forms() -> pd.DataFrame:
+    """The XLSForms the store holds (newest first)."""
+    return _forms(data_version())
+
+
+@st.cache_data(show_spinner=False)
+def _forms(_version: str) -> pd.DataFrame:
+    return store().forms()
+
+
+def form_bytes(sha256: str) -> bytes:
+    return store().form_bytes(sha256)
+
+
+def mapping_table(rnd: Any) -> pd.DataFrame:
+    """Which column of the file each standard column was read from."""
+    cols = rnd.report.columns
+    return pd.DataFrame({"standard": list(cols), "file column": list(cols.values())})
+
+
+def is_standard_form(form: mande.Form) -> bool:
+    """Whether the form names its questions as the standard items (it then maps by itself)."""
+    from mande.ingest.mapping import standard_mapping
+
+    items = [i for i in mande.standard_items().items.values() if i.role == "item"]
+    mapped = {m.item for m in standard_mapping(form).questions.values()}
+    return sum(i.name in mapped for i in items) >= 0.8 * len(items)
+
+
+def suggested_mapping(form: mande.Form, path: Path) -> mande.Mapping:
+    from mande.ingest._files import read_tables
+
+    tables = read_tables(path)
+    columns = list(next(iter(tables.values())).frame.columns) if tables else None
+    m = mission()
+    regions = {}
+    if m is not None:
+        for r in m.regions:
+            regions.update({r.pcode: r.pcode, **{v: r.pcode for v in r.name.values()}})
+    return mande.suggest_mapping(form, columns=columns, regions=regions)
+
+
+def standard_item_names() -> list[str]:
+    return sorted(mande.standard_items().items)
+
+
+def report_periods(lang: str) -> pd.DataFrame:
+    """Reporting periods that hold a survey round or interviews: period, label (as the report
+    writes it)."""
+    return _report_periods(data_version(), lang)
+
+
+@st.cache_data(show_spinner=False)
+def _report_periods(_version: str, lang: str) -> pd.DataFrame:
+    from mande.report.periods import assign_periods, reporting_periods
+
+    m = mission()
+    rnds = rounds()
+    if m is None or rnds.empty:
+        return pd.DataFrame(columns=["period", "label"])
+    with_data = set(assign_periods(rnds, m)["period"].dropna())
+    rows = [
+        {"period": p.id, "label": p.title(lang)} for p in reporting_periods(m) if p.id in with_data
+    ]
+    return pd.DataFrame(rows, columns=["period", "label"])
