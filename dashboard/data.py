@@ -198,6 +198,17 @@ def _partner_themes(_version: str, lang: str) -> pd.DataFrame:
     return theme_matrix(theme_frequencies(interviews(), by=("partner_type",), lang=lang), lang=lang)
 
 
+def partner_reliability() -> pd.DataFrame:
+    return _partner_reliability(data_version())
+
+
+@st.cache_data(show_spinner=False)
+def _partner_reliability(_version: str) -> pd.DataFrame:
+    from mande.stats.reliability import reliability_table
+
+    return reliability_table(interviews()).round({"alpha": 3, "percent_agreement": 1})
+
+
 def quote_periods() -> list[str]:
     q = quotes()
     return sorted(str(p) for p in q["period"].dropna().unique()) if not q.empty else []

@@ -114,6 +114,15 @@ TEXT: dict[str, dict[str, str]] = {
         "fr": "Part des entretiens avec chaque type de partenaire où le thème a été abordé, toutes périodes.",
     },
     "theme": {"en": "Theme", "fr": "Thème"},
+    "reliability": {"en": "Agreement between coders", "fr": "Accord entre codeurs"},
+    "reliability_note": {
+        "en": "Krippendorff's alpha (ordinal) on the double-coded interviews; 0.8 or more is reliable, 0.667 to 0.8 tentative.",
+        "fr": "Alpha de Krippendorff (ordinal) sur les entretiens codés deux fois ; 0,8 ou plus est fiable, de 0,667 à 0,8 provisoire.",
+    },
+    "no_double_coding": {
+        "en": "No interview was coded twice.",
+        "fr": "Aucun entretien n'a été codé deux fois.",
+    },
     "all_themes": {"en": "All themes", "fr": "Tous les thèmes"},
     "quotes": {"en": "Quotes (with consent)", "fr": "Citations (avec consentement)"},
     "no_quotes": {"en": "No consented quote.", "fr": "Aucune citation consentie."},

@@ -43,6 +43,14 @@ def main() -> None:
         st.subheader(t("positions", lang))
         st.plotly_chart(plots.positions_figure(rqi, lang=lang), width="stretch", key="pos")
 
+    st.subheader(t("reliability", lang))
+    rel = data.partner_reliability()
+    if rel.empty:
+        st.write(t("no_double_coding", lang))
+    else:
+        st.dataframe(rel, hide_index=True, width="stretch")
+        st.caption(t("reliability_note", lang))
+
     st.subheader(t("themes", lang))
     st.dataframe(data.partner_themes(lang), width="stretch")
     st.caption(t("themes_note", lang))

@@ -374,6 +374,7 @@ def partners_inputs(
     period: str | dt.date | ReportingPeriod,
     *,
     quotes: pd.DataFrame | None = None,
+    max_quotes: int = 12,
     level: float = 0.95,
     n_boot: int = 2000,
     seed: int = 0,
@@ -387,7 +388,8 @@ def partners_inputs(
       (:func:`mande.reliability_table`);
     - the robust-context model: every interview up to the end of the period, with period fixed
       effects (:func:`mande.partner_model`), left out when it cannot be fitted;
-    - quotes: consented quotes of the period (:func:`mande.select_quotes`).
+    - quotes: at most ``max_quotes`` consented quotes of the period, spread over themes
+      (:func:`mande.select_quotes` with ``seed``, so that the annex is reproducible).
     """
     from mande.errors import EstimationError
     from mande.partners.model import partner_model
@@ -431,7 +433,8 @@ def partners_inputs(
         qp = assign_periods(
             quotes.drop(columns=["period"], errors="ignore"), mission, date_column="date"
         )
-        sel = select_quotes(qp[qp["period"] == p.id])
+        # a reproducible selection spread over themes, not every quote of the period
+        sel = select_quotes(qp[qp["period"] == p.id], n=max_quotes, seed=seed)
         q = sel.rename(columns={"text": "quote"})[["partner_type", "quote", "consent", "date"]]
     n = int((here["coder_rank"] == 1).sum()) if "coder_rank" in here.columns else len(here)
     return PartnersInputs(rqi=rq, reliability=rel, robust=robust, quotes=q, n_interviews=n)

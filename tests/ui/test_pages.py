@@ -101,6 +101,9 @@ def test_partners_page(app: Callable[..., AppTest]) -> None:
     at = _open(app(role="viewer"), "partners.py")
     text = _texts(at)
     assert "Where the mission ran robust operations" in text
+    assert "Agreement between coders" in text
+    rel = next(d.value for d in at.dataframe if "alpha" in d.value.columns)
+    assert rel["alpha"].between(0, 1).all()
     assert "points lower" in text or "points higher" in text or "not significant" in text
     assert len(at.get("plotly_chart")) >= 3
 
