@@ -165,6 +165,7 @@ class MissionConfig:
     events: tuple[Event, ...]
     periods: tuple[Period, ...]
     roles: dict[str, str] = field(default_factory=dict)  # e-mail -> role
+    fieldwork: dict[str, tuple[dt.date, dt.date]] = field(default_factory=dict)  # round -> window
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     path: Path | None = None
 
@@ -184,6 +185,10 @@ class MissionConfig:
             if p.contains(day):
                 return p
         return None
+
+    def fieldwork_of(self, round_label: str) -> tuple[dt.date, dt.date] | None:
+        """The planned fieldwork window of a survey round (``surveys:`` in mission.yaml)."""
+        return self.fieldwork.get(round_label)
 
     def role_of(self, email: str | None, default: str = "viewer") -> str:
         if not email:
@@ -319,6 +324,27 @@ def load_mission(path: str | Path) -> MissionConfig:
                 end=_date(e["end"], where + ".end", path) if e.get("end") else None,
             )
         )
+    fieldwork: dict[str, tuple[dt.date, dt.date]] = {}
+    for i, sv in enumerate(raw.get("surveys") or []):
+        where = f"surveys[{i}]"
+        window = sv.get("fieldwork") if isinstance(sv, Mapping) else None
+        if (
+            not isinstance(sv, Mapping)
+            or "round" not in sv
+            or not isinstance(window, list)
+            or len(window) != 2
+        ):
+            raise ConfigError(
+                f"{path}: field '{where}' needs round and fieldwork: [start, end], "
+                "e.g. {round: round1_2024-11, fieldwork: [2024-11-01, 2024-11-30]}"
+            )
+        start = _date(window[0], where + ".fieldwork[0]", path)
+        end = _date(window[1], where + ".fieldwork[1]", path)
+        if end < start:
+            raise ConfigError(
+                f"{path}: field '{where}.fieldwork' ends ({end}) before it starts ({start})"
+            )
+        fieldwork[str(sv["round"])] = (start, end)
     roles: dict[str, str] = {}
     for role, emails in (raw.get("roles") or {}).items():
         if role not in ROLES:
@@ -336,6 +362,7 @@ def load_mission(path: str | Path) -> MissionConfig:
         events=tuple(sorted(events, key=lambda e: e.date)),
         periods=_periods(raw["reporting"], path),
         roles=roles,
+        fieldwork=fieldwork,
         raw=dict(raw),
         path=path,
     )

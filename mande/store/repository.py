@@ -658,6 +658,12 @@ class Store:
             return found
         read_options.setdefault("secret", self.settings.secret)
         read_options.setdefault("max_bytes", self.settings.max_upload_bytes)
+        if "fieldwork" not in read_options:
+            # interviews dated outside the round's planned fieldwork (mission.yaml) are flagged
+            mission = self.mission()
+            window = mission.fieldwork_of(round_label) if mission is not None else None
+            if window is not None:
+                read_options["fieldwork"] = window
         form_obj = form
         try:
             if form_src is not None:

@@ -168,3 +168,22 @@ def test_cli(sample_files: Path, tmp_path: Path, mande_env: Path) -> None:
     assert out.exit_code == 0, out.output
     out = runner.invoke(app, ["rounds", "set-current", "R3", "7"])
     assert out.exit_code == 1 and "no version 7" in out.output
+
+
+def test_interviews_outside_the_planned_fieldwork_are_flagged(
+    store: Store, sample_files: Path, tmp_path: Path
+) -> None:
+    """mission.yaml plans round3_2025-11 for November 2025; interviews dated in October are
+    flagged as warnings on upload (they do not block it)."""
+    store.as_user("chief", "admin").set_mission(sample_files / "mission.yaml")
+    form = sample_files / "forms" / "perception_survey.xlsx"
+    export = small_export(sample_files, tmp_path / "export.csv", n=200)
+    df = pd.read_csv(export, sep=";", dtype=str, keep_default_na=False)
+    today = next(c for c in df.columns if c == "today")
+    df.loc[:4, today] = "2025-10-28"
+    df.to_csv(export, sep=";", index=False, quoting=csv.QUOTE_ALL)
+    result = store.ingest_survey(export, form, "round3_2025-11")
+    assert result.created and result.n_warnings >= 5
+    # the same rows as another round, with no window in mission.yaml: nothing to flag
+    plain = store.ingest_survey(export, form, "unplanned-round")
+    assert plain.n_warnings == result.n_warnings - 5

@@ -114,3 +114,20 @@ def test_mission_config_event_in_unknown_region(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError, match=r"events\[0\].regions' names unknown regions \['R9'\]"):
         load_mission(p)
+
+
+def test_mission_config_fieldwork_windows(tmp_path: Path) -> None:
+    import datetime as dt
+
+    sample = load_mission(Path(__file__).resolve().parents[2] / "sample_data" / "mission.yaml")
+    assert sample.fieldwork_of("round4_2026-05") == (dt.date(2026, 5, 1), dt.date(2026, 5, 31))
+    assert sample.fieldwork_of("no such round") is None
+    p = tmp_path / "mission.yaml"
+    p.write_text(
+        "mission: {code: T, name: T}\nregions: [{pcode: R1, name: N}]\n"
+        "reporting: {start: 2025-01-01, months: 3, count: 1}\n"
+        "surveys: [{round: R1, fieldwork: [2025-03-31, 2025-03-01]}]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match=r"surveys\[0\].fieldwork' ends \(2025-03-01\) before"):
+        load_mission(p)
