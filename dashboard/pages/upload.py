@@ -37,12 +37,13 @@ def _survey(path: Path, lang: str, who: session.Identity) -> None:
             r.sha256: f"{r.file_name} ({r.form_id or ''} {r.version or ''})".strip()
             for r in forms.itertuples()
         }
+        file_names = dict(zip(forms["sha256"], forms["file_name"], strict=False))
         choice = st.selectbox(t("form", lang), list(labels), format_func=labels.get, key="form")
     form_upload = st.file_uploader(t("other_form", lang), type=["xlsx", "xls"], key="form_file")
     if form_upload is not None:
         form_path = _save(form_upload, path.parent / "form")
     elif choice is not None:
-        form_path = path.parent / "form" / labels[choice].split(" ")[0]
+        form_path = path.parent / "form" / Path(str(file_names[choice])).name
         form_path.write_bytes(data.form_bytes(choice))
     else:
         st.warning(t("need_form", lang))
@@ -55,9 +56,16 @@ def _survey(path: Path, lang: str, who: session.Identity) -> None:
         _problems(err, lang)
         return
     mapping = _mapping_step(form, path, lang)
+    mission = data.mission()
     try:
         with st.spinner(t("checking", lang)):
-            rnd = mande.read_survey(path, form=form, mapping=mapping, round_label=label)
+            rnd = mande.read_survey(
+                path,
+                form=form,
+                mapping=mapping,
+                round_label=label,
+                fieldwork=mission.fieldwork_of(label) if mission else None,
+            )
     except mande.DataValidationError as err:
         _problems(err, lang)
         return
@@ -73,11 +81,10 @@ def _survey(path: Path, lang: str, who: session.Identity) -> None:
         st.dataframe(
             pd.DataFrame([p.as_dict() for p in warnings]), hide_index=True, width="stretch"
         )
-    removed = getattr(report, "removed", None)
-    if removed:
-        st.info(t("personal_removed", lang).format(cols=", ".join(sorted(map(str, removed)))))
-    by_region = rnd.responses.groupby("region").size().rename("n").reset_index()
-    st.dataframe(by_region, hide_index=True)
+    if report.removed:
+        cols = ", ".join(sorted(r.column for r in report.removed))
+        st.info(t("personal_removed", lang).format(cols=cols))
+    st.dataframe(rnd.counts("region"), hide_index=True)
     if st.button(t("commit", lang), type="primary", key="commit"):
         with st.status(t("committing", lang), expanded=True) as status:
             st.write(t("storing", lang))

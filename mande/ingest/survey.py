@@ -146,6 +146,20 @@ class SurveyRound:
     fieldwork_start: dt.date | None = None
     fieldwork_end: dt.date | None = None
 
+    def counts(self, by: str = "region") -> pd.DataFrame:
+        """Respondents per group, for a quick check after reading: ``by``, ``n`` (unweighted),
+        ``weighted_share`` (per cent of the weights). Missing groups are counted as such."""
+        df = self.responses
+        if by not in df.columns:
+            raise DataValidationError(
+                f"column '{by}' is not in the round; columns: {', '.join(map(str, df.columns))}"
+            )
+        groups = df[by].astype(object).where(df[by].notna(), "(missing)")
+        out = pd.DataFrame({by: groups, "w": df[self.design.weight]})
+        table = out.groupby(by, sort=True).agg(n=("w", "size"), w=("w", "sum")).reset_index()
+        table["weighted_share"] = 100 * table.pop("w") / out["w"].sum()
+        return table
+
 
 # --------------------------------------------------------------------------------------------
 # Normalising headers and values

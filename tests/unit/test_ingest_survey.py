@@ -397,3 +397,12 @@ def test_legacy_xls_export_gives_the_same_standard_table(
     assert len(b) == N
     pd.testing.assert_series_equal(a.pop("weight"), b.pop("weight"), rtol=1e-12)
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_counts_per_group_for_the_upload_check(base: mande.SurveyRound) -> None:
+    table = base.counts("region")
+    assert list(table.columns) == ["region", "n", "weighted_share"]
+    assert table["n"].sum() == N
+    assert table["weighted_share"].sum() == pytest.approx(100)
+    with pytest.raises(mande.DataValidationError, match="column 'nope' is not in the round"):
+        base.counts("nope")
