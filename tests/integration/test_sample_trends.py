@@ -57,3 +57,18 @@ def test_deployment_level_change_against_the_other_regions(stacked, sample_dir: 
     assert its.loc["level_change", "estimate"] > 0
     assert its.loc["level_change", "p_value"] < 0.05
     assert "not proof" in its.loc["level_change", "caveat"]
+
+
+def test_acceptance_of_the_mission_declines_with_time(stacked) -> None:
+    """sample_data/README.md: satisfaction with the mission (MIS-01, very or rather satisfied)
+    declines with time since deployment, about -3 percentage points per round overall."""
+    data, design, _ = stacked
+    code = pd.to_numeric(data["mission_satisfaction"], errors="coerce")
+    data = data.assign(
+        satisfied=np.where(code.isin([1, 2]), 1.0, np.where(code.isin([3, 4]), 0.0, np.nan))
+    )
+    table = mande.linear_trends(data, design, {"MIS-01": "satisfied"}, polarity={"MIS-01": "up"})
+    overall = table[table["breakdown"].isin(["total", "all"])].iloc[0]
+    assert overall["verdict"] == "deteriorated"
+    assert -6 < overall["estimate"] < -1
+    assert overall["ci_high"] < 0
