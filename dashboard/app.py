@@ -1,7 +1,8 @@
 """The dashboard's entry point: page config, shared sidebar, and the router (st.navigation).
 
-Run with `streamlit run dashboard/app.py` (or `make demo`). Pages live in dashboard/pages/; each has a
-`main()` that lays out widgets and calls `mande`. Which pages a user sees depends on the role; each
+Run with `streamlit run dashboard/app.py` (or `make demo`). Pages live in dashboard/views/, not in a
+`pages/` folder, which Streamlit would also serve by URL without passing through this router; each has
+a `main()` that lays out widgets and calls `mande`. Which pages a user sees depends on the role; each
 page and the store check the role again, so hiding a menu is never the only guard.
 """
 
@@ -19,7 +20,7 @@ import streamlit as st  # noqa: E402
 from dashboard import data, navigation, session  # noqa: E402
 from dashboard.i18n import t  # noqa: E402
 
-PAGES = Path(__file__).parent / "pages"
+PAGES = Path(__file__).parent / "views"
 
 st.set_page_config(page_title="mande", page_icon=":material/public:", layout="wide")
 

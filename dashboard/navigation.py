@@ -10,7 +10,7 @@ import mande
 
 @dataclass(frozen=True)
 class PageSpec:
-    file: str  # in dashboard/pages/
+    file: str  # in dashboard/views/
     key: str  # title key in dashboard.i18n, and the URL path
     icon: str
     action: str  # what the role must be allowed to do (mande.roles.ACTIONS)

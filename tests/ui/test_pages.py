@@ -23,7 +23,7 @@ def _texts(at: AppTest) -> str:
 
 
 def _open(at: AppTest, page: str) -> AppTest:
-    at.switch_page(f"pages/{page}")
+    at.switch_page(f"views/{page}")
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     return at
@@ -121,7 +121,7 @@ def _cannot_open(at: AppTest, page: str, title: str) -> None:
     """The router does not register ``page`` for this role; if the page is reached anyway, it
     refuses the role and shows no data."""
     try:
-        at.switch_page(f"pages/{page}")
+        at.switch_page(f"views/{page}")
     except ValueError as err:
         assert "Could not find a navigation page" in str(err)
         return
@@ -164,7 +164,7 @@ def test_pages_refuse_a_viewer_themselves(
 
     monkeypatch.setenv("MANDE_DATA_DIR", str(sample_store_dir))
     for page, title in (("upload.py", "Upload"), ("data_audit.py", "Data & audit")):
-        at = AppTest.from_file(f"../../dashboard/pages/{page}", default_timeout=120)
+        at = AppTest.from_file(f"../../dashboard/views/{page}", default_timeout=120)
         at.session_state["identity"] = Identity(user="v", role="viewer", signed_in=False)
         at.session_state["lang"] = "en"
         at.run()
