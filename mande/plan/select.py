@@ -64,7 +64,9 @@ def _check_frame(frame: pd.DataFrame, strata: str | None, size: str | None) -> N
         )
     problems: list[Problem] = []
     if strata is not None:
-        blank = frame.index[frame[strata].isna() | (frame[strata].astype(str).str.strip() == "")]
+        values = frame[strata].to_numpy(dtype=object)
+        empty = np.array([v is None or v != v or str(v).strip() == "" for v in values], dtype=bool)
+        blank = frame.index[empty]
         for i in blank[:_MAX_LISTED]:
             problems.append(
                 Problem(
@@ -73,8 +75,8 @@ def _check_frame(frame: pd.DataFrame, strata: str | None, size: str | None) -> N
                 )
             )  # fmt: skip
     if size is not None:
-        values = pd.to_numeric(frame[size], errors="coerce")
-        bad = frame.index[values.isna() | ~np.isfinite(values) | (values < 0)]
+        num = pd.to_numeric(frame[size], errors="coerce").to_numpy(dtype=float)
+        bad = frame.index[~np.isfinite(num) | (num < 0)]
         for i in bad[:_MAX_LISTED]:
             problems.append(
                 Problem(
@@ -187,15 +189,16 @@ def select_psus(
         )
     if seed is None:
         seed = int(np.random.SeedSequence().generate_state(1)[0])
-    out = frame.drop(columns=[c for c in SELECTION_COLUMNS if c in frame.columns]).copy()
-    labels = pd.Series("", index=out.index, dtype=object) if strata is None else out[strata]
-    levels = sorted(labels.unique(), key=str)
+    present = [c for c in SELECTION_COLUMNS if c in frame.columns]
+    out = frame.drop(columns=present) if present else frame
+    labels = np.full(len(out), "", dtype=object) if strata is None else out[strata].to_numpy(object)
+    levels = sorted(pd.unique(labels), key=str)
     n_h = _per_stratum(n, levels, "n")
     r_h = _per_stratum(replacements, levels, "replacements")
     sizes = (
-        pd.Series(1.0, index=out.index)
+        np.ones(len(out))
         if size is None
-        else pd.to_numeric(out[size], errors="coerce").astype(float)
+        else pd.to_numeric(out[size], errors="coerce").to_numpy(dtype=float)
     )
     pik = np.zeros(len(out))
     selected = np.zeros(len(out), dtype=bool)
@@ -204,13 +207,12 @@ def select_psus(
     repl_order = np.full(len(out), np.nan)
     problems = []
     for h in levels:
-        in_h = (labels == h).to_numpy()
-        idx = np.flatnonzero(in_h)
+        idx = np.flatnonzero(labels == h)
         if sort_cols:
             part = out.iloc[idx][sort_cols].reset_index(drop=True)
             order = part.sort_values(sort_cols, kind="stable").index.to_numpy()
             idx = idx[order]
-        a = sizes.to_numpy()[idx]
+        a = sizes[idx]
         positive = int((a > 0).sum())
         if n_h[h] + r_h[h] > positive:
             label = f"stratum {h!r}" if strata is not None else "the frame"
@@ -227,7 +229,7 @@ def select_psus(
         sel_order[idx[drawn]] = np.arange(1, int(drawn.sum()) + 1)
         if r_h[h]:
             rest = idx[~drawn]
-            a_rest = sizes.to_numpy()[rest]
+            a_rest = sizes[rest]
             p_rest = inclusion_probabilities(a_rest, r_h[h])
             extra = systematic_sample(p_rest, float(rng.random()))
             chosen = rest[extra]
@@ -238,11 +240,17 @@ def select_psus(
             "; ".join(problems) + ". Lower the number of villages (or replacements) to draw, or "
             "complete the frame"
         )
-    out["inclusion_prob"] = pik
-    out["certainty"] = pik >= 1.0
-    out["selected"] = selected
-    out["selection_order"] = pd.array(sel_order, dtype="Int64")
-    out["replacement"] = repl
-    out["replacement_order"] = pd.array(repl_order, dtype="Int64")
-    out.attrs["seed"] = int(seed)
-    return out
+    added = pd.DataFrame(
+        {
+            "inclusion_prob": pik,
+            "certainty": pik >= 1.0,
+            "selected": selected,
+            "selection_order": pd.array(sel_order, dtype="Int64"),
+            "replacement": repl,
+            "replacement_order": pd.array(repl_order, dtype="Int64"),
+        },
+        index=out.index,
+    )
+    result = pd.concat([out, added], axis=1)
+    result.attrs["seed"] = int(seed)
+    return result
