@@ -283,6 +283,19 @@ _store_commands()
 
 
 # --------------------------------------------------------------------------------------------
+# Planning a round: mande plan size / allocate / draw (mande/plan/_cli.py)
+
+
+def _plan_commands() -> None:
+    from mande.plan._cli import register
+
+    register(app)
+
+
+_plan_commands()
+
+
+# --------------------------------------------------------------------------------------------
 # Secretary-General reporting: mande report
 
 

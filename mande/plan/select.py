@@ -65,8 +65,12 @@ def _check_frame(frame: pd.DataFrame, strata: str | None, size: str | None) -> N
     problems: list[Problem] = []
     if strata is not None:
         values = frame[strata].to_numpy(dtype=object)
-        empty = np.array([v is None or v != v or str(v).strip() == "" for v in values], dtype=bool)
-        blank = frame.index[empty]
+        empty = np.fromiter(
+            (v is None or v != v or (isinstance(v, str) and not v.strip()) for v in values),
+            dtype=bool,
+            count=len(values),
+        )
+        blank = frame.index[empty] if empty.any() else pd.Index([])
         for i in blank[:_MAX_LISTED]:
             problems.append(
                 Problem(
@@ -75,8 +79,9 @@ def _check_frame(frame: pd.DataFrame, strata: str | None, size: str | None) -> N
                 )
             )  # fmt: skip
     if size is not None:
-        num = pd.to_numeric(frame[size], errors="coerce").to_numpy(dtype=float)
-        bad = frame.index[~np.isfinite(num) | (num < 0)]
+        num = _numbers(frame[size])
+        wrong = ~np.isfinite(num) | (num < 0)
+        bad = frame.index[wrong] if wrong.any() else pd.Index([])
         for i in bad[:_MAX_LISTED]:
             problems.append(
                 Problem(
@@ -94,6 +99,19 @@ def _check_frame(frame: pd.DataFrame, strata: str | None, size: str | None) -> N
             f"the frame cannot be sampled: {len(problems)} problem(s); fix the rows listed",
             problems,
         )
+
+
+def _numbers(column: pd.Series) -> np.ndarray:
+    """A column as float64 (text that is not a number becomes NaN)."""
+    if column.dtype.kind in "fiu":
+        return column.to_numpy(dtype=float)
+    return pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
+
+
+def _int_array(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """A float array with NaN for missing as pandas' nullable Int64."""
+    missing = np.isnan(values)
+    return pd.arrays.IntegerArray(np.where(missing, 0, values).astype(np.int64), missing)
 
 
 def _row(frame: pd.DataFrame, label: Any) -> int | None:
@@ -195,11 +213,7 @@ def select_psus(
     levels = sorted(pd.unique(labels), key=str)
     n_h = _per_stratum(n, levels, "n")
     r_h = _per_stratum(replacements, levels, "replacements")
-    sizes = (
-        np.ones(len(out))
-        if size is None
-        else pd.to_numeric(out[size], errors="coerce").to_numpy(dtype=float)
-    )
+    sizes = np.ones(len(out)) if size is None else _numbers(out[size])
     pik = np.zeros(len(out))
     selected = np.zeros(len(out), dtype=bool)
     sel_order = np.full(len(out), np.nan)
@@ -245,9 +259,9 @@ def select_psus(
             "inclusion_prob": pik,
             "certainty": pik >= 1.0,
             "selected": selected,
-            "selection_order": pd.array(sel_order, dtype="Int64"),
+            "selection_order": _int_array(sel_order),
             "replacement": repl,
-            "replacement_order": pd.array(repl_order, dtype="Int64"),
+            "replacement_order": _int_array(repl_order),
         },
         index=out.index,
     )
