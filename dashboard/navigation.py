@@ -22,6 +22,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("partners.py", "partners", ":material/handshake:", "view"),
     PageSpec("reports.py", "reports", ":material/description:", "export"),
     PageSpec("upload.py", "upload", ":material/upload_file:", "upload"),
+    PageSpec("plan.py", "plan", ":material/map:", "plan"),
     PageSpec("data_audit.py", "data_audit", ":material/manage_history:", "audit"),
 )
 
