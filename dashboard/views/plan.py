@@ -66,8 +66,13 @@ def _villages_table(rows: pd.DataFrame, order: str, lang: str) -> pd.DataFrame:
     names = _region_names(lang)
     keep = [c for c in ("admin2", "village", "psu", "urban_rural", "population") if c in rows]
     out = rows[[order, *keep, "inclusion_prob", "certainty"]].copy()
-    out.insert(0, t("region", lang), [names.get(str(r), str(r)) for r in rows["region"]])
-    return out.reset_index(drop=True)
+    out.insert(0, "region_name", [names.get(str(r), str(r)) for r in rows["region"]])
+    labels = {
+        "region_name": "region", order: "plan_order", "admin2": "plan_admin2",
+        "village": "plan_village", "psu": "plan_psu", "urban_rural": "plan_area",
+        "population": "population", "inclusion_prob": "plan_prob", "certainty": "plan_certainty",
+    }  # fmt: skip
+    return out.rename(columns={c: t(k, lang) for c, k in labels.items()}).reset_index(drop=True)
 
 
 def _settings(lang: str) -> dict[str, Any]:

@@ -71,8 +71,11 @@ def test_officer_plans_a_round(app: Callable[..., AppTest]) -> None:
     assert alloc["Region"].tolist()[0] == "Bangora"
     assert alloc["Villages to visit"].tolist() == want.allocation["villages"].tolist()
     assert at.success[0].value == "Every region reaches its target margin of error."
-    villages = _table(at, "selection_order")
-    assert villages["psu"].tolist() == want.selected["psu"].tolist()
+    villages = _table(at, "Probability of selection")
+    assert villages["Village id"].tolist() == want.selected["psu"].tolist()
+    assert villages["Probability of selection"].tolist() == pytest.approx(
+        want.selected["inclusion_prob"].tolist(), rel=1e-12
+    )
     # the map: region polygons and the drawn villages as markers
     chart = at.get("plotly_chart")
     assert chart and "Drawn" in chart[0].proto.spec
