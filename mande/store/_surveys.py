@@ -301,7 +301,7 @@ class _Surveys(_StoreBase):
                 upload_id=upload_id,
             )  # fmt: skip
 
-        return _engine.write(self._engine, work)
+        return self._write(actor, work)
 
     @staticmethod
     def _form_id(
@@ -499,7 +499,7 @@ class _Surveys(_StoreBase):
                 details={"version": version, "previous": before},
             )  # fmt: skip
 
-        _engine.write(self._engine, work)
+        self._write(actor, work)
 
     def purge(
         self,
@@ -524,7 +524,7 @@ class _Surveys(_StoreBase):
                 conn, _ROUNDS, round_id, round_label, version, actor, reason
             )
 
-        return _engine.write(self._engine, work)
+        return self._write(actor, work)
 
 
 def _check_round(rnd: Any) -> tuple[pd.DataFrame, dict[str, Any]]:
