@@ -137,7 +137,12 @@ def require(action: str) -> Identity:
 
     language = lang()
     if auth_configured():
-        check_auth_settings(st.secrets["auth"])
+        try:
+            check_auth_settings(st.secrets["auth"])
+        except ConfigError as exc:
+            log.error("refusing to run: %s", exc)
+            st.error(t("auth_misconfigured", language))
+            st.stop()
     who = current()
     if auth_configured() and not who.signed_in:
         st.info(t("sign_in_needed", language))
