@@ -45,6 +45,7 @@ from mande.report import (
     write_narrative,
 )
 from mande.roles import allowed, require
+from mande.stats.calibrate import CalibrationReport, CalibrationResult, calibrate, trim_weights
 from mande.stats.change import changes_between, compare_rounds
 from mande.stats.design import SurveyDesign
 from mande.stats.estimate import estimate
@@ -59,6 +60,8 @@ from mande.stats.trends import (
 from mande.store import Store, UploadResult
 
 __all__ = [
+    "CalibrationReport",
+    "CalibrationResult",
     "Catalogue",
     "ConfigError",
     "DataValidationError",
@@ -89,6 +92,7 @@ __all__ = [
     "__version__",
     "allowed",
     "build_report_data",
+    "calibrate",
     "changes_between",
     "compare_rounds",
     "compute_indicators",
@@ -115,6 +119,7 @@ __all__ = [
     "suggest_mapping",
     "theme_frequencies",
     "trend_model",
+    "trim_weights",
     "write_annex",
     "write_interview_template",
     "write_narrative",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -533,7 +532,7 @@ def _check_round(rnd: Any) -> tuple[pd.DataFrame, dict[str, Any]]:
         raise StoreError("a survey round needs .responses, a DataFrame (from mande.read_survey)")
     design = getattr(rnd, "design", None)
     if isinstance(design, SurveyDesign):
-        design_d = dataclasses.asdict(design)
+        design_d = design.to_dict()
     elif isinstance(design, Mapping):
         design_d = dict(design)
     else:
