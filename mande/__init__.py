@@ -58,6 +58,7 @@ from mande.stats.trends import (
     trend_model,
 )
 from mande.store import Store, UploadResult
+from mande.weighting import SamplePlan, read_plan, weight_round
 
 __all__ = [
     "CalibrationReport",
@@ -81,6 +82,7 @@ __all__ = [
     "ReportData",
     "ReportInputs",
     "Rubric",
+    "SamplePlan",
     "Settings",
     "Store",
     "StoreError",
@@ -108,6 +110,7 @@ __all__ = [
     "make_report",
     "partner_model",
     "read_interviews",
+    "read_plan",
     "read_survey",
     "read_xlsform",
     "relationship_quality",
@@ -120,6 +123,7 @@ __all__ = [
     "theme_frequencies",
     "trend_model",
     "trim_weights",
+    "weight_round",
     "write_annex",
     "write_interview_template",
     "write_narrative",
