@@ -57,6 +57,7 @@ from mande.report import (
     write_narrative,
 )
 from mande.roles import allowed, require
+from mande.stats.calibrate import CalibrationReport, CalibrationResult, calibrate, trim_weights
 from mande.stats.change import changes_between, compare_rounds
 from mande.stats.design import SurveyDesign
 from mande.stats.estimate import estimate
@@ -69,8 +70,11 @@ from mande.stats.trends import (
     trend_model,
 )
 from mande.store import Store, UploadResult
+from mande.weighting import SamplePlan, read_plan, weight_round
 
 __all__ = [
+    "CalibrationReport",
+    "CalibrationResult",
     "Catalogue",
     "ConfigError",
     "DataValidationError",
@@ -91,6 +95,7 @@ __all__ = [
     "ReportInputs",
     "RoundPlan",
     "Rubric",
+    "SamplePlan",
     "Settings",
     "Store",
     "StoreError",
@@ -103,6 +108,7 @@ __all__ = [
     "allocate",
     "allowed",
     "build_report_data",
+    "calibrate",
     "changes_between",
     "compare_rounds",
     "compute_indicators",
@@ -122,6 +128,7 @@ __all__ = [
     "plan_round",
     "read_frame",
     "read_interviews",
+    "read_plan",
     "read_survey",
     "read_xlsform",
     "relationship_quality",
@@ -135,6 +142,8 @@ __all__ = [
     "suggest_mapping",
     "theme_frequencies",
     "trend_model",
+    "trim_weights",
+    "weight_round",
     "write_annex",
     "write_field_list",
     "write_interview_template",
