@@ -106,12 +106,9 @@ def _settings(lang: str) -> dict[str, Any]:
 
 
 def main() -> None:
+    session.require("plan")
     lang = session.lang()
-    who: session.Identity = st.session_state["identity"]
     st.title(t("plan", lang))
-    if not mande.allowed(who.role, "plan"):
-        st.error(t("not_allowed", lang))
-        return
     st.caption(t("plan_intro", lang))
     upload = st.file_uploader(t("plan_frame", lang), type=["csv", "xlsx", "xls"], key="plan_frame")
     if upload is None:

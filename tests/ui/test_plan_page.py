@@ -118,8 +118,9 @@ def test_viewer_cannot_plan(sample_store_dir: Path, monkeypatch: pytest.MonkeyPa
     at.session_state["identity"] = Identity(user="v", role="viewer", signed_in=False)
     at.session_state["lang"] = "en"
     at.run()
-    assert at.title[0].value == "Plan a round"
-    assert at.error[0].value == "Your role does not allow this page."
+    assert not at.exception
+    assert [e.value for e in at.error] == ["Your role does not allow this page."]
+    assert "Plan a round" not in [x.value for x in at.title]  # nothing of the page ran
     assert not at.get("file_uploader")
 
 

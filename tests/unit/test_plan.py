@@ -416,3 +416,17 @@ def test_read_frame_refuses_a_bad_frame(tmp_path: Path) -> None:
     (tmp_path / "fake.csv").write_bytes(b"%PDF-1.4 not a frame")
     with pytest.raises(DataValidationError, match="not a spreadsheet"):
         mande.read_frame(tmp_path / "fake.csv")
+
+
+def test_the_weighting_step_reads_the_plan_file(plan: mande.RoundPlan, tmp_path: Path) -> None:
+    """After fieldwork the officer fills households_interviewed; mande.weighting reads the file."""
+    from mande.weighting import read_plan
+
+    table = plan.plan_table()
+    table["households_interviewed"] = table["households_selected"] - 1
+    for suffix in ("csv", "xlsx"):
+        path = mande.write_plan(table, tmp_path / f"plan.{suffix}")
+        read = read_plan(path).table
+        assert read["psu"].tolist() == table["psu"].tolist()
+        assert read["inclusion_prob"].tolist() == pytest.approx(table["inclusion_prob"].tolist())
+        assert read_plan(path).for_round("2026-R5").table.shape[0] == len(table)
