@@ -44,6 +44,17 @@ def _targets(frame: pd.DataFrame, default: float, lang: str) -> dict[str, float]
     return out
 
 
+def _admin2_names(lang: str) -> dict[str, str]:
+    m = data.mission()
+    if m is None:
+        return {}
+    return {
+        code: names.get(lang) or names.get("en") or code
+        for r in m.regions
+        for code, names in r.admin2
+    }
+
+
 def _allocation_table(plan: mande.RoundPlan, lang: str) -> pd.DataFrame:
     names = _region_names(lang)
     a = plan.allocation
@@ -67,6 +78,9 @@ def _villages_table(rows: pd.DataFrame, order: str, lang: str) -> pd.DataFrame:
     keep = [c for c in ("admin2", "village", "psu", "urban_rural", "population") if c in rows]
     out = rows[[order, *keep, "inclusion_prob", "certainty"]].copy()
     out.insert(0, "region_name", [names.get(str(r), str(r)) for r in rows["region"]])
+    if "admin2" in out:
+        admin2 = _admin2_names(lang)
+        out["admin2"] = [admin2.get(str(a), str(a)) for a in out["admin2"]]
     labels = {
         "region_name": "region", order: "plan_order", "admin2": "plan_admin2",
         "village": "plan_village", "psu": "plan_psu", "urban_rural": "plan_area",
