@@ -430,3 +430,36 @@ def test_the_weighting_step_reads_the_plan_file(plan: mande.RoundPlan, tmp_path:
         assert read["psu"].tolist() == table["psu"].tolist()
         assert read["inclusion_prob"].tolist() == pytest.approx(table["inclusion_prob"].tolist())
         assert read_plan(path).for_round("2026-R5").table.shape[0] == len(table)
+
+
+def test_cli_plan_commands(frame: pd.DataFrame, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from mande.cli import app
+
+    runner = CliRunner()
+    size = runner.invoke(app, ["plan", "size", "--moe", "0.05", "--response-rate", "0.85"])
+    assert size.exit_code == 0 and size.output.strip() == "904"
+    alloc = runner.invoke(
+        app, ["plan", "allocate", "3000", "--frame", str(SAMPLE / "frame.csv"), "--method", "equal"]
+    )
+    assert alloc.exit_code == 0, alloc.output
+    assert alloc.output.count(" 500 ") == 6
+    out = tmp_path / "plans"
+    draw = runner.invoke(
+        app,
+        [
+            "plan", "draw", str(SAMPLE / "frame.csv"), "--moe", "0.07", "--moe-for", "VD01=0.05",
+            "--seed", "7", "--round", "2026-R5", "--out-dir", str(out),
+            "--mission", str(SAMPLE / "mission.yaml"), "--lang", "fr",
+        ],
+    )  # fmt: skip
+    assert draw.exit_code == 0, draw.output
+    want = mande.plan_round(frame, moe={"VD01": 0.05, **dict.fromkeys(
+        ["VD02", "VD03", "VD04", "VD05", "VD06"], 0.07)}, seed=7, round_label="2026-R5")  # fmt: skip
+    table = pd.read_csv(out / "plan_2026-R5.csv")
+    assert table["psu"].tolist() == want.selected["psu"].tolist()
+    wb = openpyxl.load_workbook(out / "field_list_2026-R5.xlsx")
+    assert wb.sheetnames[0] == "Villages" and wb["Villages"]["B2"].value == "Bangora"
+    bad = runner.invoke(app, ["plan", "draw", str(SAMPLE / "frame.csv"), "--moe", "0.005"])
+    assert bad.exit_code == 1 and "too few villages" in bad.output
