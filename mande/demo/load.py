@@ -6,7 +6,8 @@ What is loaded, as user ``demo`` (role admin):
 - every survey round in ``rounds/`` (``.xlsx``, ``.xls`` or ``.csv``), each read with its form from
   ``forms/`` and, when there is one, its mapping from ``mappings/``; the round's label is the file
   name without extension unless ``rounds/rounds.yaml`` says otherwise;
-- every partner-interview coding sheet in ``interviews/``, labelled by its file name.
+- every partner-interview coding sheet in ``interviews/``, labelled by its file name;
+- the mission's footprint, when ``footprint/`` holds it: ``deployments.*`` and ``activities.*``.
 
 Loading is idempotent: a file already stored for the same round (same SHA-256, same form and
 mapping) is not read again, and a second run changes nothing.
@@ -161,4 +162,16 @@ def load_sample(
             if path.name.startswith(("~$", ".")):
                 continue
             uploads.append(acting.ingest_interviews(path, label=path.stem))
+    uploads += _load_footprint(sample_dir, acting)
     return SampleLoad(mission=mission, uploads=tuple(uploads))
+
+
+def _load_footprint(sample_dir: Path, store: Store) -> list[UploadResult]:
+    """``footprint/deployments.*`` and ``footprint/activities.*``, when present."""
+    folder = sample_dir / "footprint"
+    out: list[UploadResult] = []
+    for kind in ("deployments", "activities"):
+        files = sorted(folder.glob(f"{kind}.*")) if folder.is_dir() else []
+        for path in files[:1]:
+            out.append(store.ingest_footprint(path, kind))  # type: ignore[arg-type]
+    return out

@@ -41,6 +41,7 @@ from mande.store._base import _as_date, _now, _period_of
 from mande.store._blobs import _json
 from mande.store._blobs import catalogue_version as catalogue_version
 from mande.store._blobs import content_hash as content_hash
+from mande.store._footprint import _Footprint
 from mande.store._interviews import _Interviews
 from mande.store._privacy import check_no_personal_data as check_no_personal_data
 from mande.store._records import SourceFile as SourceFile
@@ -62,7 +63,7 @@ def _checkpoint(stage: str) -> None:
     """A named point inside a write transaction (does nothing; tests interrupt the process here)."""
 
 
-class Store(_Results, _Interviews):
+class Store(_Results, _Interviews, _Footprint):
     """The mission's database: survey rounds and interview sheets, versioned; results; audit.
 
     Open with :meth:`Store.open`. Each write checks the acting user's role (``viewer`` may read,
@@ -229,6 +230,7 @@ class Store(_Results, _Interviews):
                     )
                 ],
                 list(conn.execute(sa.select(t.missions.c.config_sha256)).scalars()),
+                self._footprint_state(conn),
             ]
         return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
 
