@@ -142,7 +142,9 @@ def _activities(mission: MissionConfig, seed: int) -> list[tuple[str, str, str, 
                     pcode = admin2[int(rng.integers(len(admin2)))]
                     met = ""
                     if kind == "meeting":
-                        chosen = [p for p, q in zip(partners, probs, strict=True) if rng.random() < q]
+                        chosen = [
+                            p for p, q in zip(partners, probs, strict=True) if rng.random() < q
+                        ]
                         met = " ".join(chosen or [partners[int(rng.integers(len(partners)))]])
                     rows.append((day, pcode, kind, met))
     rows.sort(key=lambda r: (r[0], r[1], r[2], r[3]))
@@ -236,14 +238,18 @@ def true_effects(
 
     frame = build_frame(mission, seed)
     adults = (
-        frame["households"]
-        * (
-            1
-            + (1 - frame["idp_share"] - frame["ret_share"]) * ADULTS_MEAN_EXTRA["resident"]
-            + frame["idp_share"] * ADULTS_MEAN_EXTRA["displaced"]
-            + frame["ret_share"] * ADULTS_MEAN_EXTRA["returnee"]
+        (
+            frame["households"]
+            * (
+                1
+                + (1 - frame["idp_share"] - frame["ret_share"]) * ADULTS_MEAN_EXTRA["resident"]
+                + frame["idp_share"] * ADULTS_MEAN_EXTRA["displaced"]
+                + frame["ret_share"] * ADULTS_MEAN_EXTRA["returnee"]
+            )
         )
-    ).groupby(frame["region"]).sum()
+        .groupby(frame["region"])
+        .sum()
+    )
     truth = true_values(mission, seed, n_per_cell=n_per_cell, frame=frame)
     ex = sample_exposure(mission, out_dir, seed)
     rows = []
@@ -258,8 +264,15 @@ def true_effects(
             cells["value"].to_numpy(dtype=float), x, family=sm.families.Binomial(), var_weights=w
         ).fit(tol=1e-12)
         oc = OUTCOMES[item]
-        rows.append((indicator, item, "base_present", float(fit.params["base_present"]),
-                     -oc.events.get("no_presence", 0.0)))
+        rows.append(
+            (
+                indicator,
+                item,
+                "base_present",
+                float(fit.params["base_present"]),
+                -oc.events.get("no_presence", 0.0),
+            )
+        )
         rows.append((indicator, item, "years_present", float(fit.params["years_present"]),
                      oc.events.get("years_presence", 0.0)))  # fmt: skip
     return pd.DataFrame(

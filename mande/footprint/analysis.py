@@ -140,11 +140,13 @@ def population_from_weights(
                 f"{', '.join(map(str, responses.columns[:30]))}"
             )
     w = pd.to_numeric(responses[design.weight], errors="coerce")
-    out = (
-        pd.DataFrame({"round": responses[round].astype(str), "pcode": responses[area].astype(str), "w": w})
+    out: pd.DataFrame = (
+        pd.DataFrame(
+            {"round": responses[round].astype(str), "pcode": responses[area].astype(str), "w": w}
+        )
         .groupby(["round", "pcode"], as_index=False)["w"]
         .sum()
-        .rename(columns={"w": "population"})
+        .rename(columns={"w": "population"})  # type: ignore[call-overload]
     )
     return out
 
@@ -179,17 +181,20 @@ def join_exposure(
     out = left.merge(ex, on=[_AREA, "_round_key"], how="left", validate="many_to_one")
     missing = out["base_present"].isna() & left[area].notna().to_numpy()
     if missing.any():
-        pairs = out.loc[missing, [_AREA, "_round_key"]].value_counts().head(10)
+        pairs = out.loc[missing, [_AREA, "_round_key"]].astype(str).value_counts().head(10)
+        shown = ", ".join(f"{k[0]} in {k[1]}: {n}" for k, n in pairs.items())  # type: ignore[index]
         raise EstimationError(
             f"{int(missing.sum())} respondent(s) are in an area and round without exposure data "
-            f"({', '.join(f'{a} in {r}: {n}' for (a, r), n in pairs.items())}); the exposure table "
+            f"({shown}); the exposure table "
             "must cover every area of the boundaries and every round"
         )
     out.index = responses.index
     return out.drop(columns=["_round_key"])
 
 
-def score_indicator(responses: pd.DataFrame, catalogue: Any, measure_id: str) -> tuple[pd.Series, Any]:
+def score_indicator(
+    responses: pd.DataFrame, catalogue: Any, measure_id: str
+) -> tuple[pd.Series, Any]:
     """Each respondent's score on a catalogue measure (0/1 for a proportion, NaN outside it)."""
     from mande.indicators.scoring import score_measure
 
@@ -294,7 +299,7 @@ def footprint_analysis(
             return None
         return Effect(
             term, float(fit.params[term]), float(fit.bse[term]),
-            float(fit.conf_int.loc[term, "ci_low"]), float(fit.conf_int.loc[term, "ci_high"]),
+            float(fit.conf_int["ci_low"][term]), float(fit.conf_int["ci_high"][term]),
             float(fit.pvalues[term]), fit.df_resid, level,
             "logit" if family == "binomial" else "identity",
         )  # fmt: skip
@@ -362,15 +367,17 @@ def footprint_analysis(
             {
                 "group": "difference", "estimate": float(lin.params["base_present"]),
                 "se": float(lin.bse["base_present"]),
-                "ci_low": float(lin.conf_int.loc["base_present", "ci_low"]),
-                "ci_high": float(lin.conf_int.loc["base_present", "ci_high"]),
+                "ci_low": float(lin.conf_int["ci_low"]["base_present"]),
+                "ci_high": float(lin.conf_int["ci_high"]["base_present"]),
                 "n": int(lin.n), "areas": n_areas, "area_rounds": n_area_rounds,
             }
         )  # fmt: skip
     order = {"exposed": 0, "not_exposed": 1, "difference": 2}
     comparison = pd.DataFrame(comp_rows).sort_values("group", key=lambda s: s.map(order))
     terms = fit.table()
-    terms["term"] = terms["term"].str.replace(f"C({_AREA})[T.", "area ", regex=False).str.rstrip("]")
+    terms["term"] = (
+        terms["term"].str.replace(f"C({_AREA})[T.", "area ", regex=False).str.rstrip("]")
+    )
     return FootprintAnalysis(
         indicator=measure.id,
         name={lg: measure.name(lg) for lg in ("en", "fr")},
@@ -413,7 +420,9 @@ def _sentences(a: FootprintAnalysis, lang: str) -> list[str]:
         if a.family == "binomial":
             o, lo, hi = a.presence.odds_ratio
             if fr:
-                verdict = "" if a.presence.significant else " ; la différence n'est pas significative"
+                verdict = (
+                    "" if a.presence.significant else " ; la différence n'est pas significative"
+                )
                 out.append(
                     f"{name} : là où une base de la mission était présente dans les "
                     f"{a.window_months:.0f} mois précédant l'enquête, la cote d'une réponse "
@@ -491,30 +500,34 @@ def _sentences(a: FootprintAnalysis, lang: str) -> list[str]:
             sig = d["ci_low"] > 0 or d["ci_high"] < 0
             if fr:
                 way = (
-                    ("en faveur des zones avec base" if d["estimate"] > 0 else "au détriment des zones avec base")
+                    (
+                        "en faveur des zones avec base"
+                        if d["estimate"] > 0
+                        else "au détriment des zones avec base"
+                    )
                     if sig
                     else "non significatif"
                 )
             else:
-                way = (
+                way_en = (
                     f"{pts} percentage points {'higher' if d['estimate'] > 0 else 'lower'} where a "
                     "base was present"
                     if sig
                     else f"a difference of {pts} percentage points, not significant"
                 )
-            lo, hi = _num(100 * d["ci_low"], lang), _num(100 * d["ci_high"], lang)
+            dlo, dhi = _num(100 * d["ci_low"], lang), _num(100 * d["ci_high"], lang)
             out.append(
                 (f"Sans tenir compte des différences entre zones, {_pct(exp_['estimate'], lang)} % "
                  f"des répondants des zones avec base ({int(exp_['area_rounds'])} zones-vagues) et "
                  f"{_pct(nexp['estimate'], lang)} % des autres ({int(nexp['area_rounds'])}) "
                  f"répondent favorablement : un écart de {pts} points de pourcentage ({way} ; {ci} : "
-                 f"{lo} à {hi}).")
+                 f"{dlo} à {dhi}).")
                 if fr else
                 (f"Without allowing for differences between areas, {_pct(exp_['estimate'], lang)} "
                  f"per cent of respondents in areas with a base ({int(exp_['area_rounds'])} "
                  f"area-rounds) and {_pct(nexp['estimate'], lang)} per cent elsewhere "
-                 f"({int(nexp['area_rounds'])}) answer favourably: {way} "
-                 f"({ci}: {lo} to {hi}).")
+                 f"({int(nexp['area_rounds'])}) answer favourably: {way_en} "
+                 f"({ci}: {dlo} to {dhi}).")
             )  # fmt: skip
     return out
 

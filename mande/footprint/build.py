@@ -81,9 +81,7 @@ def load_footprint(store: Any, *, window_months: float = WINDOW_MONTHS) -> Footp
         mission=mission, population=population, window_months=window_months,
     )  # fmt: skip
     names = {lg: {r.pcode: r.label(lg) for r in mission.regions} for lg in ("en", "fr")}
-    return FootprintInputs(
-        geojson, areas, sites, activities, rounds, responses, design, ex, names
-    )
+    return FootprintInputs(geojson, areas, sites, activities, rounds, responses, design, ex, names)
 
 
 def analyse_footprint(
@@ -114,7 +112,8 @@ def area_layer(
     kind = "proportion" if measure.indicator.kind == "proportion" else "mean"
     est = estimate(sel, inputs.design, "_y", kind=kind, by="region")
     est = est.rename(columns={"region": "pcode", "estimate": "perception"})
-    est["perception"] = est["perception"].where(~est.get("suppressed", False))
+    if "suppressed" in est.columns:
+        est["perception"] = est["perception"].where(~est["suppressed"].astype(bool))
     layer = ex.merge(est[["pcode", "perception", "ci_low", "ci_high", "n"]], on="pcode", how="left")
     mid = ex["reference_date"].iloc[0]
     s = inputs.sites

@@ -336,7 +336,9 @@ def read_deployments(
     path = Path(path)
     sheet, raw = _read_one_table(path, max_bytes, "deployments sheet")
     col = _Problems(path.name, sheet)
-    cols, dropped = _map_headers(raw, _DEPLOYMENT_COLUMNS, ("site", "start"), col, "deployments sheet")
+    cols, dropped = _map_headers(
+        raw, _DEPLOYMENT_COLUMNS, ("site", "start"), col, "deployments sheet"
+    )
     if "latitude" not in cols and "pcode" not in cols:
         col.add(
             "the deployments sheet needs 'latitude' and 'longitude', or 'pcode', to place each site",
@@ -353,7 +355,7 @@ def read_deployments(
     for i, rec in enumerate(raw.to_dict("records")):
         r = i + 2
 
-        def cell(name: str, rec: dict[str, Any] = rec) -> Any:
+        def cell(name: str, rec: Mapping[Any, Any] = rec) -> Any:
             return rec.get(cols[name]) if name in cols else None
 
         if all(_blank(v) for v in rec.values()):
@@ -370,9 +372,7 @@ def read_deployments(
             "site", "type", "latitude", "longitude", "pcode", "start", "end", "troops", "police",
         ],
     )  # fmt: skip
-    report = FootprintReport(
-        path.name, sha256_file(path), sheet, len(frame), dropped, col.warnings
-    )
+    report = FootprintReport(path.name, sha256_file(path), sheet, len(frame), dropped, col.warnings)
     return Deployments(frame, report)
 
 
@@ -507,7 +507,9 @@ def read_activities(
     path = Path(path)
     sheet, raw = _read_one_table(path, max_bytes, "activity log")
     col = _Problems(path.name, sheet)
-    cols, dropped = _map_headers(raw, _ACTIVITY_COLUMNS, ("date", "pcode", "type"), col, "activity log")
+    cols, dropped = _map_headers(
+        raw, _ACTIVITY_COLUMNS, ("date", "pcode", "type"), col, "activity log"
+    )
     col.raise_if_errors("activity log")
     if partner_types is None:
         from mande.partners.rubric import load_rubric
@@ -574,9 +576,7 @@ def read_activities(
     col.raise_if_errors("activity log")
     frame = pd.DataFrame(rows, columns=["date", "pcode", "type", "partner_types", "count"])
     frame["count"] = frame["count"].astype(int)
-    report = FootprintReport(
-        path.name, sha256_file(path), sheet, len(frame), dropped, col.warnings
-    )
+    report = FootprintReport(path.name, sha256_file(path), sheet, len(frame), dropped, col.warnings)
     return Activities(frame, report)
 
 
@@ -653,7 +653,9 @@ def read_geopko(
                 column=cols["year"], value=rec[cols["year"]], expected="a whole year, 1948-2100",
             )  # fmt: skip
         if _blank(rec[cols["location"]]):
-            col.add("the location has no name", code="missing_value", row=r, column=cols["location"])
+            col.add(
+                "the location has no name", code="missing_value", row=r, column=cols["location"]
+            )
         coords = []
         for name, limit in (("latitude", 90.0), ("longitude", 180.0)):
             v = None if _blank(rec[cols[name]]) else _number(rec[cols[name]])

@@ -116,8 +116,8 @@ def place_deployments(
     frame["area"] = area
     frame["longitude"], frame["latitude"] = lon, lat
     frame["located_by"] = np.where(by_coords, "coordinates", "pcode")
-    frame["pcode_mismatch"] = by_coords & (given_area.to_numpy() != "") & (
-        given_area.to_numpy() != area
+    frame["pcode_mismatch"] = (
+        by_coords & (given_area.to_numpy() != "") & (given_area.to_numpy() != area)
     )
     return frame
 
@@ -167,16 +167,24 @@ def exposure(
                 f"columns present: {', '.join(map(str, rounds.columns))}",
                 [Problem(f"column {name!r} missing", code="missing_column", column=name)],
             )
-    placed = deployments if "area" in deployments.columns else place_deployments(
-        deployments, areas, mission
+    placed = (
+        deployments
+        if "area" in deployments.columns
+        else place_deployments(deployments, areas, mission)
     )
     regions = region_of(mission)
     starts = [_as_date(v) for v in placed["start"]]
     ends = [_as_date(v) for v in placed["end"]]
-    troops = pd.to_numeric(placed.get("troops"), errors="coerce").fillna(0).to_numpy(dtype=float)
+    troops = (
+        pd.to_numeric(placed["troops"], errors="coerce").fillna(0).to_numpy(dtype=float)
+        if "troops" in placed.columns
+        else np.zeros(len(placed))
+    )
     site_area = placed["area"].astype(str).to_numpy()
-    acts = activities.copy() if activities is not None else pd.DataFrame(
-        columns=["date", "pcode", "type", "partner_types", "count"]
+    acts = (
+        activities.copy()
+        if activities is not None
+        else pd.DataFrame(columns=["date", "pcode", "type", "partner_types", "count"])
     )
     acts["area"] = acts["pcode"].astype(str).map(lambda c: regions.get(c, c))
     acts["day"] = [_as_date(v) for v in acts["date"]]
@@ -192,10 +200,16 @@ def exposure(
         mid = f0 + (f1 - f0) / 2
         w0 = _minus_months(f0, window_months)
         open_mid = np.array(
-            [s is not None and s <= mid and (e is None or e >= mid) for s, e in zip(starts, ends, strict=True)]
+            [
+                s is not None and s <= mid and (e is None or e >= mid)
+                for s, e in zip(starts, ends, strict=True)
+            ]
         )
         in_window = np.array(
-            [s is not None and s < f0 and (e is None or e >= w0) for s, e in zip(starts, ends, strict=True)]
+            [
+                s is not None and s < f0 and (e is None or e >= w0)
+                for s, e in zip(starts, ends, strict=True)
+            ]
         )
         overlap = np.array(
             [
@@ -203,11 +217,13 @@ def exposure(
                 for s, e in zip(starts, ends, strict=True)
             ]
         )
-        amask = acts["day"].map(lambda d: d is not None and w0 <= d < f0).to_numpy(dtype=bool)
+        amask = np.array([d is not None and w0 <= d < f0 for d in acts["day"]], dtype=bool)
         recent = acts[amask]
         for pcode in areas.pcodes:
             here = site_area == pcode
-            first = [s for s, h in zip(starts, here, strict=True) if h and s is not None and s <= mid]
+            first = [
+                s for s, h in zip(starts, here, strict=True) if h and s is not None and s <= mid
+            ]
             months = _months(min(first), mid) if first else 0.0
             mine = recent[recent["area"] == pcode]
             counts = mine.groupby("type")["count"].sum() if len(mine) else pd.Series(dtype=float)

@@ -33,8 +33,13 @@ def haversine_km(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> np.ndarray:
     :math:`d = 2R \\arcsin\\sqrt{\\sin^2(\\Delta\\phi/2) + \\cos\\phi_1\\cos\\phi_2\\sin^2(\\Delta\\lambda/2)}`
     with the mean Earth radius :math:`R` = 6,371.0088 km (IUGG).
     """
-    lon1, lat1, lon2, lat2 = (np.radians(np.asarray(v, dtype=float)) for v in (lon1, lat1, lon2, lat2))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    lon1, lat1, lon2, lat2 = (
+        np.radians(np.asarray(v, dtype=float)) for v in (lon1, lat1, lon2, lat2)
+    )
+    a = (
+        np.sin((lat2 - lat1) / 2) ** 2
+        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    )
     return np.asarray(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1))))
 
 
@@ -102,7 +107,9 @@ class Areas:
             )
         return cls(tuple(pcodes), tuple(shapes))
 
-    def locate(self, longitude: Sequence[float] | np.ndarray, latitude: Sequence[float] | np.ndarray) -> np.ndarray:
+    def locate(
+        self, longitude: Sequence[float] | np.ndarray, latitude: Sequence[float] | np.ndarray
+    ) -> np.ndarray:
         """The p-code of the area holding each point ('' outside every area or when missing).
 
         A point on a border shared by two areas goes to the first area in the file's order.

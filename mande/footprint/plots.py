@@ -68,12 +68,16 @@ def footprint_map(
     by = areas.set_index("pcode") if "pcode" in areas.columns else pd.DataFrame()
     values = pd.to_numeric(by.get(layer, pd.Series(dtype=float)), errors="coerce")
     scale = "Blues" if layer == "perception" else "Oranges"
-    top = 1.0 if layer == "perception" else max(float(values.max()) if values.notna().any() else 1.0, 1e-9)
+    top = (
+        1.0
+        if layer == "perception"
+        else max(float(values.max()) if values.notna().any() else 1.0, 1e-9)
+    )
     fig = go.Figure()
     lats: list[float] = []
     for feature in geojson.get("features", []):
         pcode = (feature.get("properties") or {}).get("pcode")
-        name = names.get(pcode, str(pcode))
+        name = names.get(str(pcode), str(pcode))
         v = float(values.get(pcode, np.nan)) if pcode in values.index else np.nan
         if np.isnan(v):
             colour, shown = "#d9d9d9", _t(lang, "no data", "pas de données")
@@ -107,7 +111,10 @@ def footprint_map(
             )  # fmt: skip
     for kind, group in sites.groupby("type", sort=False):
         label = DEPLOYMENT_TYPES.get(str(kind), {}).get(lang, str(kind))
-        troops = pd.to_numeric(group.get("troops"), errors="coerce").fillna(0)
+        troops = pd.to_numeric(
+            group["troops"] if "troops" in group else pd.Series(0, index=group.index),
+            errors="coerce",
+        ).fillna(0)
         fig.add_trace(
             go.Scatter(
                 x=group["longitude"], y=group["latitude"], mode="markers", name=label,
@@ -120,7 +127,9 @@ def footprint_map(
         )  # fmt: skip
     mid = (min(lats) + max(lats)) / 2 if lats else 0.0
     fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / max(np.cos(np.radians(mid)), 0.2))
+    fig.update_yaxes(
+        visible=False, scaleanchor="x", scaleratio=1 / max(np.cos(np.radians(mid)), 0.2)
+    )
     fig.update_layout(
         title=title, height=480, plot_bgcolor="white", hoverlabel={"bgcolor": "white"},
         margin={"l": 0, "r": 0, "t": 40 if title else 10, "b": 0},

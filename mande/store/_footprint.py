@@ -4,7 +4,8 @@ Each upload of a label (``deployments``, ``activities``, or an officer's own lab
 version that becomes current; nothing is overwritten; the same file uploaded again for the same
 label changes nothing. A file refused by validation writes nothing but its audit entry. The tables
 hold no personal data: readers keep only the known columns (an activity log's notes are dropped
-on reading), and the store checks again.
+on reading), and the store checks again, every column but the sites' coordinates (the mission's
+own installations, not people).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from mande.store._records import SourceFile, UploadResult
 
 FootprintKind = Literal["deployments", "activities", "geopko"]
 _KINDS = ("deployments", "activities", "geopko")
+_SITE_COORDINATES = ("latitude", "longitude")
 
 
 class _Footprint(_StoreBase):
@@ -52,7 +54,9 @@ class _Footprint(_StoreBase):
 
         if kind not in _KINDS:
             raise StoreError(f"kind={kind!r}; expected one of {', '.join(_KINDS)}")
-        stored_kind = "activities" if kind == "activities" else "deployments"
+        stored_kind: Literal["deployments", "activities"] = (
+            "activities" if kind == "activities" else "deployments"
+        )
         label = label or stored_kind
         actor = self._actor(user, role)
         src = SourceFile.from_path(path)
@@ -61,6 +65,7 @@ class _Footprint(_StoreBase):
         if found is not None:
             return found
         read_options.setdefault("max_bytes", self.settings.max_upload_bytes)
+        read: Any
         try:
             if kind == "geopko":
                 read = read_geopko(path, **read_options)
@@ -108,7 +113,12 @@ class _Footprint(_StoreBase):
         actor = self._actor(user, role)
         self._require(actor, "upload", object_type=kind, label=label, sha256=source.sha256)
         try:
-            check_no_personal_data(frame, what=kind)
+            # a site's coordinates locate the mission's own installation, not a person: they are
+            # kept; every other column is checked
+            check_no_personal_data(
+                frame.drop(columns=[c for c in _SITE_COORDINATES if c in frame.columns]),
+                what=kind,
+            )
         except DataValidationError as exc:
             self._refused(actor, kind, label, source, exc)
             raise
@@ -225,4 +235,6 @@ class _Footprint(_StoreBase):
     def _footprint_state(self, conn: Connection) -> list[tuple[Any, ...]]:
         """(id, current version) of every footprint upload, for the data version."""
         f = t.footprint_files
-        return [tuple(r) for r in conn.execute(sa.select(f.c.id, f.c.current_version).order_by(f.c.id))]
+        return [
+            tuple(r) for r in conn.execute(sa.select(f.c.id, f.c.current_version).order_by(f.c.id))
+        ]

@@ -247,7 +247,11 @@ def test_sample_exposure_tells_the_story(mission) -> None:  # type: ignore[no-un
 def test_rates_per_1000_need_a_population(mission, areas: Areas) -> None:  # type: ignore[no-untyped-def]
     dep = read_deployments(SAMPLE / "footprint" / "deployments.xlsx", mission=mission)
     rounds = pd.DataFrame(
-        {"round": ["r"], "fieldwork_start": [dt.date(2025, 5, 5)], "fieldwork_end": [dt.date(2025, 5, 25)]}
+        {
+            "round": ["r"],
+            "fieldwork_start": [dt.date(2025, 5, 5)],
+            "fieldwork_end": [dt.date(2025, 5, 25)],
+        }
     )
     act = pd.DataFrame(
         {"date": [dt.date(2025, 4, 1)] * 3, "pcode": ["VD0101", "VD01", "VD0301"],

@@ -50,7 +50,9 @@ def upgrade() -> None:
         sa.Column("created_at", _TS, nullable=False),
         sa.Column("created_by", sa.String(200), nullable=False),
         sa.ForeignKeyConstraint(
-            ["file_id"], ["footprint_files.id"], name="fk_footprint_versions_file_id_footprint_files"
+            ["file_id"],
+            ["footprint_files.id"],
+            name="fk_footprint_versions_file_id_footprint_files",
         ),
         sa.ForeignKeyConstraint(
             ["upload_id"], ["uploads.id"], name="fk_footprint_versions_upload_id_uploads"
