@@ -239,17 +239,18 @@ class Store(_Results, _Interviews, _Footprint):
     def history(self) -> pd.DataFrame:
         """Every accepted upload, newest first: when, who, what, which file (SHA-256), status."""
         u = t.uploads
-        v, iv = t.round_versions, t.interview_versions
+        v, iv, fv = t.round_versions, t.interview_versions, t.footprint_versions
         q = (
             sa.select(
                 u.c.uploaded_at, u.c.user_name.label("user"), u.c.role, u.c.kind,
                 u.c.target_label.label("label"),
-                sa.func.coalesce(v.c.version, iv.c.version).label("version"),
+                sa.func.coalesce(v.c.version, iv.c.version, fv.c.version).label("version"),
                 u.c.file_name, u.c.sha256.label("file_sha256"), u.c.size_bytes, u.c.status,
                 u.c.n_warnings,
             )
             .outerjoin(v, v.c.upload_id == u.c.id)
             .outerjoin(iv, iv.c.upload_id == u.c.id)
+            .outerjoin(fv, fv.c.upload_id == u.c.id)
             .order_by(u.c.id.desc())
         )  # fmt: skip
         return self._frame(q)
