@@ -55,7 +55,7 @@ def test_a_refused_file_writes_nothing_and_a_viewer_cannot_upload(
     assert store.footprint("deployments").empty
     copy = tmp_path / "d.xlsx"
     shutil.copyfile(sample_files / "footprint" / "deployments.xlsx", copy)
-    with pytest.raises(DataValidationError, match="column .date. not found"):
+    with pytest.raises(DataValidationError, match="column 'date' not found"):
         store.ingest_footprint(copy, "activities", label="deployments")
 
 
