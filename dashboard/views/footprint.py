@@ -47,6 +47,9 @@ def main() -> None:
 
     analysis = data.footprint_analysis(indicator)
     st.subheader(t("footprint_models", lang))
+    for col, (label, value, ci) in zip(st.columns(2), analysis.figures(lang), strict=False):
+        col.metric(label, value)
+        col.caption(ci)
     for sentence in analysis.sentences(lang):
         st.markdown(f"- {sentence}")
     st.subheader(t("duration_curve", lang))

@@ -120,6 +120,33 @@ class FootprintAnalysis:
         """What a careful analyst says next to these numbers."""
         return _caveats(self, lang)
 
+    def figures(self, lang: str = "en") -> list[tuple[str, str, str]]:
+        """The two headline numbers as (label, value, interval) texts: the odds ratio of a base
+        present and the odds ratio per year of presence (or the differences, for a mean)."""
+        fr = lang == "fr"
+        out = []
+        labels = {
+            "base_present": ("Base présente (rapport de cotes)", "Base present (odds ratio)"),
+            "years_present": (
+                "Par année de présence (rapport de cotes)", "Per year of presence (odds ratio)",
+            ),
+        }  # fmt: skip
+        lvl = f"{self.level * 100:.0f}"
+        for e in (self.presence, self.duration):
+            if e is None:
+                continue
+            est, lo, hi = e.odds_ratio if e.scale == "logit" else (e.estimate, e.ci_low, e.ci_high)
+            label = labels[e.term][0 if fr else 1] if e.term in labels else e.term
+            if e.scale != "logit":
+                label = label.replace(" (rapport de cotes)", "").replace(" (odds ratio)", "")
+            ci = (
+                f"IC à {lvl} % : {_num(lo, lang, 2)} à {_num(hi, lang, 2)}"
+                if fr
+                else f"{lvl}% CI: {_num(lo, lang, 2)} to {_num(hi, lang, 2)}"
+            )
+            out.append((label, _num(est, lang, 2), ci))
+        return out
+
 
 # ------------------------------------------------------------------------------------------------
 # data preparation

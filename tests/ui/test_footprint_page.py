@@ -36,6 +36,11 @@ def test_footprint_page_shows_the_estimates_as_a_viewer(app: Callable[..., AppTe
     assert "each year of presence multiplies the odds by" in text
     assert "Deployment follows violence" in text
     assert len(at.get("plotly_chart")) == 2
+    assert [m.label for m in at.metric] == [
+        "Base present (odds ratio)", "Per year of presence (odds ratio)",
+    ]  # fmt: skip
+    assert at.metric[0].value == "2.42" and at.metric[1].value == "0.72"
+    assert "95% CI: 1.90 to 3.10" in [c.value for c in at.caption]
     assert len(at.dataframe) == 3
 
 
