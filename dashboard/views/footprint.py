@@ -14,6 +14,7 @@ from mande.footprint.build import ACCEPTANCE
 
 
 def main() -> None:
+    session.require("view")
     lang = session.lang()
     st.title(t("footprint", lang))
     inputs = data.footprint()

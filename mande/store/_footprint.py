@@ -60,7 +60,7 @@ class _Footprint(_StoreBase):
         label = label or stored_kind
         actor = self._actor(user, role)
         src = SourceFile.from_path(path)
-        self._require(actor, "upload", object_type=stored_kind, label=label, sha256=src.sha256)
+        self._require(actor, "upload", object_type="footprint", label=label, sha256=src.sha256)
         found = self._find_footprint_version(label, src.sha256)
         if found is not None:
             return found
@@ -74,7 +74,7 @@ class _Footprint(_StoreBase):
                 reader = read_deployments if kind == "deployments" else read_activities
                 read = reader(path, **read_options)
         except DataValidationError as exc:
-            self._refused(actor, stored_kind, label, src, exc)
+            self._refused(actor, "footprint", label, src, exc)
             raise
         return self.add_footprint(
             read.frame, label, kind=stored_kind, source=src, report=read.report,
@@ -111,7 +111,7 @@ class _Footprint(_StoreBase):
     ) -> UploadResult:
         """Store a footprint table already read as a new version of ``label``."""
         actor = self._actor(user, role)
-        self._require(actor, "upload", object_type=kind, label=label, sha256=source.sha256)
+        self._require(actor, "upload", object_type="footprint", label=label, sha256=source.sha256)
         try:
             # a site's coordinates locate the mission's own installation, not a person: they are
             # kept; every other column is checked
@@ -120,7 +120,7 @@ class _Footprint(_StoreBase):
                 what=kind,
             )
         except DataValidationError as exc:
-            self._refused(actor, kind, label, source, exc)
+            self._refused(actor, "footprint", label, source, exc)
             raise
         stored = frame.copy()
         for col in ("start", "end", "date"):
@@ -172,8 +172,9 @@ class _Footprint(_StoreBase):
             )  # fmt: skip
             conn.execute(f.update().where(f.c.id == file_id).values(current_version=version))
             self._audit(
-                conn, actor, "upload", kind, label, source.sha256,
-                details={"version": version, "file_name": source.name, "n_rows": len(stored),
+                conn, actor, "upload", "footprint", label, source.sha256,
+                details={"kind": kind, "version": version, "file_name": source.name,
+                         "n_rows": len(stored),
                          "content_sha256": content},
             )  # fmt: skip
             return UploadResult(

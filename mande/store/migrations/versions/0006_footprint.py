@@ -1,7 +1,8 @@
-"""The mission's footprint: deployments and activity logs, versioned like survey rounds.
+"""The mission's footprint: deployments and activity logs, versioned like survey rounds; on
+PostgreSQL the group roles' grants and the audit triggers cover the new tables.
 
-Revision ID: 0004_footprint
-Revises: 0003
+Revision ID: 0006_footprint
+Revises: 0005_weighting
 Create Date: 2026-11-30
 """
 
@@ -12,8 +13,10 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004_footprint"
-down_revision: str | None = "0003"
+from mande.store import _access
+
+revision: str = "0006_footprint"
+down_revision: str | None = "0005_weighting"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -60,6 +63,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_footprint_versions"),
         sa.UniqueConstraint("file_id", "version", name="uq_footprint_versions_file_version"),
     )
+    _access.install(op.get_bind())  # grants and triggers on the new tables (PostgreSQL)
 
 
 def downgrade() -> None:
