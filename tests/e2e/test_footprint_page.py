@@ -4,6 +4,7 @@ effect of presence and the duration slope, the duration curve and the caveats.""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -56,8 +57,8 @@ def test_viewer_opens_the_footprint_page(viewer_server: str, browser: Any) -> No
     page.get_by_text("each year of presence multiplies the odds by").first.wait_for()
     page.locator('[data-testid="stPlotlyChart"]').nth(1).wait_for()
     body = page.inner_text("body")
-    assert "the odds of a favourable answer were 2.42 times" in body
-    assert "multiplies the odds by 0.72" in body
+    assert re.search(r"the odds of a favourable answer were \d\.\d\d times", body)
+    assert re.search(r"multiplies the odds by 0\.\d\d \(95 per cent CI: 0\.\d\d to 0\.\d\d\)", body)
     assert "Deployment follows violence" in body
     # a viewer's menu: no upload, no audit
     nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
