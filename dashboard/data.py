@@ -354,3 +354,40 @@ def plan_file_bytes(plan: mande.RoundPlan) -> bytes:
 
     with tempfile.TemporaryDirectory(prefix="mande-plan-") as tmp:
         return mande.write_plan(plan, Path(tmp) / "plan.csv").read_bytes()
+# ---- the mission's footprint (mande.footprint.build) --------------------------------------------
+
+
+def footprint() -> Any:
+    """The stored footprint joined to the stored rounds (None when something is missing)."""
+    return _footprint(data_version())
+
+
+@st.cache_resource(show_spinner="Measuring the mission's footprint…", max_entries=2)
+def _footprint(version: str) -> Any:
+    from mande.footprint.build import load_footprint
+
+    return load_footprint(store())
+
+
+def footprint_analysis(indicator: str) -> Any:
+    return _footprint_analysis(data_version(), indicator)
+
+
+@st.cache_resource(show_spinner="Fitting the footprint models…", max_entries=16)
+def _footprint_analysis(version: str, indicator: str) -> Any:
+    from mande.footprint.build import analyse_footprint
+
+    return analyse_footprint(footprint(), indicator, catalogue())
+
+
+def footprint_layer(indicator: str, round_label: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return _footprint_layer(data_version(), indicator, round_label)
+
+
+@st.cache_data(show_spinner=False)
+def _footprint_layer(
+    version: str, indicator: str, round_label: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from mande.footprint.build import area_layer
+
+    return area_layer(footprint(), indicator, catalogue(), round_label)

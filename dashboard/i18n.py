@@ -306,6 +306,34 @@ TEXT: dict[str, dict[str, str]] = {
     "interviews_needed": {"en": "Interviews needed", "fr": "Entretiens nécessaires"},
     "expected_moe": {"en": "Expected margin (points)", "fr": "Marge attendue (points)"},
     "reportable": {"en": "Within target", "fr": "Dans la cible"},
+    "footprint": {"en": "Footprint", "fr": "Empreinte"},
+    "footprint_intro": {
+        "en": "Where the mission's bases are and what it does, joined to what people say in the "
+        "survey rounds. Every figure is an association, not an effect.",
+        "fr": "Où sont les bases de la mission et ce qu'elle fait, rapprochés de ce que disent les "
+        "personnes interrogées. Chaque chiffre est une association, non un effet.",
+    },
+    "no_footprint": {
+        "en": "No deployments, boundaries or survey round are loaded yet. An officer can upload "
+        "deployments and an activity log with `mande footprint ingest`, or run "
+        "`mande demo load sample_data`.",
+        "fr": "Aucun déploiement, aucune limite administrative ou aucune vague d'enquête n'est "
+        "chargé. Un(e) chargé(e) de S&E peut téléverser les déploiements et le journal "
+        "d'activités avec `mande footprint ingest`, ou lancer `mande demo load sample_data`.",
+    },
+    "map_layer": {"en": "Map layer", "fr": "Couche de la carte"},
+    "footprint_models": {"en": "What the models find", "fr": "Ce que trouvent les modèles"},
+    "duration_curve": {
+        "en": "The longer the mission stays: predicted share favourable by years of presence",
+        "fr": "Avec la durée de la présence : part favorable prédite selon les années de présence",
+    },
+    "caveats": {"en": "Read with care", "fr": "À lire avec prudence"},
+    "exposure_table": {"en": "Exposure by area and round", "fr": "Exposition par zone et vague"},
+    "model_terms": {"en": "Model coefficients", "fr": "Coefficients du modèle"},
+    "exposed_comparison": {
+        "en": "Areas with and without a base",
+        "fr": "Zones avec et sans base",
+    },
     "viewer": {"en": "viewer", "fr": "lecteur"},
     "officer": {"en": "officer", "fr": "chargé(e) de S&E"},
     "admin": {"en": "admin", "fr": "administrateur"},

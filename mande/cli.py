@@ -282,6 +282,15 @@ def _store_commands() -> None:
 _store_commands()
 
 
+def _footprint_commands() -> None:
+    from mande.footprint._cli import register
+
+    register(app)
+
+
+_footprint_commands()
+
+
 # --------------------------------------------------------------------------------------------
 # Planning a round: mande plan size / allocate / draw (mande/plan/_cli.py)
 
