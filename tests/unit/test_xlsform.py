@@ -162,12 +162,17 @@ def test_what_pyxform_accepts_is_read(tmp_path: Path) -> None:
                     ["begin loop over yn", "lp", "Loop", "", ""],
                     ["integer", "count", "How many", "", ""],
                     ["end loop", "", "", "", ""],
-                    ["select_one yn or_other", "oth", "Other?", "", ""],
+                    ["select_one c or_other", "oth", "Other?", "", ""],
                 ],
             ),
             (
                 "choices",
-                [["list_name", "name", "label"], ["yn", "yes", "Yes"], ["yn", "no", "No"]],
+                [
+                    ["list_name", "name", "label"],
+                    ["yn", "yes", "Yes"],
+                    ["yn", "no", "No"],
+                    ["c", "a", "A"],
+                ],
             ),
         ],
     )
