@@ -136,20 +136,23 @@ def mapping_suggest_cmd(
     from mande.ingest.mapping import suggest_mapping
     from mande.ingest.xlsform import read_xlsform
 
-    f = read_xlsform(form)
+    f = read_xlsform(form, strict=False)  # a deployed form: read as Kobo read it
     columns = None
     if export:
         from mande.ingest._files import read_tables
 
         columns = list(next(iter(read_tables(export, sheets=1).values())).frame.columns)
+    from mande.ingest.mapping import AUTO_USE
+
     m = suggest_mapping(f, columns=columns)
     m.to_yaml(out)
     mapped = [q for q in m.questions.values() if q.item]
-    low = [q for q in mapped if q.confidence < 0.7]
+    low = [q for q in mapped if q.confidence < AUTO_USE]
     typer.echo(
         f"wrote {out}: {len(mapped)} questions mapped to standard items, "
-        f"{len(m.questions) - len(mapped)} kept unmapped; {len(low)} with confidence under 0.7 "
-        "to check first"
+        f"{len(m.questions) - len(mapped)} kept unmapped; every entry is to confirm "
+        f"('confirmed: true'), and the {len(low)} under confidence {AUTO_USE} feed no indicator "
+        "until confirmed"
     )
 
 

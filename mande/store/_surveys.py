@@ -123,7 +123,7 @@ class _Surveys(_StoreBase):
         form_obj = form
         try:
             if form_src is not None:
-                form_obj = read_xlsform(form)
+                form_obj = read_xlsform(form, strict=False)  # deployed: read as Kobo read it
             rnd = read_survey(path, form_obj, mapping, round_label=round_label, **read_options)
         except DataValidationError as exc:
             self._refused(actor, "round", round_label, src, exc)
