@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -60,6 +60,7 @@ __all__ = [
     "ItemMapping",
     "Mapping",
     "indicators_fed",
+    "indicators_of_items",
     "load_mapping",
     "mapping_from_dict",
     "standard_mapping",
@@ -751,22 +752,14 @@ def _flag(value: Any, path: str, where: str) -> bool:
     raise DefinitionError(f"expected true or false, got {value!r}", path=str(path), field=where)
 
 
-def indicators_fed(
-    mapping: Mapping, catalogue: Any = None, *, usable_only: bool = True
-) -> dict[str, tuple[str, ...]]:
-    """Standard item -> the ids of the indicators it feeds, for every item ``mapping`` maps.
+def indicators_of_items(items: Iterable[str], catalogue: Any = None) -> dict[str, tuple[str, ...]]:
+    """Standard item -> the ids of the indicators that read it, for each of ``items``.
 
     An indicator reads an item when the item is one of its items, the item of one of its
     variants, a column of its universe (``victim == 1``), or an item of one of its components.
-    A breakdown item (sex, age group, region, ...) splits every indicator besides.
-
-    Parameters
-    ----------
-    catalogue:
-        A :class:`~mande.indicators.catalogue.Catalogue` (default: the standard catalogue).
-    usable_only:
-        Only the entries :meth:`Mapping.usable` keeps (default): what will actually feed
-        published indicators.
+    A breakdown item (sex, age group, region, ...) is read by none directly: it splits every
+    indicator. ``catalogue``: a :class:`~mande.indicators.catalogue.Catalogue` (default: the
+    standard catalogue).
     """
     if catalogue is None:
         from mande.indicators.catalogue import load_catalogue
@@ -780,7 +773,8 @@ def indicators_fed(
         direct[ind.id] = read
     reads: dict[str, set[str]] = {}
     for ind in catalogue:
-        seen, todo, items_read = set(), [ind.id], set()
+        seen: set[str] = set()
+        todo, items_read = [ind.id], set()
         while todo:
             i = todo.pop()
             if i in seen or i not in direct:
@@ -789,10 +783,28 @@ def indicators_fed(
             items_read |= direct[i]
             todo.extend(catalogue[i].components)
         reads[ind.id] = items_read
+    return {
+        item: tuple(sorted(i for i, r in reads.items() if item in r))
+        for item in dict.fromkeys(items)
+    }
+
+
+def indicators_fed(
+    mapping: Mapping, catalogue: Any = None, *, usable_only: bool = True
+) -> dict[str, tuple[str, ...]]:
+    """Standard item -> the ids of the indicators it feeds, for every item ``mapping`` maps.
+
+    See :func:`indicators_of_items` for what "feeds" means.
+
+    Parameters
+    ----------
+    catalogue:
+        A :class:`~mande.indicators.catalogue.Catalogue` (default: the standard catalogue).
+    usable_only:
+        Only the entries :meth:`Mapping.usable` keeps (default): what will actually feed
+        published indicators.
+    """
     m = mapping.usable() if usable_only else mapping
-    out: dict[str, tuple[str, ...]] = {}
-    for entry in m.questions.values():
-        if entry.item is None:
-            continue
-        out[entry.item] = tuple(sorted(i for i, r in reads.items() if entry.item in r))
-    return out
+    return indicators_of_items(
+        (e.item for e in m.questions.values() if e.item is not None), catalogue
+    )

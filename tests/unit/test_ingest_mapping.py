@@ -274,6 +274,12 @@ def test_suggested_then_confirmed_mapping_ingests_a_french_mission_form(
     assert any(r.column == "enquete/nom_enquete" for r in rnd.report.removed)
     # items the form does not ask are present and empty
     assert df["identity"].isna().all()
+    # the report says which indicators each question feeds
+    feeds = rnd.report.feeds().set_index("item")
+    assert feeds.loc["safe_dark", "column"] == "secu/securite_nuit"
+    assert feeds.loc["safe_dark", "indicators"] == "SAF-01"
+    assert feeds.loc["trust_police", "indicators"] == "TRU-01"
+    assert feeds.loc["region", "breakdown"] and feeds.loc["region", "indicators"] == ""
     # the mapping's dict form (what the store keeps) gives the same table
     again = mande.read_survey(
         export, form, confirmed.to_dict(), secret=b"s", max_bytes=10**7, round_label="M1"
