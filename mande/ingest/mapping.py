@@ -155,13 +155,23 @@ class Mapping:
             for k, m in self.questions.items()
         }
         design = dict(self.design)
-        if not self.design_confirmed:
-            for key, conf in self.design_confidence.items():
-                if conf < min_confidence and key in DEFAULT_DESIGN:
-                    design[key] = DEFAULT_DESIGN[key]
+        for key in self._design_set_aside(min_confidence):
+            design[key] = DEFAULT_DESIGN[key]
         return Mapping(
             qs, design, self.form_id, dict(self.design_confidence), self.design_confirmed
         )
+
+    def _design_set_aside(self, min_confidence: float) -> list[str]:
+        """Design keys whose column was guessed (not declared) under ``min_confidence``."""
+        if self.design_confirmed:
+            return []
+        return [
+            key
+            for key, conf in self.design_confidence.items()
+            if 0 < conf < min_confidence
+            and key in DEFAULT_DESIGN
+            and self.design.get(key) not in (None, DEFAULT_DESIGN[key])
+        ]
 
     def set_aside_problems(self, min_confidence: float = AUTO_USE) -> list[Problem]:
         """One warning per suggestion :meth:`usable` sets aside, saying how to confirm it."""
@@ -182,22 +192,21 @@ class Mapping:
                         expected=f"a confirmed mapping, or a confidence of {min_confidence} or more",
                     )
                 )
-        if not self.design_confirmed:
-            for key, conf in self.design_confidence.items():
-                if conf < min_confidence and key in DEFAULT_DESIGN:
-                    out.append(
-                        Problem(
-                            f"column '{self.design[key]}' was guessed as the design's {key} with "
-                            f"confidence {conf:.2f}, which no officer confirmed: it is not used. "
-                            f"Declare it in the mapping file (design: {key}: COLUMN, "
-                            "confirmed: true) and upload again",
-                            severity="warning",
-                            code="mapping_unconfirmed",
-                            column=self.design[key],
-                            value=key,
-                            expected=f"a confirmed design, or a confidence of {min_confidence} or more",
-                        )
-                    )
+        for key in self._design_set_aside(min_confidence):
+            conf = self.design_confidence[key]
+            out.append(
+                Problem(
+                    f"column '{self.design[key]}' was guessed as the design's {key} with "
+                    f"confidence {conf:.2f}, which no officer confirmed: it is not used. "
+                    f"Declare it in the mapping file (design: {key}: COLUMN, "
+                    "confirmed: true) and upload again",
+                    severity="warning",
+                    code="mapping_unconfirmed",
+                    column=self.design[key],
+                    value=key,
+                    expected=f"a confirmed design, or a confidence of {min_confidence} or more",
+                )
+            )
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -732,10 +741,11 @@ def mapping_from_dict(
             {str(k): float(v) for k, v in (spec.get("choice_confidence") or {}).items()},
             confirmed=_flag(spec.get("confirmed", True), path, where + ".confirmed"),
         )
-    design_conf = {
+    declared = raw.get("design") or {}
+    design_conf = {  # only for the columns the file still names
         str(k): float(v)
         for k, v in (raw.get("design_confidence") or {}).items()
-        if str(k) in DESIGN_KEYS
+        if str(k) in DESIGN_KEYS and isinstance(declared, dict) and declared.get(k) is not None
     }
     return Mapping(
         qs,
