@@ -657,13 +657,17 @@ def _set_aside(book: Any, f: _Failure, tries: dict[int, int]) -> bool:
 
 
 def _unknown_type_row(book: Any, exc: Exception) -> int | None:
-    """The row of the type pyxform's builder did not know (it names the type, not the row)."""
+    """The row pyxform's builder refused (it names the type, not the row): an unknown type, or
+    an ``include`` of a section it was not given."""
     m = re.match(r"Unknown question type '(.*)'", str(exc))
-    if not m:
+    wanted = m.group(1) if m else None
+    if wanted is None and str(exc).startswith("This section has not been included"):
+        wanted = "include"
+    if wanted is None:
         return None
     for i, row in enumerate(book.survey or [], start=2):
         key = _key(row, "type", "command")
-        if key and str(row[key]).strip() == m.group(1):
+        if key and str(row[key]).strip() == wanted:
             return i
     return None
 
