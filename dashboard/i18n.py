@@ -31,8 +31,8 @@ TEXT: dict[str, dict[str, str]] = {
         "fr": "Votre rôle ne donne pas accès à cette page.",
     },
     "latest_round": {
-        "en": "Latest round: {round} ({n} respondents). Changes are since {previous}.",
-        "fr": "Dernière vague : {round} ({n} enquêtés). Les évolutions sont mesurées depuis {previous}.",
+        "en": "Latest round: {round} ({n} respondents), reporting period {period}. Changes are since {previous} (period {previous_period}).",
+        "fr": "Dernière vague : {round} ({n} enquêtés), période {period}. Les évolutions sont mesurées depuis {previous} (période {previous_period}).",
     },
     "ci95": {"en": "95% CI", "fr": "IC à 95 %"},
     "change_not_significant": {
@@ -40,17 +40,45 @@ TEXT: dict[str, dict[str, str]] = {
         "fr": "pas d'évolution significative",
     },
     "significant_changes": {
-        "en": "Significant changes since the previous round",
-        "fr": "Évolutions significatives depuis la vague précédente",
+        "en": "Significant changes since the previous period",
+        "fr": "Évolutions significatives depuis la période précédente",
     },
     "no_significant_change": {
-        "en": "No change since the previous round is statistically significant.",
-        "fr": "Aucune évolution depuis la vague précédente n'est statistiquement significative.",
+        "en": "No change since the previous period is statistically significant.",
+        "fr": "Aucune évolution depuis la période précédente n'est statistiquement significative.",
     },
     "fdr_note": {
-        "en": "Significant after Benjamini-Hochberg false-discovery-rate control (q = 0.05) across every indicator and group compared.",
-        "fr": "Significatif après contrôle du taux de fausses découvertes de Benjamini-Hochberg (q = 0,05) sur l'ensemble des indicateurs et groupes comparés.",
+        "en": "Significant after Benjamini-Hochberg false-discovery-rate control (q = {q}) over one family: {family} ({m} comparisons). The interval beside a change is false-coverage-rate adjusted (Benjamini-Yekutieli, {level} level): it excludes zero exactly when the change is significant.",
+        "fr": "Significatif après contrôle du taux de fausses découvertes de Benjamini-Hochberg (q = {q}) sur une seule famille : {family} ({m} comparaisons). L'intervalle d'une évolution est ajusté pour le taux de fausse couverture (Benjamini-Yekutieli, niveau {level}) : il exclut zéro exactement quand l'évolution est significative.",
     },
+    "change_ci": {"en": "Change, adjusted CI", "fr": "Évolution, IC ajusté"},
+    "change_ci_unadjusted": {
+        "en": "Unadjusted 95% CI (analysts)",
+        "fr": "IC à 95 % non ajusté (analystes)",
+    },
+    "not_compared": {"en": "not compared", "fr": "non comparé"},
+    "small_partners_note": {
+        "en": "Greyed: fewer than {partners} partner organisations or {interviews} interviews; the figure is shown for information, not compared or ranked.",
+        "fr": "En grisé : moins de {partners} organisations partenaires ou de {interviews} entretiens ; le chiffre est donné à titre indicatif, sans comparaison ni classement.",
+    },
+    "few_units_note": {
+        "en": "Greyed: alpha from fewer than {units} double-coded interviews; too few to judge agreement.",
+        "fr": "En grisé : alpha calculé sur moins de {units} entretiens codés deux fois ; trop peu pour juger de l'accord.",
+    },
+    "partner_table": {
+        "en": "Relationship quality by partner type in the period",
+        "fr": "Qualité de la relation par type de partenaire pendant la période",
+    },
+    "model_window": {
+        "en": "Data: {window} (every interview up to the end of the period).",
+        "fr": "Données : {window} (tous les entretiens jusqu'à la fin de la période).",
+    },
+    "partner_type": {"en": "Partner type", "fr": "Type de partenaire"},
+    "rqi": {"en": "Relationship quality (0-100)", "fr": "Qualité de la relation (0-100)"},
+    "n_partners": {"en": "Partners", "fr": "Partenaires"},
+    "n_interviews": {"en": "Interviews", "fr": "Entretiens"},
+    "flag": {"en": "Note", "fr": "Note"},
+    "small_numbers": {"en": "small numbers", "fr": "petits effectifs"},
     "indicator": {"en": "Indicator", "fr": "Indicateur"},
     "breakdown": {"en": "Breakdown", "fr": "Ventilation"},
     "group": {"en": "Group", "fr": "Groupe"},

@@ -44,6 +44,12 @@ from mande.report import (
     write_annex,
     write_narrative,
 )
+from mande.reporting import (
+    ReportingPolicy,
+    change_table,
+    partner_figures,
+    period_figures,
+)
 from mande.roles import allowed, require
 from mande.stats.change import changes_between, compare_rounds
 from mande.stats.design import SurveyDesign
@@ -77,6 +83,7 @@ __all__ = [
     "Problem",
     "ReportData",
     "ReportInputs",
+    "ReportingPolicy",
     "Rubric",
     "Settings",
     "Store",
@@ -89,6 +96,7 @@ __all__ = [
     "__version__",
     "allowed",
     "build_report_data",
+    "change_table",
     "changes_between",
     "compare_rounds",
     "compute_indicators",
@@ -102,7 +110,9 @@ __all__ = [
     "load_mission",
     "load_rubric",
     "make_report",
+    "partner_figures",
     "partner_model",
+    "period_figures",
     "read_interviews",
     "read_survey",
     "read_xlsform",

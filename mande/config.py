@@ -35,6 +35,7 @@ from typing import Any
 import yaml
 
 from mande.errors import ConfigError
+from mande.reporting.policy import ReportingPolicy
 
 __all__ = [
     "Event",
@@ -166,6 +167,7 @@ class MissionConfig:
     periods: tuple[Period, ...]
     roles: dict[str, str] = field(default_factory=dict)  # e-mail -> role
     fieldwork: dict[str, tuple[dt.date, dt.date]] = field(default_factory=dict)  # round -> window
+    policy: ReportingPolicy = field(default_factory=lambda: ReportingPolicy())
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     path: Path | None = None
 
@@ -266,6 +268,13 @@ def _periods(spec: Any, path: Path) -> tuple[Period, ...]:
     return tuple(out)
 
 
+def _policy(raw: Any, path: Path) -> ReportingPolicy:
+    try:
+        return ReportingPolicy.from_mapping(raw)
+    except (ConfigError, TypeError) as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+
+
 def load_mission(path: str | Path) -> MissionConfig:
     """Load and validate a mission configuration file (``mission.yaml``).
 
@@ -363,6 +372,7 @@ def load_mission(path: str | Path) -> MissionConfig:
         periods=_periods(raw["reporting"], path),
         roles=roles,
         fieldwork=fieldwork,
+        policy=_policy(raw.get("policy"), path),
         raw=dict(raw),
         path=path,
     )

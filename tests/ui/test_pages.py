@@ -48,7 +48,7 @@ def test_overview_cards_for_every_role(app: Callable[..., AppTest], role: str) -
     assert len(at.metric) >= 16
     safe = next(m for m in at.metric if m.label == "Safe after dark")
     assert safe.value.endswith("%")
-    assert "Significant changes since the previous round" in _texts(at)
+    assert "Significant changes since the previous period" in _texts(at)
 
 
 def test_overview_in_french(app: Callable[..., AppTest]) -> None:
