@@ -90,7 +90,7 @@ def problems_from(
     problems: list[Problem] = []
     seen: set[str] = set()
     for e in errors:
-        loc = [p for p in e["loc"] if isinstance(p, int | str)]
+        loc = [p for p in e["loc"] if isinstance(p, int) or _is_field(p)]
         where = field_path(loc)
         if where in seen:
             continue
@@ -120,6 +120,15 @@ def problems_from(
         seen.add(where)
         problems.append(Problem(message, code=kind, column=where or None, value=_short(value)))
     return problems
+
+
+_TYPE_TAGS = {"str", "int", "float", "bool", "date", "datetime", "list", "dict", "none", "literal"}
+
+
+def _is_field(part: Any) -> bool:
+    """A location part that names a field (not a union member's type tag such as 'dict[str,str]')."""
+    text = str(part)
+    return not ("[" in text or "(" in text or text.startswith("function-") or text in _TYPE_TAGS)
 
 
 def _short(value: Any) -> str | None:

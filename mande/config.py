@@ -268,6 +268,21 @@ def _periods(spec: Any, path: Path) -> tuple[Period, ...]:
     return tuple(out)
 
 
+def _check_whole(raw: Any, path: Path) -> None:
+    """Every problem of the file at once (typed model: :mod:`mande._mission_schema`)."""
+    from mande._mission_schema import check_mission
+
+    problems = check_mission(raw)
+    if problems:
+        n = len(problems)
+        lines = "\n".join(f"  - field '{p.column}' {p.message}" for p in problems)
+        raise ConfigError(
+            f"{path}: {n} problem{'s' if n > 1 else ''} in the mission configuration; fix each, "
+            f"then load it again\n{lines}",
+            problems=problems,
+        )
+
+
 def _policy(raw: Any, path: Path) -> ReportingPolicy:
     try:
         return ReportingPolicy.from_mapping(raw)
@@ -292,6 +307,7 @@ def load_mission(path: str | Path) -> MissionConfig:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
     if not isinstance(raw, Mapping):
         raise ConfigError(f"{path}: expected a mapping at the top level")
+    _check_whole(raw, path)
     for key in ("mission", "regions", "reporting"):
         if key not in raw:
             raise ConfigError(f"{path}: field '{key}' is missing")

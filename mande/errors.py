@@ -136,7 +136,12 @@ class DefinitionError(MandeError, ValueError):
 
 
 class ConfigError(MandeError, ValueError):
-    """The mission configuration or a setting is invalid."""
+    """The mission configuration or a setting is invalid. ``problems`` holds every problem found
+    in a configuration file (``column`` is the field)."""
+
+    def __init__(self, message: str, problems: Iterable[Problem] = ()) -> None:
+        self.problems: list[Problem] = list(problems)
+        super().__init__(message)
 
 
 class DesignError(MandeError, ValueError):

@@ -343,14 +343,12 @@ def compare_periods(
 
 def _override(policy: ReportingPolicy, level: float | None, fdr: float | None) -> ReportingPolicy:
     """The policy with an explicit level or rate given by a caller (the CLI's options)."""
-    import dataclasses
-
     changes: dict[str, Any] = {}
     if level is not None:
         changes["level"] = level
     if fdr is not None:
         changes["fdr"] = fdr
-    return dataclasses.replace(policy, **changes) if changes else policy
+    return policy.replace(**changes) if changes else policy
 
 
 def _normalise_changes(changes: pd.DataFrame, fdr: float) -> pd.DataFrame:

@@ -8,10 +8,10 @@ view: the dashboard's pages, the annex, the draft and the CLI.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from mande.errors import ConfigError
 
@@ -35,9 +35,8 @@ FDR_FAMILIES: dict[str, dict[str, str]] = {
 FdrFamily = Literal["period", "table"]
 
 
-@dataclass(frozen=True)
-class ReportingPolicy:
-    """How figures are tested and flagged, the same in every view.
+class ReportingPolicy(BaseModel):
+    """How figures are tested and flagged, the same in every view (``policy:`` in mission.yaml).
 
     Parameters
     ----------
@@ -60,62 +59,46 @@ class ReportingPolicy:
         Reliability (Krippendorff's alpha) from fewer double-coded units is flagged.
     """
 
-    fdr_family: FdrFamily = "period"
-    fdr: float = 0.05
-    level: float = 0.95
-    seed: int = 20241101
-    n_boot: int = 2000
-    min_partners: int = 5
-    min_interviews: int = 5
-    min_double_coded: int = 10
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
-    def __post_init__(self) -> None:
-        problems = []
-        if self.fdr_family not in FDR_FAMILIES:
-            problems.append(
-                f"policy.fdr_family: got {self.fdr_family!r}; expected one of "
-                f"{', '.join(FDR_FAMILIES)}"
-            )
-        for name in ("fdr", "level"):
-            v = getattr(self, name)
-            if not isinstance(v, float | int) or not 0 < v < 1:
-                problems.append(f"policy.{name}: got {v!r}; expected a number between 0 and 1")
-        for name in ("seed", "n_boot", "min_partners", "min_interviews", "min_double_coded"):
-            v = getattr(self, name)
-            if not isinstance(v, int) or isinstance(v, bool) or v < 0:
-                problems.append(f"policy.{name}: got {v!r}; expected a whole number >= 0")
-        if isinstance(self.n_boot, int) and 0 <= self.n_boot < 100:
-            problems.append(f"policy.n_boot: got {self.n_boot}; use 1000 or more replicates")
-        if problems:
-            raise ConfigError("; ".join(problems))
+    fdr_family: FdrFamily = "period"
+    fdr: float = Field(default=0.05, gt=0, lt=1)
+    level: float = Field(default=0.95, gt=0, lt=1)
+    seed: int = Field(default=20241101, ge=0)
+    n_boot: int = Field(default=2000, ge=100)
+    min_partners: int = Field(default=5, ge=0)
+    min_interviews: int = Field(default=5, ge=0)
+    min_double_coded: int = Field(default=10, ge=0)
 
     def family_text(self, lang: str = "en") -> str:
         """The FDR family in words, as the notes under tables state it."""
         texts = FDR_FAMILIES[self.fdr_family]
         return texts.get(lang, texts["en"])
 
+    def replace(self, **changes: Any) -> ReportingPolicy:
+        """A copy with some fields changed (validated)."""
+        return ReportingPolicy.model_validate({**self.model_dump(), **changes})
+
     @classmethod
     def from_mapping(cls, raw: Any) -> ReportingPolicy:
-        """From the ``policy:`` mapping of mission.yaml (missing keys take the defaults)."""
+        """From the ``policy:`` mapping of mission.yaml (missing keys take the defaults).
+
+        Raises
+        ------
+        ConfigError
+            Listing every problem, with the field and the fix.
+        """
         if raw is None:
             return cls()
-        if not isinstance(raw, dict):
-            raise ConfigError(
-                f"policy: got {raw!r}; expected a mapping such as {{fdr_family: period, fdr: 0.05}}"
-            )
-        known = set(cls.__dataclass_fields__)
-        unknown = sorted(set(raw) - known)
-        if unknown:
-            import difflib
+        try:
+            return cls.model_validate(raw)
+        except ValidationError as exc:
+            from mande._definitions import problems_from
 
-            hints = []
-            for k in unknown:
-                close = difflib.get_close_matches(str(k), sorted(known), n=1)
-                hints.append(f"{k!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+            problems = problems_from(exc, cls)
             raise ConfigError(
-                f"policy: unknown field(s) {', '.join(hints)}; known: {', '.join(sorted(known))}"
-            )
-        return cls(**raw)
+                "policy: " + "; ".join(f"{p.column}: {p.message}" for p in problems)
+            ) from None
 
 
 def group_seed(seed: int, key: Any) -> np.random.SeedSequence:
