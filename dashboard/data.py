@@ -392,3 +392,13 @@ def period_labels(lang: str) -> dict[str, str]:
 
     m = mission()
     return {p.id: p.title(lang) for p in reporting_periods(m)} if m is not None else {}
+
+
+def breakdown_names() -> tuple[str, ...]:
+    """ "total" and the reported breakdowns, in report order (items.yaml)."""
+    return ("total", *mande.standard_items().breakdown_names)
+
+
+def breakdown_label(name: str, lang: str) -> str:
+    """A breakdown's name as people read it ("Sex", "All respondents"), from items.yaml."""
+    return mande.standard_items().breakdown_label(name, lang)

@@ -12,8 +12,6 @@ from dashboard import data, format, session
 from dashboard.i18n import t
 from mande import overview, plots
 
-BREAKDOWNS = ("total", "sex", "age_group", "region", "urban_rural", "displacement", "disability")
-
 
 def main() -> None:
     lang = session.lang()
@@ -31,9 +29,12 @@ def main() -> None:
     indicator = left.selectbox(
         t("indicator", lang), list(names), format_func=names.get, key="indicator"
     )
-    present = [b for b in BREAKDOWNS if b in set(res["breakdown"])]
+    present = [b for b in data.breakdown_names() if b in set(res["breakdown"])]
     breakdown = right.selectbox(
-        t("breakdown", lang), present, format_func=lambda b: t(f"bd_{b}", lang), key="breakdown"
+        t("breakdown", lang),
+        present,
+        format_func=lambda b: data.breakdown_label(b, lang),
+        key="breakdown",
     )
     rows = res[(res["indicator"] == indicator) & (res["breakdown"] == breakdown)]
     shown = rows.assign(

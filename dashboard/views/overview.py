@@ -95,7 +95,9 @@ def main() -> None:
             pd.DataFrame(
                 {
                     t("indicator", lang): changes["short_name"],
-                    t("breakdown", lang): [t(f"bd_{b}", lang) for b in changes["breakdown"]],
+                    t("breakdown", lang): [
+                        data.breakdown_label(b, lang) for b in changes["breakdown"]
+                    ],
                     t("group", lang): changes["group_label"],
                     t("change", lang): [
                         format.change(v, k, lang)

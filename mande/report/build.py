@@ -39,6 +39,7 @@ import pandas as pd
 
 from mande.config import MissionConfig
 from mande.errors import DataValidationError, Problem
+from mande.indicators.items import standard_items
 from mande.report.periods import (
     ReportingPeriod,
     assign_periods,
@@ -75,33 +76,9 @@ SECTIONS: dict[str, dict[str, str]] = {
     "mission_performance": {"en": "Mission performance", "fr": "Performance de la mission"},
 }
 
-#: The standard breakdowns, in the annex's order, with their sheet names.
+#: The standard breakdowns, in the annex's order, with their sheet names (items.yaml).
 BREAKDOWNS: dict[str, dict[str, str]] = {
-    "sex": {"en": "By sex", "fr": "Par sexe"},
-    "age_group": {"en": "By age group", "fr": "Par âge"},
-    "region": {"en": "By region", "fr": "Par région"},
-    "urban_rural": {"en": "Urban-rural", "fr": "Urbain-rural"},
-    "displacement": {"en": "Displacement", "fr": "Déplacement"},
-    "disability": {"en": "Disability", "fr": "Handicap"},
-}
-
-GROUP_LABELS: dict[str, dict[str, dict[str, str]]] = {
-    "sex": {"female": {"en": "Women", "fr": "Femmes"}, "male": {"en": "Men", "fr": "Hommes"}},
-    "urban_rural": {
-        "urban": {"en": "Urban", "fr": "Urbain"},
-        "rural": {"en": "Rural", "fr": "Rural"},
-    },
-    "displacement": {
-        "resident": {"en": "Resident", "fr": "Résident(e)s"},
-        "displaced": {"en": "Internally displaced", "fr": "Déplacé(e)s internes"},
-        "returnee": {"en": "Returnee", "fr": "Retourné(e)s"},
-    },
-    "disability": {
-        "with disability": {"en": "With a disability", "fr": "En situation de handicap"},
-        "with_disability": {"en": "With a disability", "fr": "En situation de handicap"},
-        "without disability": {"en": "Without a disability", "fr": "Sans handicap"},
-        "without_disability": {"en": "Without a disability", "fr": "Sans handicap"},
-    },
+    name: dict(b.sheet) for name, b in standard_items().breakdowns.items()
 }
 
 #: Indicators charted in the annex when the catalogue marks none as headline.
@@ -375,21 +352,19 @@ def _verdict(difference: float, significant: bool, polarity: str) -> str:
 
 
 def group_label(breakdown: str, group: Any, mission: MissionConfig, lang: str) -> str:
-    """A breakdown group as a report writes it: a region's name, \"Women\", \"18–24\"."""
+    """A breakdown group as a report writes it: a region's name, \"Women\", \"18–24\" (labels
+    from ``reported_breakdowns`` in items.yaml; regions from the mission)."""
     g = str(group)
+    items = standard_items()
     if breakdown == "region":
         try:
             return mission.region(g).label(lang)
         except Exception:
             return g
-    labels = GROUP_LABELS.get(breakdown, {}).get(g.lower())
-    if labels:
-        return labels.get(lang, g)
-    if breakdown == "age_group":
-        return g.replace("-", "–")
     if breakdown == "total":
-        return {"en": "All respondents", "fr": "Ensemble des personnes interrogées"}.get(lang, g)
-    return g
+        return items.breakdown_label("total", lang)
+    b = items.breakdowns.get(breakdown)
+    return b.group_label(g, lang) if b is not None else g
 
 
 def partners_inputs(
@@ -659,7 +634,9 @@ def build_report_data(
     breakdowns = {b: table(b) for b in BREAKDOWNS if (cur["breakdown"] == b).any()}
     for b, t in breakdowns.items():
         known = (
-            [r.pcode for r in mission.regions] if b == "region" else list(GROUP_LABELS.get(b, {}))
+            [r.pcode for r in mission.regions]
+            if b == "region"
+            else list(standard_items().breakdowns[b].groups)
         )
         order = {g.lower(): i for i, g in enumerate(known)}
         groups = sorted(set(t["group"]), key=lambda g: (order.get(g.lower(), len(order)), g))
