@@ -51,6 +51,7 @@ from mande.reporting import (
     period_figures,
 )
 from mande.roles import allowed, require
+from mande.stats.calibrate import CalibrationReport, CalibrationResult, calibrate, trim_weights
 from mande.stats.change import changes_between, compare_rounds
 from mande.stats.design import SurveyDesign
 from mande.stats.estimate import estimate
@@ -63,8 +64,11 @@ from mande.stats.trends import (
     trend_model,
 )
 from mande.store import Store, UploadResult
+from mande.weighting import SamplePlan, read_plan, weight_round
 
 __all__ = [
+    "CalibrationReport",
+    "CalibrationResult",
     "Catalogue",
     "ConfigError",
     "DataValidationError",
@@ -85,6 +89,7 @@ __all__ = [
     "ReportInputs",
     "ReportingPolicy",
     "Rubric",
+    "SamplePlan",
     "Settings",
     "Store",
     "StoreError",
@@ -96,6 +101,7 @@ __all__ = [
     "__version__",
     "allowed",
     "build_report_data",
+    "calibrate",
     "change_table",
     "changes_between",
     "compare_rounds",
@@ -114,6 +120,7 @@ __all__ = [
     "partner_model",
     "period_figures",
     "read_interviews",
+    "read_plan",
     "read_survey",
     "read_xlsform",
     "relationship_quality",
@@ -125,6 +132,8 @@ __all__ = [
     "suggest_mapping",
     "theme_frequencies",
     "trend_model",
+    "trim_weights",
+    "weight_round",
     "write_annex",
     "write_interview_template",
     "write_narrative",

@@ -14,6 +14,7 @@ from mande import overview, plots
 
 
 def main() -> None:
+    session.require("view")
     lang = session.lang()
     st.title(t("explorer", lang))
     res = data.results()

@@ -18,6 +18,7 @@ from mande import plots
 
 
 def main() -> None:
+    session.require("view")
     lang = session.lang()
     st.title(t("partners", lang))
     iv = data.interviews()
