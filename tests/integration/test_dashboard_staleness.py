@@ -1,8 +1,9 @@
 """Nothing stale: the dashboard, running, sees a change another process makes to the store on the
 next page load (SQLite and PostgreSQL).
 
-The app runs in this process (Streamlit's AppTest); ``mande ingest`` runs in a child process and
-stores a new version of the latest round with ten respondents fewer. The next run of the Overview
+The app runs in this process (Streamlit's AppTest); a child process opens the same store and
+stores a new version of the latest round with ten respondents fewer (weighted from its sample plan,
+as ``mande demo load`` does). The next run of the Overview
 page must show the new round's respondents and the figures the store now holds.
 """
 
@@ -38,8 +39,11 @@ def small_sample(sample_dir: Path, tmp_path: Path) -> Path:
     shutil.copy(sample_dir / "mission.yaml", out / "mission.yaml")
     shutil.copy(sample_dir / "regions.geojson", out / "regions.geojson")
     shutil.copytree(sample_dir / "forms", out / "forms")
+    (out / "plans").mkdir()
     for name in ("round3_2025-11.csv", f"{LATEST}.xlsx"):
         shutil.copy(sample_dir / "rounds" / name, out / "rounds" / name)
+        plan = f"{Path(name).stem}.csv"
+        shutil.copy(sample_dir / "plans" / plan, out / "plans" / plan)
     return out
 
 
@@ -108,15 +112,24 @@ def test_a_change_from_another_process_shows_on_the_next_page_load(
         )
         smaller = tmp_path / f"{LATEST}_v2.xlsx"
         frame.iloc[10:].to_excel(smaller, index=False)
+        script = (
+            "import sys\n"
+            "from mande.store import Store\n"
+            "url, path, form, plan, label = sys.argv[1:]\n"
+            "store = Store.open(url)\n"
+            "res = store.ingest_survey(path, form, label, plan=plan)\n"
+            "print(f'stored {res.label} version {res.version}')\n"
+            "store.close()\n"
+        )
         form = small_sample / "forms" / "perception_survey.xlsx"
-        mande_cli = str(Path(sys.executable).parent / "mande")
-        cmd = [mande_cli, "ingest", str(smaller), "--form", str(form),
-               "--round", LATEST, "--url", env["MANDE_DATABASE_URL"]]  # fmt: skip
+        plan = small_sample / "plans" / f"{LATEST}.csv"
+        cmd = [sys.executable, "-c", script, env["MANDE_DATABASE_URL"], str(smaller), str(form),
+               str(plan), LATEST]  # fmt: skip
         done = subprocess.run(
             cmd, env={**os.environ, **env}, capture_output=True, text=True, timeout=600
         )
         assert done.returncode == 0, done.stderr
-        assert "version 2" in done.stdout
+        assert f"stored {LATEST} version 2" in done.stdout
 
         assert store.data_version() != version_before
         n_after = int(store.rounds().set_index("round").loc[LATEST, "n_respondents"])
