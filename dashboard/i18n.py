@@ -103,8 +103,8 @@ TEXT: dict[str, dict[str, str]] = {
         "fr": "Qualité de la relation (0-100) par type de partenaire et période",
     },
     "rqi_note": {
-        "en": "Relationship-quality index: mean of trust, mutual benefit and cooperation, rescaled to 0-100. Intervals: cluster bootstrap over partner organisations, one generator per partner type and period. Values in brackets rest on fewer than 5 partners or interviews: shown for information, not compared.",
-        "fr": "Indice de qualité de la relation : moyenne de la confiance, du bénéfice mutuel et de la coopération, ramenée sur 0-100. Intervalles : bootstrap par grappes d'organisations partenaires, un générateur par type de partenaire et période. Les valeurs entre parenthèses reposent sur moins de 5 partenaires ou entretiens : données à titre indicatif, sans comparaison.",
+        "en": "Relationship-quality index: mean of trust, mutual benefit and cooperation, rescaled to 0-100. Intervals: cluster bootstrap over partner organisations, one generator per partner type and period. Values in brackets rest on fewer than {partners} partners or {interviews} interviews: shown for information, not compared.",
+        "fr": "Indice de qualité de la relation : moyenne de la confiance, du bénéfice mutuel et de la coopération, ramenée sur 0-100. Intervalles : bootstrap par grappes d'organisations partenaires, un générateur par type de partenaire et période. Les valeurs entre parenthèses reposent sur moins de {partners} partenaires ou {interviews} entretiens : données à titre indicatif, sans comparaison.",
     },
     "robust_comparison": {
         "en": "Where the mission ran robust operations",

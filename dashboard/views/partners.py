@@ -28,7 +28,8 @@ def main() -> None:
     rqi = data.partner_quality(("partner_type", "period"))
     st.subheader(t("rqi_heatmap", lang))
     st.plotly_chart(plots.rqi_heatmap(rqi, lang=lang), width="stretch", key="heatmap")
-    st.caption(t("rqi_note", lang))
+    pol = data.policy()
+    st.caption(t("rqi_note", lang).format(partners=pol.min_partners, interviews=pol.min_interviews))
 
     periods = data.partner_periods()
     labels = data.period_labels(lang)
