@@ -9,6 +9,7 @@ file fixes it in one pass.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
@@ -215,22 +216,20 @@ def read_yaml(path: Path, what: str) -> tuple[Any, list[Problem]]:
     return raw, duplicates
 
 
-def file_state(*paths: str | Path) -> tuple[tuple[str, int, int], ...]:
-    """Each file's resolved path, modification time and size (for a folder: of each YAML file in
+def file_state(*paths: str | Path) -> tuple[tuple[str, str], ...]:
+    """Each file's resolved path and a hash of its content (for a folder: of each YAML file in
     it): the key under which a definition read from them is kept, so that an edited file is read
-    again and an unchanged one never twice."""
-    out: list[tuple[str, int, int]] = []
+    again and an unchanged one is parsed and validated once per process."""
+    out: list[tuple[str, str]] = []
     for p in paths:
         path = Path(p).resolve()
-        files = (
-            sorted([*path.glob("*.yaml"), *path.glob("*.yml")]) if path.is_dir() else [path]
-        )
+        files = sorted([*path.glob("*.yaml"), *path.glob("*.yml")]) if path.is_dir() else [path]
         for f in files:
             try:
-                st = f.stat()
-                out.append((str(f), st.st_mtime_ns, st.st_size))
+                digest = hashlib.blake2b(f.read_bytes(), digest_size=16).hexdigest()
             except OSError:
-                out.append((str(f), -1, -1))
+                digest = ""
+            out.append((str(f), digest))
     return tuple(out)
 
 
