@@ -149,3 +149,21 @@ def test_items_cross_references() -> None:
     assert "did you mean 'sex'" in by_field["reported_breakdowns.sexe"]
     assert "dont_know" in by_field["items.discrimination.exclusive[1]"]
     assert len(by_field) == 5
+
+
+def test_catalogue_and_mission_are_read_once_per_file_content(tmp_path: Path) -> None:
+    import shutil
+
+    from mande.config import load_mission
+    from mande.indicators.catalogue import load_catalogue
+
+    assert load_catalogue() is load_catalogue()
+    mission = Path(__file__).parents[2] / "sample_data" / "mission.yaml"
+    path = tmp_path / "mission.yaml"
+    shutil.copy(mission, path)
+    first = load_mission(path)
+    assert load_mission(path) is first
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "\n# edited\n", encoding="utf-8")
+    second = load_mission(path)
+    assert second is not first and second.regions == first.regions
