@@ -204,7 +204,7 @@ def read_yaml(path: Path, what: str) -> tuple[Any, list[Problem]]:
     except UnicodeDecodeError:
         raise DefinitionError("not UTF-8 text; save the file as UTF-8", path=str(path)) from None
     try:
-        raw = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        raw = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

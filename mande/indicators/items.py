@@ -7,7 +7,7 @@ a mission's form onto it, and the indicator catalogue is validated against it.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast, get_args
@@ -98,6 +98,24 @@ class StandardItems:
     def breakdown_names(self) -> tuple[str, ...]:
         """The reported breakdowns, in report order."""
         return tuple(self.breakdowns)
+
+    def derived_from(self, name: str) -> tuple[str, ...]:
+        """The items a derived breakdown is computed from (``derived_breakdowns`` in items.yaml):
+        ``("age",)`` for ``age_group``, the six Washington Group items for ``disability``."""
+        spec = self.derived.get(name)
+        if spec is None:
+            raise DefinitionError(
+                unknown(name, list(self.derived), "derived breakdown")
+                + "; derived breakdowns are declared under derived_breakdowns in items.yaml"
+            )
+        sources = spec["from"]
+        return (sources,) if isinstance(sources, str) else tuple(sources)
+
+    def derivable(self, columns: Iterable[str]) -> tuple[str, ...]:
+        """The derived breakdowns that can be computed from ``columns`` (at least one of the
+        items each is derived from is present), in items.yaml's order."""
+        have = set(columns)
+        return tuple(d for d in self.derived if any(c in have for c in self.derived_from(d)))
 
     def breakdown_label(self, name: str, lang: str = "en") -> str:
         """A breakdown's name ("Sex", "Tranche d'âge"); the total's ("All respondents")."""
@@ -222,7 +240,9 @@ def check_items(raw: Any) -> list[Problem]:
         if field not in flagged:
             flagged.add(field)
             problems.append(
-                Problem(message, code=code, column=field, value=None if value is None else str(value))
+                Problem(
+                    message, code=code, column=field, value=None if value is None else str(value)
+                )
             )
 
     def section(name: str) -> dict[Any, Any]:
@@ -293,7 +313,9 @@ def check_items(raw: Any) -> list[Problem]:
     for name, spec in section("reported_breakdowns").items():
         where = f"reported_breakdowns.{name}"
         item = items.get(name)
-        if name not in derived and not (isinstance(item, Mapping) and item.get("role") == "breakdown"):
+        if name not in derived and not (
+            isinstance(item, Mapping) and item.get("role") == "breakdown"
+        ):
             breakdowns = [n for n, s in items.items() if isinstance(s, Mapping)
                           and s.get("role") == "breakdown"] + list(derived)  # fmt: skip
             add(
@@ -344,7 +366,8 @@ def _texts(t: Texts | None, default: dict[str, str] | None = None) -> dict[str, 
 
 def _build(spec: ItemsFile) -> StandardItems:
     scales = {
-        name: {code: _texts(t) for code, t in choices.items()} for name, choices in spec.scales.items()
+        name: {code: _texts(t) for code, t in choices.items()}
+        for name, choices in spec.scales.items()
     }
     items = {}
     for name, it in spec.items.items():

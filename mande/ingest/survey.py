@@ -67,16 +67,11 @@ from mande.stats.design import SurveyDesign
 
 __all__ = ["AGE_GROUPS", "SurveyRound", "derive_breakdowns", "read_survey"]
 
-AGE_GROUPS = ("18-24", "25-34", "35-49", "50-64", "65+")
-_AGE_BINS = [18, 25, 35, 50, 65, np.inf]
-WG_ITEMS = (
-    "wg_seeing",
-    "wg_hearing",
-    "wg_walking",
-    "wg_cognition",
-    "wg_selfcare",
-    "wg_communication",
-)
+#: The age groups and the Washington Group items, as items.yaml declares them
+#: (``derived_breakdowns``): an age group runs from its lower bound to the next one's.
+AGE_GROUPS: tuple[str, ...] = tuple(standard_items().derived["age_group"]["groups"])
+_AGE_BINS = [*(int(g.split("-")[0].rstrip("+")) for g in AGE_GROUPS), np.inf]
+WG_ITEMS: tuple[str, ...] = standard_items().derived_from("disability")
 
 #: Kobo / ODK submission metadata: used (id, date, version) then dropped.
 SUBMISSION_META = {

@@ -167,3 +167,16 @@ def test_catalogue_and_mission_are_read_once_per_file_content(tmp_path: Path) ->
     path.write_text(text + "\n# edited\n", encoding="utf-8")
     second = load_mission(path)
     assert second is not first and second.regions == first.regions
+
+
+def test_derived_breakdowns_are_read_from_items_yaml() -> None:
+    from mande.indicators.items import standard_items
+    from mande.ingest.survey import AGE_GROUPS, WG_ITEMS
+
+    items = standard_items()
+    assert tuple(items.derived["age_group"]["groups"]) == AGE_GROUPS
+    assert items.derived_from("disability") == WG_ITEMS
+    assert items.derivable(["sex", "age"]) == ("age_group",)
+    assert items.derivable(["wg_walking"]) == ("disability",)
+    with pytest.raises(DefinitionError, match="did you mean 'disability'"):
+        items.derived_from("disabilty")
