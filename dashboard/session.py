@@ -36,6 +36,10 @@ __all__ = [
 ]
 
 log = logging.getLogger("mande.dashboard")
+if not logging.getLogger("mande").handlers:  # the server's log: standard error, with the time
+    _handler = logging.StreamHandler()
+    _handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger("mande").addHandler(_handler)
 
 # A cookie_secret signs the sign-in cookie: shorter than this, or a known example, is refused.
 MIN_COOKIE_SECRET = 32
