@@ -150,6 +150,9 @@ round_versions = sa.Table(
     sa.Column("report_json", sa.Text, nullable=False),
     sa.Column("created_at", _TS, nullable=False),
     sa.Column("created_by", sa.String(200), nullable=False),
+    # how the weights were built (sample plan, non-response, calibration) and their diagnostics;
+    # NULL when the export carried its own weights
+    sa.Column("weighting_json", sa.Text),
     sa.UniqueConstraint("round_id", "version", name="uq_round_versions_round_version"),
 )
 
