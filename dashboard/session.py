@@ -77,9 +77,15 @@ def check_auth_settings(auth: Mapping[str, Any]) -> None:
     ``MIN_COOKIE_SECRET`` characters: whoever knows it can forge a cookie naming any user.
     """
     secret = str(auth.get("cookie_secret") or "")
-    if secret.strip().lower() in _PLACEHOLDERS or "example" in secret.lower():
+    lowered = secret.strip().lower()
+    if (
+        lowered in _PLACEHOLDERS
+        or any(word in lowered for word in ("example", "replace", "changeme"))
+        or any(c.isspace() for c in secret)  # a sentence, not a generated secret
+    ):
         raise ConfigError(
-            "[auth] cookie_secret in .streamlit/secrets.toml is the example's placeholder; anyone "
+            "[auth] cookie_secret in .streamlit/secrets.toml is a placeholder (the example's, or "
+            "text with spaces); anyone "
             "could forge a sign-in with it. Set it to a long random value, e.g. the output of "
             "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`, and restart"
         )
