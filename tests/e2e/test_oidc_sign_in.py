@@ -25,6 +25,8 @@ from typing import Any
 
 import pytest
 
+from dashboard.navigation import PAGES
+
 from ._server import ROOT, free_port, stop, wait_healthy
 
 pytestmark = pytest.mark.browser
@@ -44,10 +46,7 @@ SIGN_IN_FR = "Connectez-vous avec votre compte de la mission pour accéder au ta
 MISSION_EN = "United Nations Multidimensional Integrated Stabilization Mission in Valdoria"
 # what any page with mission data shows; none of it may appear to someone not signed in
 DATA_MARKS = ("Safe after dark", "Audit log", MISSION_EN, "Drag and drop", "Relationship quality")
-PAGE_PATHS = (
-    "", "overview", "explorer", "partners", "reports", "upload", "data_audit",
-    "upload.py", "data_audit.py",
-)  # fmt: skip
+PAGE_PATHS = ("", *(p.key for p in PAGES), "upload.py", "data_audit.py")
 # Paths naming a folder: Streamlit's page cannot even load its scripts from there (blank page)
 NESTED_PATHS = ("views/upload", "pages/upload", "views/data_audit.py", "pages/partners")
 
