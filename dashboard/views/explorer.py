@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard import data, format, session
 from dashboard.i18n import t
 from mande import overview, plots
+from mande.output import csv_bytes
 
 BREAKDOWNS = ("total", "sex", "age_group", "region", "urban_rural", "displacement", "disability")
 
@@ -71,7 +72,7 @@ def main() -> None:
         st.caption(t("suppressed_note", lang))
     st.download_button(
         t("download_csv", lang),
-        data=rows.to_csv(index=False).encode("utf-8"),
+        data=csv_bytes(rows),
         file_name=f"{indicator}_{breakdown}.csv",
         mime="text/csv",
     )

@@ -38,8 +38,17 @@ import numpy as np
 import pandas as pd
 
 from mande.errors import DataValidationError, Problem
+from mande.gate import Gazetteer, screen_columns, screen_problems
 from mande.indicators.items import StandardItems, standard_items
 from mande.ingest._files import read_tables, sha256_file
+from mande.ingest.checks import (
+    DEFAULT_MAX_WEIGHT_RATIO,
+    check_label,
+    date_range_problems,
+    out_of_bounds_year,
+    suggest_label,
+    weight_problems,
+)
 from mande.ingest.mapping import (
     ItemMapping,
     Mapping,
@@ -492,6 +501,13 @@ def _parse_dates(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
 def _one_date(v: Any) -> dt.date | None:
     if v is None:
         return None
+    d = _one_date_any(v)
+    return None if d is None or out_of_bounds_year(d) else d
+
+
+def _one_date_any(v: Any) -> dt.date | None:
+    if v is None or isinstance(v, bool):
+        return None
     if isinstance(v, dt.datetime):
         return v.date()
     if isinstance(v, dt.date):
@@ -535,8 +551,8 @@ def _numeric(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
 
 
 def _num_or_nan(v: Any) -> Any:
-    if isinstance(v, bool):
-        return float(v)
+    if isinstance(v, bool):  # TRUE / FALSE are answers, never numbers
+        return str(v).upper()
     if isinstance(v, (int, float, np.integer, np.floating)):
         return v
     if isinstance(v, str):
@@ -630,6 +646,9 @@ def read_survey(
     max_deff: float = 2.0,
     lonely_psu: str = "adjust",
     items: StandardItems | None = None,
+    years: tuple[int, int] | None = None,
+    max_weight_ratio: float = DEFAULT_MAX_WEIGHT_RATIO,
+    privacy: Gazetteer | None = None,
 ) -> SurveyRound:
     """Read, map, validate and de-identify one survey export.
 
@@ -660,6 +679,14 @@ def read_survey(
         Warn when Kish's design effect of the weights is over this.
     lonely_psu:
         The ``lonely_psu`` option of the returned design.
+    years:
+        (first year, last year) of the mission: interview dates outside are errors
+        (:func:`mande.ingest.checks.mission_years`). Default: no such check.
+    max_weight_ratio:
+        A weight more than this many times above or below the median weight is an error.
+    privacy:
+        The mission's name lists for the personal-data gate (:class:`mande.gate.Gazetteer`,
+        ``Gazetteer.from_mission(mission)``). Default: patterns only.
 
     Returns
     -------
@@ -695,7 +722,7 @@ def read_survey(
     problems: list[Problem] = list(table.warnings)
     removed: list[Removed] = []
     n = len(frame)
-    label = round_label or path.stem
+    label = check_label(round_label) if round_label is not None else suggest_label(path.stem)
 
     # mapping entries must exist in the form
     for qname, entry in mapping.questions.items():
@@ -772,8 +799,13 @@ def read_survey(
     wcol = design_found["weight"]
     if wcol is not None:
         w, bad = _numeric(frame[wcol])
+        wprob, wbad = weight_problems(
+            frame[wcol], w, sheet=sheet, column=wcol, max_ratio=max_weight_ratio
+        )
+        problems.extend(wprob)
+        w = w.where(~wbad)
         nonpos = w.notna().to_numpy() & (w.fillna(0).to_numpy() <= 0)
-        miss = w.isna().to_numpy() & ~bad
+        miss = w.isna().to_numpy() & ~bad & ~wbad
         for mask, msg in (
             (bad, "weight '{value}' is not a number"),
             (nonpos, "weight {value} is not above zero"),
@@ -916,12 +948,16 @@ def read_survey(
                 row_problems(
                     bad,
                     frame[date_col],
-                    message="date '{value}' cannot be read",
+                    message="date '{value}' cannot be read as a date from 1900 to 2100",
                     code="invalid_date",
                     sheet=sheet,
                     column=date_col,
                     expected="a date such as 2025-03-14",
                 )
+            )
+        if years is not None:
+            problems.extend(
+                date_range_problems(dates, years=years, sheet=sheet, column=date_col)[0]
             )
         data["interview_date"] = dates
         source["interview_date"] = date_col
@@ -1053,7 +1089,7 @@ def read_survey(
                     row_problems(
                         bad,
                         frame[header],
-                        message="date '{value}' cannot be read",
+                        message="date '{value}' cannot be read as a date from 1900 to 2100",
                         code="invalid_date",
                         sheet=sheet,
                         column=header,
@@ -1108,8 +1144,13 @@ def read_survey(
     for name, series in kept.items():
         col = name if name not in out.columns else f"form__{name}"
         extra[col] = series
+    gazetteer = (privacy or Gazetteer()).extended(names=known)
     if extra:
-        out = pd.concat([out, pd.DataFrame(extra, index=frame.index)], axis=1)
+        screened, gone = screen_columns(
+            pd.DataFrame(extra, index=frame.index), secret=key, gazetteer=gazetteer
+        )
+        removed += [Removed(c, reason) for c, reason in gone]
+        out = pd.concat([out, screened], axis=1)
     out = out.reset_index(drop=True)
 
     if "weight" in data and "stratum" in data:
@@ -1135,6 +1176,10 @@ def read_survey(
     ]
     problems.extend(nonresponse_warnings(out, asked_of_all, sheet=sheet, max_share=max_nonresponse))
 
+    # the personal-data gate: no cell of a column that can hold personal data leaves in a message
+    problems = screen_problems(
+        problems, [*(r.column for r in removed), *text_cols.values(), id_col], gazetteer
+    )
     errors = [p for p in problems if p.severity == "error"]
     counts = {
         "rows": n,
@@ -1147,7 +1192,7 @@ def read_survey(
             and mapping.item_of(q.name)
             and (q.name in cols.split or q.name in cols.question)
         ),
-        "questions_kept": len(extra),
+        "questions_kept": out.shape[1] - len(std_cols),
         "columns_removed": len(removed),
         "errors": len(errors),
         "warnings": len(problems) - len(errors),
