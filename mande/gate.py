@@ -332,12 +332,12 @@ def find_personal(text: Any, gazetteer: Gazetteer | None = None) -> str | None:
     gz = gazetteer or _EMPTY
     if _EMAIL.search(s) or _EMAIL_OBFUSCATED.search(s):
         return "an e-mail address"
-    if _phones(s):
-        return "a phone number"
     if _ID_KEYWORD.search(s) or _ID_STRICT.search(s):
         return "an ID or passport number"
     if _coords(s):
         return "coordinates"
+    if _phones(s):
+        return "a phone number"
     if _TITLED.search(s) or _caps_names(s, gz):
         return "a person's name"
     if gz.name_in(s):
@@ -356,12 +356,12 @@ def scrub(text: str, gazetteer: Gazetteer | None = None) -> str:
         out = re.sub(re.escape(p), "[partner]", out, flags=re.IGNORECASE)
     out = _EMAIL_OBFUSCATED.sub("[email]", out)
     out = _EMAIL.sub("[email]", out)
-    for m in reversed(_phones(out)):
-        out = out[: m.start()] + "[phone]" + out[m.end() :]
     out = _ID_KEYWORD.sub("[id]", out)
     out = _ID_STRICT.sub("[id]", out)
     for m in reversed(_coords(out)):
         out = out[: m.start()] + "[coordinates]" + out[m.end() :]
+    for m in reversed(_phones(out)):
+        out = out[: m.start()] + "[phone]" + out[m.end() :]
     out = _TITLED.sub(lambda m: m.group(0).split()[0].rstrip(":") + " [name]", out)
     for a, b in reversed(_caps_names(out, gz)):
         out = out[:a] + "[name]" + out[b:]

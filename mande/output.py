@@ -90,8 +90,11 @@ def _neutral_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_csv(frame: pd.DataFrame, path_or_buffer: str | Path | IO[str]) -> None:
-    """Write ``frame`` as CSV (UTF-8, comma, header row, no index) with dangerous text escaped."""
-    _neutral_frame(frame).to_csv(path_or_buffer, index=False, quoting=csv.QUOTE_MINIMAL)
+    """Write ``frame`` as CSV (UTF-8, comma, CRLF as RFC 4180, header row, no index) with dangerous
+    text escaped; a value holding a line break or a carriage return is quoted."""
+    _neutral_frame(frame).to_csv(
+        path_or_buffer, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n"
+    )
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
