@@ -282,7 +282,16 @@ def _load_rows(path: Path, kind: str, col: _Collector) -> tuple[str, list[tuple[
             [Problem(f"unreadable workbook: {type(exc).__name__}", code="corrupt")],
         ) from exc
     try:
-        names = list(wb.sheetnames)
+        hidden = {
+            w.title for w in wb.worksheets if getattr(w, "sheet_state", "visible") != "visible"
+        }
+        names = [n for n in wb.sheetnames if n not in hidden]  # a hidden sheet is never read
+        if not names or any(n.strip().casefold() in SHEET_NAMES for n in hidden):
+            raise DataValidationError(
+                f"{path.name}: the coding sheet is hidden ({', '.join(sorted(hidden))}); unhide "
+                "it in Excel (Format > Sheet > Unhide), check what it holds and upload again",
+                [Problem("hidden sheet", code="hidden_sheets", expected="a visible sheet")],
+            )
         chosen = next((n for n in names if n.strip().casefold() in SHEET_NAMES), None)
         if chosen is None:
             chosen = names[0]

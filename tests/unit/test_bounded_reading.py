@@ -157,3 +157,20 @@ def test_hostile_shapes_within_10_s_and_1_gb(tmp_path: Path, sample_dir: Path, k
         assert out == {**out, "ok": False, "codes": ["line_too_long"]}
     else:  # read, with the million blank lines dropped: 60 interviews
         assert out["ok"] is True and out["rows"] == 60, out
+
+
+def test_a_hidden_coding_sheet_is_refused(tmp_path: Path) -> None:
+    from mande.ingest.interviews import read_interviews
+
+    path = tmp_path / "hidden.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "interviews"
+    ws.append(["Interview ID", "Coder", "Interview date"])
+    ws.sheet_state = "hidden"
+    wb.create_sheet("notes").append(["nothing here"])
+    wb.save(path)
+    with pytest.raises(DataValidationError) as err:
+        read_interviews(path, secret=b"k")
+    assert err.value.problems[0].code == "hidden_sheets"
+    assert "hidden" in str(err.value) and "Unhide" in str(err.value)
