@@ -12,6 +12,7 @@ from mande.output import csv_bytes
 
 
 def main() -> None:
+    session.require("view")
     lang = session.lang()
     st.title(t("partners", lang))
     iv = data.interviews()

@@ -564,8 +564,8 @@ def read_tables(
     path = Path(path)
     kind = kind or check_file(path, max_bytes)
     if kind == "csv":
-        frame, warnings = _read_csv(path, max_columns, max_line_chars)
-        return {path.stem: Table(path.stem, frame, tuple(warnings))}
+        frame, csv_warnings = _read_csv(path, max_columns, max_line_chars)
+        return {path.stem: Table(path.stem, frame, tuple(csv_warnings))}
     from python_calamine import CalamineWorkbook, PasswordError
 
     try:
