@@ -25,5 +25,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("round_versions") as batch:
-        batch.drop_column("weighting_json")
+    # Plain ALTER TABLE (SQLite 3.35+ and PostgreSQL): a batch copy would drop round_versions,
+    # which other tables reference.
+    op.execute("ALTER TABLE round_versions DROP COLUMN weighting_json")
