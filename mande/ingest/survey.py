@@ -547,7 +547,12 @@ def _numeric(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
         else:
             vals[i] = float(v)
     vals[-1] = np.nan
-    return pd.Series(vals[codes], index=series.index, dtype="float64"), bad_u[codes]
+    out, bad = vals[codes], bad_u[codes]
+    if series.dtype == object:  # True == 1.0 for factorize: find the booleans cell by cell
+        booleans = series.map(type).eq(bool).to_numpy()
+        if booleans.any():
+            out, bad = np.where(booleans, np.nan, out), bad | booleans
+    return pd.Series(out, index=series.index, dtype="float64"), bad
 
 
 def _num_or_nan(v: Any) -> Any:

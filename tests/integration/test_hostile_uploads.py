@@ -53,9 +53,17 @@ def _fold(text: str) -> str:
 
 
 def _export(sample_files: Path, n: int = 200) -> pd.DataFrame:
+    """The first ``n`` consenting interviews of a sample round, with design weights."""
     df = pd.read_csv(sample_files / "rounds" / ROUND_CSV, sep=";", dtype=str, keep_default_na=False)
     consent = next(c for c in df.columns if c.endswith("consent"))
-    return df[~df[consent].isin(["0", "Non", "No"])].head(n).reset_index(drop=True)
+    df = df[~df[consent].isin(["0", "Non", "No"])].head(n).reset_index(drop=True)
+    if not any(c.endswith("weight_final") for c in df.columns):
+        df["weight_final"] = [f"{1 + (i % 7) * 0.25:g}" for i in range(len(df))]
+    return df
+
+
+def export_file(sample_files: Path, out: Path, n: int = 200) -> Path:
+    return _write(_export(sample_files, n), out)
 
 
 def _write(df: pd.DataFrame, path: Path) -> Path:

@@ -19,7 +19,8 @@ from mande.errors import DataValidationError, StoreError
 from mande.ingest.survey import read_survey
 from mande.store import SourceFile, Store
 
-from .test_store_ingest import counts, small_export
+from .test_hostile_uploads import export_file
+from .test_store_ingest import counts
 
 
 def test_a_full_disk_is_a_clear_error_and_writes_nothing(
@@ -36,7 +37,7 @@ def test_a_full_disk_is_a_clear_error_and_writes_nothing(
             dbapi_conn.execute(f"PRAGMA max_page_count={pages + 3}")
 
         store.engine.dispose()
-        export = small_export(sample_files, tmp_path / "r.csv", n=300)
+        export = export_file(sample_files, tmp_path / "r.csv", n=300)
         with pytest.raises(StoreError) as err:
             store.ingest_survey(export, sample_files / "forms" / "perception_survey.xlsx", "R1")
         msg = str(err.value)
@@ -81,7 +82,7 @@ def test_a_round_that_cannot_be_estimated_is_never_made_current(
     store: Store, sample_files: Path, tmp_path: Path
 ) -> None:
     form = sample_files / "forms" / "perception_survey.xlsx"
-    export = small_export(sample_files, tmp_path / "r.csv", n=200)
+    export = export_file(sample_files, tmp_path / "r.csv", n=200)
     store.ingest_survey(export, form, "R1")
     rnd = read_survey(export, form, secret=b"test")
     weights = rnd.responses["weight"].to_numpy().copy()

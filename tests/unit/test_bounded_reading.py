@@ -133,7 +133,14 @@ def _one_line(path: Path) -> Path:  # a 6 MB line
 
 
 def _blank_lines(path: Path, sample_dir: Path) -> Path:  # a real export, then a million blank lines
-    lines = (sample_dir / "rounds" / "round3_2025-11.csv").read_text(encoding="utf-8").splitlines()
+    import pandas as pd
+
+    df = pd.read_csv(
+        sample_dir / "rounds" / "round3_2025-11.csv", sep=";", dtype=str, keep_default_na=False
+    ).head(60)
+    if "weight_final" not in df:
+        df["weight_final"] = "1"
+    lines = df.to_csv(sep=";", index=False).splitlines()
     body = "\n".join(lines[:60]) + "\n" + ";\n" * 1_000_000 + lines[60] + "\n"
     path.write_text(body, encoding="utf-8")
     return path
