@@ -632,6 +632,8 @@ class _Surveys(_StoreBase):
         """Make ``version`` the current version of a round (admin). Results follow."""
         actor = self._actor(user, role)
         self._require(actor, "set_current", object_type="round", label=round_label)
+        # a version stored before the check existed may not be estimable: never make it current
+        check_estimable(self.responses(round_label, version), self.design(round_label, version))
 
         def work(conn: Connection) -> None:
             round_id = self._round_id(round_label, conn)

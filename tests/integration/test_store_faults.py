@@ -94,3 +94,27 @@ def test_a_round_that_cannot_be_estimated_is_never_made_current(
     rounds = store.rounds()
     assert rounds.loc[rounds["round"] == "R1", "current_version"].tolist() == [1]
     assert len(store.versions("R1")) == 1
+
+
+def test_a_stored_version_that_cannot_be_estimated_is_never_made_current_again(
+    store: Store, sample_files: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mande.store._surveys as surveys
+
+    form = sample_files / "forms" / "perception_survey.xlsx"
+    export = export_file(sample_files, tmp_path / "r.csv", n=200)
+    store.ingest_survey(export, form, "R1")
+    rnd = read_survey(export, form, secret=b"test")
+    weights = rnd.responses["weight"].to_numpy().copy()
+    weights[0] = np.inf
+    bad = dataclasses.replace(rnd, responses=rnd.responses.assign(weight=weights))
+    with monkeypatch.context() as m:  # a version stored before the check existed
+        m.setattr(surveys, "check_estimable", lambda frame, design: None)
+        store.add_round(bad, "R1", source=SourceFile.from_bytes("old.csv", b"old bytes"))
+    admin = store.as_user("chief", "admin")
+    admin.set_current("R1", 1)
+    with pytest.raises(DataValidationError) as err:
+        admin.set_current("R1", 2)
+    assert err.value.problems[0].code == "not_estimable"
+    rounds = store.rounds()
+    assert rounds.loc[rounds["round"] == "R1", "current_version"].tolist() == [1]
