@@ -549,7 +549,7 @@ def _numeric(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
     vals[-1] = np.nan
     out, bad = vals[codes], bad_u[codes]
     if series.dtype == object:  # True == 1.0 for factorize: find the booleans cell by cell
-        booleans = series.map(type).eq(bool).to_numpy()
+        booleans = np.fromiter((type(v) is bool for v in series), dtype=bool, count=len(series))
         if booleans.any():
             out, bad = np.where(booleans, np.nan, out), bad | booleans
     return pd.Series(out, index=series.index, dtype="float64"), bad
