@@ -40,7 +40,12 @@ import pandas as pd
 from mande.errors import DataValidationError, Problem
 from mande.gate import Gazetteer, screen_columns, screen_problems
 from mande.indicators.items import StandardItems, standard_items
-from mande.ingest._files import read_tables, sha256_file
+from mande.ingest._files import (
+    DEFAULT_MAX_COLUMNS,
+    DEFAULT_MAX_LINE_CHARS,
+    read_tables,
+    sha256_file,
+)
 from mande.ingest.checks import (
     DEFAULT_MAX_WEIGHT_RATIO,
     check_label,
@@ -654,6 +659,8 @@ def read_survey(
     years: tuple[int, int] | None = None,
     max_weight_ratio: float = DEFAULT_MAX_WEIGHT_RATIO,
     privacy: Gazetteer | None = None,
+    max_columns: int = DEFAULT_MAX_COLUMNS,
+    max_line_chars: int = DEFAULT_MAX_LINE_CHARS,
 ) -> SurveyRound:
     """Read, map, validate and de-identify one survey export.
 
@@ -692,6 +699,8 @@ def read_survey(
     privacy:
         The mission's name lists for the personal-data gate (:class:`mande.gate.Gazetteer`,
         ``Gazetteer.from_mission(mission)``). Default: patterns only.
+    max_columns, max_line_chars:
+        A file wider than this, or a CSV with a longer line, is refused before it is parsed.
 
     Returns
     -------
@@ -720,7 +729,13 @@ def read_survey(
         max_bytes = settings.max_upload_bytes if max_bytes is None else max_bytes
     key = secret.encode() if isinstance(secret, str) else secret
 
-    tables = read_tables(path, max_bytes=max_bytes, sheets=1)
+    tables = read_tables(
+        path,
+        max_bytes=max_bytes,
+        sheets=1,
+        max_columns=max_columns,
+        max_line_chars=max_line_chars,
+    )
     table = next(iter(tables.values()))
     sheet, frame = table.sheet, table.frame
     headers = [str(c) for c in frame.columns]

@@ -181,3 +181,15 @@ def test_a_hidden_coding_sheet_is_refused(tmp_path: Path) -> None:
         read_interviews(path, secret=b"k")
     assert err.value.problems[0].code == "hidden_sheets"
     assert "hidden" in str(err.value) and "Unhide" in str(err.value)
+
+
+def test_read_survey_passes_the_limits_on(tmp_path: Path, sample_dir: Path) -> None:
+    from mande.ingest.survey import read_survey
+
+    path = tmp_path / "w.csv"
+    path.write_text(",".join(f"c{i}" for i in range(40)) + "\n" + ",".join("1" * 40) + "\n")
+    with pytest.raises(DataValidationError) as err:
+        read_survey(
+            path, sample_dir / "forms" / "perception_survey.xlsx", secret=b"k", max_columns=30
+        )
+    assert [p.code for p in err.value.problems] == ["too_wide"]
