@@ -390,7 +390,8 @@ def _drop_blank_rows(
         blank = (
             not "".join(row).strip()
             if text
-            else all(v is None or (isinstance(v, str) and not v.strip()) for v in row)
+            else not any(row)  # C-speed for rows with data; whitespace-only text kept as data
+            and all(v is None or (isinstance(v, str) and not v.strip()) for v in row)
         )
         if blank and kept:
             if len(pending_first) < 5:
@@ -437,8 +438,16 @@ _FORMULA_EMPTY = re.compile(
 )
 
 
-def _formula_problems(path: Path, sheet_name: str, index: int) -> list[Problem]:
-    """Scan one sheet's XML for formula cells (cheap: a regex over the decompressed stream)."""
+def _formula_problems(
+    path: Path, sheet_name: str, index: int, width: list[int] | None = None
+) -> list[Problem]:
+    """Scan one sheet's XML for formula cells (cheap: a regex over the decompressed stream).
+
+    In the same pass, ``width`` (when given) receives the sheet's number of columns: from its
+    ``<dimension>`` element and every cell reference with a three-letter column (the only ones past
+    column 702), so that a wide sheet is refused before it is loaded.
+    """
+    widest = 0
     try:
         with zipfile.ZipFile(path) as zf:
             member = _sheet_member(zf, sheet_name, index)
@@ -453,6 +462,12 @@ def _formula_problems(path: Path, sheet_name: str, index: int) -> list[Problem]:
                     if not chunk:
                         break
                     data = tail + chunk
+                    if width is not None:
+                        if not widest:
+                            dim = _DIMENSION.search(data[:4096])
+                            widest = _col_index(dim.group(1)) if dim else 1
+                        for m in _WIDE_REF.finditer(data):
+                            widest = max(widest, _col_index(m.group(1)))
                     if b"<f" in data:
                         cut = data.rfind(b"<c ")
                         scan, tail = (data[:cut], data[cut:]) if cut > 0 else (data, b"")
@@ -465,6 +480,8 @@ def _formula_problems(path: Path, sheet_name: str, index: int) -> list[Problem]:
                 empty += [(m[1].decode(), int(m[2])) for m in _FORMULA_EMPTY.finditer(tail)]
     except (zipfile.BadZipFile, KeyError, OSError):
         return []
+    if width is not None:
+        width.append(widest)
     found = sorted(set(found), key=lambda t: (t[1], t[0]))
     empty_set = set(empty)
     problems: list[Problem] = []
@@ -619,10 +636,12 @@ def read_tables(
         )
     out: dict[str, Table] = {}
     for i, name in visible[:sheets] if sheets else visible:
-        if kind == "xlsx":
-            width = _xlsx_width(path, name, i)
-            if width > max_columns:
-                _too_wide(path.name, name, width, max_columns)
+        fp: list[Problem] = []
+        if kind == "xlsx":  # one pass over the sheet's XML before it is loaded: width, formulas
+            width: list[int] = []
+            fp = _formula_problems(path, name, i, width)
+            if width and width[0] > max_columns:
+                _too_wide(path.name, name, width[0], max_columns)
         try:
             sheet = wb.get_sheet_by_name(name)
             if sheet.width > max_columns:
@@ -641,7 +660,6 @@ def read_tables(
         warnings: list[Problem] = [*notes, *frame.attrs.pop("warnings", []), *blank_warnings]
         notes = []
         if kind == "xlsx":
-            fp = _formula_problems(path, name, i)
             errs = [p for p in fp if p.severity == "error"]
             if errs:
                 raise DataValidationError(
@@ -672,36 +690,6 @@ def _col_index(letters: bytes | str) -> int:
     for ch in text:
         n = n * 26 + (ord(ch) - 64)
     return n
-
-
-def _xlsx_width(path: Path, sheet_name: str, index: int) -> int:
-    """The number of columns of a sheet, from its XML before it is loaded: the ``<dimension>``
-    element and every cell reference with a three-letter column (the only ones past column 702)."""
-    width = 0
-    try:
-        with zipfile.ZipFile(path) as zf:
-            member = _sheet_member(zf, sheet_name, index)
-            if member is None:
-                return 0
-            tail = b""
-            first = True
-            with zf.open(member) as fh:
-                while True:
-                    chunk = fh.read(1 << 22)
-                    if not chunk:
-                        break
-                    data = tail + chunk
-                    if first:
-                        dim = _DIMENSION.search(data[:4096])
-                        if dim:
-                            width = max(width, _col_index(dim.group(1)))
-                        first = False
-                    for m in _WIDE_REF.finditer(data):
-                        width = max(width, _col_index(m.group(1)))
-                    tail = data[-16:]
-    except (zipfile.BadZipFile, KeyError, OSError):
-        return 0
-    return width
 
 
 def open_table(
