@@ -53,7 +53,9 @@ def _survey(path: Path, lang: str, who: session.Identity) -> None:
     default_label = suggest_label(path.stem)  # a valid label, never a formula
     label = st.text_input(t("round_label", lang), value=default_label, key="round_label")
     try:
-        form = mande.read_xlsform(form_path, strict=False)  # deployed: its warnings reach the report
+        form = mande.read_xlsform(
+            form_path, strict=False
+        )  # deployed: its warnings reach the report
     except mande.DataValidationError as err:
         _problems(err, lang)
         return
