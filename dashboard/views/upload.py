@@ -13,6 +13,8 @@ import streamlit as st
 import mande
 from dashboard import data, session
 from dashboard.i18n import t
+from mande.gate import Gazetteer
+from mande.ingest.checks import mission_years, suggest_label
 
 
 def _save(upload: st.runtime.uploaded_file_manager.UploadedFile, folder: Path) -> Path:
@@ -48,10 +50,12 @@ def _survey(path: Path, lang: str, who: session.Identity) -> None:
     else:
         st.warning(t("need_form", lang))
         return
-    default_label = path.stem
+    default_label = suggest_label(path.stem)  # a valid label, never a formula
     label = st.text_input(t("round_label", lang), value=default_label, key="round_label")
     try:
-        form = mande.read_xlsform(form_path, strict=False)  # deployed: its warnings reach the report
+        form = mande.read_xlsform(
+            form_path, strict=False
+        )  # deployed: its warnings reach the report
     except mande.DataValidationError as err:
         _problems(err, lang)
         return
@@ -65,6 +69,8 @@ def _survey(path: Path, lang: str, who: session.Identity) -> None:
                 mapping=mapping,
                 round_label=label,
                 fieldwork=mission.fieldwork_of(label) if mission else None,
+                years=mission_years(mission),
+                privacy=Gazetteer.from_mission(mission),
             )
     except mande.DataValidationError as err:
         _problems(err, lang)
@@ -148,7 +154,7 @@ def _mapping_step(form: mande.Form, path: Path, lang: str) -> mande.Mapping | No
 
 
 def _interviews(path: Path, lang: str, who: session.Identity) -> None:
-    label = st.text_input(t("sheet_label", lang), value=path.stem, key="sheet_label")
+    label = st.text_input(t("sheet_label", lang), value=suggest_label(path.stem), key="sheet_label")
     try:
         with st.spinner(t("checking", lang)):
             iv = mande.read_interviews(path, mission=data.mission())

@@ -56,6 +56,22 @@ def _table(frame: Any) -> str:
     return str(frame.to_string(index=False))
 
 
+@_DB.command("stamp")
+def db_stamp_cmd(url: Annotated[str | None, _URL] = None) -> None:
+    """Record this version's schema stamp on a store that lost it (no migration is run)."""
+    from mande.config import Settings
+    from mande.store import _engine
+
+    target = url or Settings.from_env().database_url
+    try:
+        engine = _engine.make_engine(target)
+        done = _engine.stamp(engine)
+        engine.dispose()
+    except MandeError as exc:
+        _fail(exc)
+    typer.echo(f"schema stamped at {done}")
+
+
 @_DB.command("upgrade")
 def db_upgrade_cmd(url: Annotated[str | None, _URL] = None) -> None:
     """Create the store, or bring its schema to this version of mande (Alembic migrations)."""
@@ -272,7 +288,8 @@ def results_cmd(
         str | None, typer.Option("--round", help="One round (default: every round).")
     ] = None,
     out: Annotated[
-        Path | None, typer.Option("--out", help="Write the table to this CSV file.")
+        Path | None,
+        typer.Option("--out", help="Write the table to this file (.csv, or .xlsx for Excel)."),
     ] = None,
     url: Annotated[str | None, _URL] = None,
 ) -> None:
@@ -285,7 +302,9 @@ def results_cmd(
     finally:
         store.close()
     if out is not None:
-        frame.to_csv(out, index=False)
+        from mande.output import write_table
+
+        write_table(frame, out)
         typer.echo(f"wrote {len(frame)} rows to {out}")
         return
     cols = ["round", "indicator", "breakdown", "group", "estimate", "ci_low", "ci_high", "n"]

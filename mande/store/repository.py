@@ -41,6 +41,7 @@ from mande.store._base import _as_date, _now, _period_of
 from mande.store._blobs import _json
 from mande.store._blobs import catalogue_version as catalogue_version
 from mande.store._blobs import content_hash as content_hash
+from mande.store._faults import translate
 from mande.store._footprint import _Footprint
 from mande.store._interviews import _Interviews
 from mande.store._privacy import check_no_personal_data as check_no_personal_data
@@ -118,8 +119,11 @@ class Store(_Results, _Interviews, _Footprint):
                 f"{' '.join(str(exc.orig).split())}. Ask the database's owner to run "
                 "`mande db upgrade`"
             ) from exc
-        except sa.exc.OperationalError as exc:
+        except sa.exc.DatabaseError as exc:
             engine.dispose()
+            fault = translate(exc, engine.url)
+            if fault is not None:
+                raise fault from exc
             raise StoreError(
                 f"cannot open the store at {engine.url.render_as_string(hide_password=True)}: "
                 f"{' '.join(str(exc.orig).split())} Check MANDE_DATABASE_URL and that the database "
