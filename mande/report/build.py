@@ -151,6 +151,8 @@ class ReportInputs:
     produced_by: str = "mande"
     produced_at: dt.datetime | None = None
     data_versions: Mapping[str, str] = field(default_factory=dict)
+    # round label -> how its weights were built (Store.weighting), for the methods sheet
+    weighting: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -179,6 +181,7 @@ class ReportData:
     mande_version: str
     data_versions: Mapping[str, str]
     periods: tuple[ReportingPeriod, ...] = ()
+    weighting: Mapping[str, Any] | None = None  # the current round's (Store.weighting)
 
 
 def _nonsub_text(indicator: Any, lang: str) -> str:
@@ -482,6 +485,9 @@ def _inputs_from_store(store: Any, period: str | dt.date | ReportingPeriod) -> R
         partners=partners,
         produced_by=_who(),
         data_versions=versions,
+        weighting={
+            str(r): w for r in rounds["round"] if (w := store.weighting(str(r))) is not None
+        },
     )
 
 
@@ -737,6 +743,7 @@ def build_report_data(
         mande_version=__version__,
         data_versions=dict(inputs.data_versions),
         periods=periods,
+        weighting=inputs.weighting.get(current_round) if current_round else None,
     )
 
 
