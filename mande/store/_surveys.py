@@ -344,7 +344,7 @@ class _Surveys(_StoreBase):
                 upload_id=upload_id,
             )  # fmt: skip
 
-        return _engine.write(self._engine, work)
+        return self._write(actor, work)
 
     @staticmethod
     def _form_id(
@@ -641,7 +641,7 @@ class _Surveys(_StoreBase):
                 details={"version": version, "previous": before},
             )  # fmt: skip
 
-        _engine.write(self._engine, work)
+        self._write(actor, work)
 
     def purge(
         self,
@@ -666,7 +666,7 @@ class _Surveys(_StoreBase):
                 conn, _ROUNDS, round_id, round_label, version, actor, reason
             )
 
-        return _engine.write(self._engine, work)
+        return self._write(actor, work)
 
 
 def _weighting_key(

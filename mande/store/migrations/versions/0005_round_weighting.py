@@ -1,8 +1,8 @@
 """Round versions keep how their weights were built (sample plan, non-response adjustment,
 calibration to the mission's population margins) and the weighting diagnostics.
 
-Revision ID: 0004_weighting
-Revises: 0003
+Revision ID: 0005_weighting
+Revises: 0004_access
 Create Date: 2026-11-30
 """
 
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004_weighting"
-down_revision: str | None = "0003"
+revision: str = "0005_weighting"
+down_revision: str | None = "0004_access"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -25,5 +25,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("round_versions") as batch:
-        batch.drop_column("weighting_json")
+    # Plain ALTER TABLE (SQLite 3.35+ and PostgreSQL): a batch copy would drop round_versions,
+    # which other tables reference.
+    op.execute("ALTER TABLE round_versions DROP COLUMN weighting_json")
