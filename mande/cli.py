@@ -282,6 +282,28 @@ def _store_commands() -> None:
 _store_commands()
 
 
+def _footprint_commands() -> None:
+    from mande.footprint._cli import register
+
+    register(app)
+
+
+_footprint_commands()
+
+
+# --------------------------------------------------------------------------------------------
+# Planning a round: mande plan size / allocate / draw (mande/plan/_cli.py)
+
+
+def _plan_commands() -> None:
+    from mande.plan._cli import register
+
+    register(app)
+
+
+_plan_commands()
+
+
 # --------------------------------------------------------------------------------------------
 # Secretary-General reporting: mande report
 

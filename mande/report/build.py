@@ -153,6 +153,7 @@ class ReportInputs:
     data_versions: Mapping[str, str] = field(default_factory=dict)
     # round label -> how its weights were built (Store.weighting), for the methods sheet
     weighting: Mapping[str, Any] = field(default_factory=dict)
+    footprint: Any = None  # mande.report.footprint.FootprintSection
 
 
 @dataclass(frozen=True)
@@ -182,6 +183,7 @@ class ReportData:
     data_versions: Mapping[str, str]
     periods: tuple[ReportingPeriod, ...] = ()
     weighting: Mapping[str, Any] | None = None  # the current round's (Store.weighting)
+    footprint: Any = None  # mande.report.footprint.FootprintSection
 
 
 def _nonsub_text(indicator: Any, lang: str) -> str:
@@ -465,6 +467,8 @@ def _inputs_from_store(store: Any, period: str | dt.date | ReportingPeriod) -> R
             "the store holds no mission configuration; load one first "
             "(`mande demo load sample_data`, or set the mission with the store's set_mission)"
         )
+    from mande.report.footprint import footprint_section
+
     rounds = store.rounds().rename(columns={"n_respondents": "n", "file_name": "source"})
     rounds = rounds.drop(columns=["period"], errors="ignore")
     catalogue = load_catalogue()
@@ -488,6 +492,7 @@ def _inputs_from_store(store: Any, period: str | dt.date | ReportingPeriod) -> R
         weighting={
             str(r): w for r in rounds["round"] if (w := store.weighting(str(r))) is not None
         },
+        footprint=footprint_section(store),
     )
 
 
@@ -744,6 +749,7 @@ def build_report_data(
         data_versions=dict(inputs.data_versions),
         periods=periods,
         weighting=inputs.weighting.get(current_round) if current_round else None,
+        footprint=inputs.footprint,
     )
 
 
