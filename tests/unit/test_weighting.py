@@ -165,3 +165,25 @@ def test_sample_mission_declares_its_population(sample_dir: Path) -> None:
     pop = mission.population
     assert pop is not None and set(pop.margins) == {"region", "sex", "age_group"}
     assert pop.year == 2025 and pop.total > 500_000
+
+
+def test_plan_written_by_the_planning_step_is_read_after_fieldwork(
+    sample_dir: Path, tmp_path: Path
+) -> None:
+    """mande.write_plan writes the file before fieldwork (households_interviewed empty): reading it
+    for weighting says what to fill in; filled in, it reads as is (both xlsx and CSV)."""
+    frame = mande.read_frame(sample_dir / "frame.csv")
+    plan = mande.plan_round(frame, moe=0.08, seed=3, round_label="2026-R5")
+    before = mande.write_plan(plan, tmp_path / "plan.xlsx")
+    with pytest.raises(DataValidationError) as err:
+        read_plan(before)
+    assert [p.code for p in err.value.errors] == ["missing_count"]
+    assert "households_interviewed" in str(err.value)
+    table = pd.read_excel(before, engine="calamine")
+    table["households_interviewed"] = table["households_selected"] - 1
+    after = tmp_path / "plan_done.csv"
+    table.to_csv(after, index=False)
+    got = read_plan(after)
+    assert got.table["psu"].tolist() == table["psu"].astype(str).tolist()
+    assert got.for_round("2026-R5").table.shape[0] == len(table)
+    assert (got.table["nonresponse_class"] == got.table["stratum"]).all()
