@@ -51,7 +51,7 @@ def _survey(path: Path, lang: str, who: session.Identity) -> None:
     default_label = path.stem
     label = st.text_input(t("round_label", lang), value=default_label, key="round_label")
     try:
-        form = mande.read_xlsform(form_path)
+        form = mande.read_xlsform(form_path, strict=False)  # deployed: its warnings reach the report
     except mande.DataValidationError as err:
         _problems(err, lang)
         return
@@ -190,7 +190,7 @@ def _mapping_step(form: mande.Form, path: Path, lang: str) -> mande.Mapping | No
         key="mapping_editor",
         hide_index=True,
         width="stretch",
-        disabled=["question", "label", "confidence", "choices"],
+        disabled=["question", "label", "confidence", "confirmed", "choices"],
         column_config={
             "item": st.column_config.SelectboxColumn(
                 t("standard_item", lang), options=data.standard_item_names()
@@ -211,7 +211,7 @@ def _mapping_step(form: mande.Form, path: Path, lang: str) -> mande.Mapping | No
     )
     if not st.checkbox(t("confirm_mapping", lang), key="confirm_mapping"):
         st.stop()
-    return mapping
+    return mapping.confirm()  # the officer reviewed every entry
 
 
 def _interviews(path: Path, lang: str, who: session.Identity) -> None:
