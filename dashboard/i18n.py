@@ -367,3 +367,35 @@ def t(key: str, lang: str = "en") -> str:
     if entry is None:
         return key
     return entry.get(lang) or entry["en"]
+
+
+# Weighting from the sample plan (Upload page)
+TEXT.update(
+    {
+        "plan_help": {
+            "en": "No weights in the export? Add the round's sample plan: the round is weighted "
+            "from it and the mission's population margins.",
+            "fr": "Pas de poids dans l'export ? Ajoutez le plan d'échantillonnage de la vague : "
+            "elle est pondérée à partir de celui-ci et des marges de population de la mission.",
+        },
+        "plan_file": {
+            "en": "Sample plan (CSV or xlsx, one row per PSU)",
+            "fr": "Plan d'échantillonnage (CSV ou xlsx, une ligne par grappe)",
+        },
+        "weighting": {"en": "Weighting", "fr": "Pondération"},
+        "g_range": {"en": "g-weights (min – max)", "fr": "Rapports de poids g (min – max)"},
+        "kish_deff": {
+            "en": "Kish's design effect from weighting",
+            "fr": "Effet de plan de Kish dû à la pondération",
+        },
+        "response_rate": {"en": "Response rate", "fr": "Taux de réponse"},
+        "response_by_class": {
+            "en": "Response rates and non-response adjustment by weighting class",
+            "fr": "Taux de réponse et ajustement de la non-réponse par classe",
+        },
+        "margins_achieved": {
+            "en": "Population margins: before and after calibration",
+            "fr": "Marges de population : avant et après calage",
+        },
+    }
+)

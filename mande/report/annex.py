@@ -976,6 +976,24 @@ def _partners(wb: Workbook, data: ReportData, lang: str) -> None:
             row += 1
 
 
+def _weighting_text(data: ReportData, lang: str) -> str:
+    """How the current round's weights were built: from its sample plan when mande weighted it
+    (:func:`mande.weighting.describe_weighting`), else the weights supplied with the round."""
+    if data.weighting:
+        from mande.weighting import describe_weighting
+
+        return describe_weighting(data.weighting, lang)
+    if lang == "fr":
+        return (
+            "Poids finaux de sondage fournis avec chaque vague ; les estimations sont des "
+            "moyennes et proportions pondérées (estimateurs de Horvitz-Thompson)."
+        )
+    return (
+        "Final survey weights supplied with each round; estimates are weighted means and "
+        "proportions (Horvitz-Thompson estimators)."
+    )
+
+
 def _methods_text(data: ReportData, lang: str) -> list[tuple[str, str]]:
     level = number(data.level * 100, lang, 0)
     fdr = _fdr(data, lang)
@@ -988,11 +1006,7 @@ def _methods_text(data: ReportData, lang: str) -> list[tuple[str, str]]:
                 "à plusieurs degrés (strates, unités primaires d'échantillonnage). Toutes les "
                 "estimations tiennent compte des strates, des grappes et des poids.",
             ),
-            (
-                "Pondération",
-                "Poids finaux de sondage fournis avec chaque vague ; les estimations "
-                "sont des moyennes et proportions pondérées (estimateurs de Horvitz-Thompson).",
-            ),
+            ("Pondération", _weighting_text(data, lang)),
             (
                 "Intervalles de confiance",
                 f"Intervalles à {level}\u00a0% fondés sur le plan "
@@ -1041,11 +1055,7 @@ def _methods_text(data: ReportData, lang: str) -> list[tuple[str, str]]:
             "Household perception survey drawn by stratified multi-stage sampling (strata, "
             "primary sampling units). Every estimate accounts for strata, clusters and weights.",
         ),
-        (
-            "Weighting",
-            "Final survey weights supplied with each round; estimates are weighted "
-            "means and proportions (Horvitz-Thompson estimators).",
-        ),
+        ("Weighting", _weighting_text(data, lang)),
         (
             "Confidence intervals",
             f"{level}% design-based intervals (Taylor linearisation); for "
