@@ -590,17 +590,12 @@ def derive_breakdowns(responses: pd.DataFrame) -> pd.DataFrame:
 
 
 def _standard_column_order(items: StandardItems) -> list[str]:
-    breakdowns = [
-        "sex",
-        "age",
-        "age_group",
-        "region",
-        "admin2",
-        "urban_rural",
-        "displacement",
-        *WG_ITEMS,
-        "disability",
-    ]
+    # the breakdown items in items.yaml's order, each derived breakdown after its last source
+    breakdowns: list[str] = []
+    for name, item in items.items.items():
+        if item.role == "breakdown":
+            breakdowns.append(name)
+            breakdowns += [d for d in items.derived if items.derived_from(d)[-1] == name]
     cols = ["respondent_id", "round", "interview_date", "stratum", "psu", "weight", *breakdowns]
     for _name, item in items.items.items():
         for c in item.columns():
@@ -1124,7 +1119,7 @@ def read_survey(
     data["round"] = pd.Series(label, index=frame.index, dtype="str")
     out = pd.DataFrame(index=frame.index)
     for c in std_cols:
-        if c in ("age_group", "disability"):
+        if c in items.derived:
             continue
         out[c] = data.get(c, np.nan)
     out = derive_breakdowns(out)
