@@ -275,6 +275,8 @@ def _frame(
     for j, name in enumerate(header):
         if name == "":
             has_data = any(j < len(r) and r[j] not in ("", None) for r in body)
+            if has_data and j == 0 and _row_names(body):
+                continue  # R's or pandas' row names, written without a header
             if has_data:
                 problems.append(
                     Problem(
@@ -325,6 +327,17 @@ def _frame(
     frame.columns = [header[j] for j in keep]
     frame = frame.reset_index(drop=True)
     return frame
+
+
+def _row_names(body: list[list[Any]]) -> bool:
+    """True when the first cell of each row counts 0, 1, 2, ... or 1, 2, 3, ... (row names that R's
+    ``write.csv`` or pandas' ``to_csv`` write under an empty header)."""
+    try:
+        values = [float(r[0]) for r in body]
+    except (TypeError, ValueError, IndexError):
+        return False
+    start = values[0] if values else 0.0
+    return start in (0.0, 1.0) and all(v == start + i for i, v in enumerate(values))
 
 
 _FORMULA = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?>\s*<f[ >/]')

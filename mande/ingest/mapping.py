@@ -40,6 +40,7 @@ import yaml
 
 from mande.errors import DefinitionError
 from mande.indicators.items import StandardItem, StandardItems, standard_items
+from mande.ingest.sample_design import DEFAULT_DESIGN, DESIGN_KEYS, parse_design
 from mande.ingest.xlsform import Form, Question
 
 __all__ = [
@@ -52,14 +53,6 @@ __all__ = [
     "suggest_mapping",
 ]
 
-DESIGN_KEYS = ("weight", "strata", "psu", "respondent_id", "interview_date")
-DEFAULT_DESIGN = {
-    "weight": "weight_final",
-    "strata": "stratum",
-    "psu": "cluster_id",
-    "respondent_id": "_uuid",
-    "interview_date": "today",
-}
 _COMPATIBLE = {
     "select_one": {"select_one"},
     "select_multiple": {"select_multiple"},
@@ -394,15 +387,7 @@ def mapping_from_dict(
         raise DefinitionError(
             "expected a mapping with 'questions' and 'design' at the top level", path=str(path)
         )
-    design = dict(DEFAULT_DESIGN)
-    for key, value in (raw.get("design") or {}).items():
-        if key not in DESIGN_KEYS:
-            raise DefinitionError(
-                f"unknown design key '{key}'; expected {', '.join(DESIGN_KEYS)}",
-                path=str(path),
-                field=f"design.{key}",
-            )
-        design[key] = str(value)
+    design = parse_design(raw.get("design"), path=str(path))
     qs: dict[str, ItemMapping] = {}
     used: dict[str, str] = {}
     for qname, spec in (raw.get("questions") or {}).items():

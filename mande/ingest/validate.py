@@ -88,8 +88,10 @@ def row_problems(
     expected: str,
     severity: str = "error",
     limit: int = MAX_PER_COLUMN,
+    first_row: int = 2,
 ) -> list[Problem]:
-    """One problem per flagged row (spreadsheet row = index + 2), at most ``limit`` then a count."""
+    """One problem per flagged row (spreadsheet row = position + ``first_row``: 2 under the header,
+    3 under a header and an HXL hashtag row), at most ``limit`` then a count."""
     idx = np.flatnonzero(np.asarray(mask, dtype=bool))
     out: list[Problem] = []
     for i in idx[:limit]:
@@ -100,7 +102,7 @@ def row_problems(
                 severity=severity,  # type: ignore[arg-type]
                 code=code,
                 sheet=sheet,
-                row=int(i) + 2,
+                row=int(i) + first_row,
                 column=column,
                 value=_text(v),
                 expected=expected,
@@ -233,6 +235,7 @@ def fieldwork_warnings(
     *,
     sheet: str,
     column: str,
+    first_row: int = 2,
 ) -> list[Problem]:
     start, end = fieldwork
     d = pd.to_datetime(dates, errors="coerce")
@@ -246,4 +249,49 @@ def fieldwork_warnings(
         column=column,
         expected=f"a date from {start} to {end}",
         severity="warning",
+        first_row=first_row,
     )
+
+
+#: The breakdowns the dashboard and the annex show every indicator by.
+STANDARD_BREAKDOWNS: tuple[str, ...] = (
+    "sex",
+    "age_group",
+    "region",
+    "urban_rural",
+    "displacement",
+    "disability",
+)
+_BREAKDOWN_SOURCE = {
+    "age_group": "age",
+    "disability": "the Washington Group questions (wg_*)",
+}
+
+
+def breakdown_warnings(
+    frame: pd.DataFrame,
+    *,
+    sheet: str | None = None,
+    breakdowns: Sequence[str] = STANDARD_BREAKDOWNS,
+) -> list[Problem]:
+    """One warning per standard breakdown the round lacks (no column, or every value missing),
+    naming what the dashboard and the annex will not show (code ``missing_breakdown``)."""
+    out: list[Problem] = []
+    for b in breakdowns:
+        if b in frame.columns and frame[b].notna().any():
+            continue
+        source = _BREAKDOWN_SOURCE.get(b, b)
+        out.append(
+            Problem(
+                f"the round has no {b.replace('_', ' ')} (no question mapped to {source}): the "
+                f"dashboard and the annex will show no indicator by {b.replace('_', ' ')} for this "
+                f"round. Map the form's question to the standard item '{source}' in the mapping "
+                "file if the form asks it",
+                severity="warning",
+                code="missing_breakdown",
+                sheet=sheet,
+                column=b,
+                expected=f"a question mapped to {source}",
+            )
+        )
+    return out
