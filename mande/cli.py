@@ -68,6 +68,14 @@ def validate_cmd(
     round_label: Annotated[
         str | None, typer.Option("--round", help="Round label (default: the file name).")
     ] = None,
+    design: Annotated[
+        str | None,
+        typer.Option(
+            "--design",
+            help="'srs' for a survey without sample design (equal weights, no strata, each "
+            "respondent its own PSU); default: as the mapping declares.",
+        ),
+    ] = None,
 ) -> None:
     """Check a survey export against its form: print every problem as a table, exit 1 on errors."""
     from rich.console import Console
@@ -80,7 +88,7 @@ def validate_cmd(
     problems: list[Problem]
     removed: list[tuple[str, str]] = []
     try:
-        rnd = read_survey(file, form, mapping, round_label=round_label)
+        rnd = read_survey(file, form, mapping, round_label=round_label, design=design)
         problems = list(rnd.report.problems)
         removed = [(r.column, r.reason) for r in rnd.report.removed]
         ok, rows = True, len(rnd.responses)
@@ -91,6 +99,10 @@ def validate_cmd(
     except DefinitionError as exc:
         console.print(f"[red]mapping or form definition is invalid:[/red] {exc}")
         raise typer.Exit(2) from None
+    problems = sorted(problems, key=lambda p: p.severity != "error")
+    no_design = next((p for p in problems if p.code == "no_design"), None)
+    if no_design is not None:
+        console.print(f"[red]no sample design:[/red] {no_design.message}")
     if problems:
         table = Table(title=f"Problems in {file}", show_lines=False)
         for col in ("severity", "sheet", "row", "column", "value", "expected", "message"):

@@ -64,9 +64,10 @@ DEFAULT_DESIGN: dict[str, str] = {
 
 #: How to declare a survey's design, quoted by every message that finds none.
 HOW_TO_DECLARE = (
-    "name the export's design columns in the mapping file (design: weight, strata, psu), or, for a "
-    "simple random or convenience sample without design columns, declare it with "
-    "'design: {type: srs}' in the mapping file or '--design srs' on the command line"
+    "Declare the sample design: name the export's weight, strata and PSU columns in the mapping "
+    "file (design: {weight: ..., strata: ..., psu: ...}), or, for a simple random or convenience "
+    "sample without design columns, write 'design: {type: srs}' in the mapping file or pass "
+    "'--design srs' to mande validate / mande ingest"
 )
 
 SRS_WARNING = (
@@ -103,7 +104,7 @@ def parse_design(raw: Any, *, path: str = "mapping") -> dict[str, str]:
         raw = {}
     if not isinstance(raw, MappingABC):
         raise DefinitionError(
-            f"design must be a mapping of keys to column names, got {raw!r}; " + HOW_TO_DECLARE,
+            f"design must be a mapping of keys to column names, got {raw!r}. " + HOW_TO_DECLARE,
             path=path,
             field="design",
         )
@@ -126,7 +127,7 @@ def parse_design(raw: Any, *, path: str = "mapping") -> dict[str, str]:
     for key in DESIGN_COLUMN_KEYS:
         if key in raw and (raw[key] is None or not str(raw[key]).strip()):
             raise DefinitionError(
-                f"design.{key} is empty; " + HOW_TO_DECLARE,
+                f"design.{key} is empty. " + HOW_TO_DECLARE,
                 path=path,
                 field=f"design.{key}",
             )

@@ -231,6 +231,29 @@ class _Ingest:
             )
         )
 
+    def flag_answers(
+        self,
+        q: Question,
+        mask: np.ndarray | pd.Series,
+        header: str,
+        message: str,
+        code: str,
+        expected: str,
+    ) -> None:
+        """Answers of ``q`` that cannot be read: an error when ``q`` feeds a standard item, a
+        warning otherwise (read as missing; a question no indicator reads does not block)."""
+        if self.mapping.item_of(q.name) is not None:
+            self.flag(mask, header, message, code, expected)
+        else:
+            self.flag(
+                mask,
+                header,
+                message + "; read as missing (the question feeds no standard indicator)",
+                code,
+                expected,
+                severity="warning",
+            )
+
     def note(self, message: str, code: str, severity: str = "error", **where: Any) -> None:
         """One problem about the file or a column (not a row)."""
         where.setdefault("sheet", self.sheet.name)
@@ -301,11 +324,19 @@ def _read_design(ing: _Ingest) -> None:
         ing.data["stratum"] = pd.Series(np.nan, index=index, dtype=object)
         ing.problems.insert(0, srs_problem())
         return
-    found: dict[str, str | None] = {}
-    for key_name in ("weight", "strata", "psu"):
+    found = {k: find_column(ing.headers, ing.design.get(k)) for k in ("weight", "strata", "psu")}
+    if not any(found.values()):
+        ing.note(
+            "the export has no sample design columns (weight "
+            f"'{ing.design.get('weight')}', strata '{ing.design.get('strata')}' and psu "
+            f"'{ing.design.get('psu')}' not found). " + HOW_TO_DECLARE,
+            "no_design",
+            row=1,
+            expected="weight, strata and PSU columns, or a design declared srs",
+        )
+        return
+    for key_name, col in found.items():
         wanted = ing.design.get(key_name)
-        col = find_column(ing.headers, wanted)
-        found[key_name] = col
         if col is None:
             looks = _looks_like(ing, key_name)
             ing.note(
@@ -315,7 +346,7 @@ def _read_design(ing: _Ingest) -> None:
                     if looks
                     else ""
                 )
-                + f"; set design.{key_name} in the mapping file. To "
+                + f"; set design.{key_name} in the mapping file. "
                 + HOW_TO_DECLARE,
                 "missing_column",
                 row=1,
@@ -415,6 +446,29 @@ def _check_versions(ing: _Ingest) -> None:
         and personal_by_name(h) is None
         and ing.frame[h].map(dec.vkey).notna().any()
     ]
+    # choice columns of a select_multiple for a choice the form does not have
+    sm = {
+        dec.hnorm(k): q.name
+        for q in ing.form.questions
+        if q.type == "select_multiple" and q.repeat is None
+        for k in (q.name, q.path, *q.labels.values())
+    }
+    unknown_choice = [
+        h for h in foreign if any(dec.hnorm(h).startswith(k + sep) for k in sm for sep in "/-.:")
+    ]
+    if unknown_choice:
+        ing.note(
+            "columns for choices this form does not have ("
+            + ", ".join(repr(h) for h in unknown_choice[:5])
+            + "): the export holds answers of another version of the form; they are kept as "
+            "written, not read as answers. Read the export with the form version it was "
+            "collected with, or export each version separately",
+            "mixed_versions",
+            severity="warning",
+            row=1,
+            column=unknown_choice[0],
+            expected="the choices of the form read with",
+        )
     if not q_headers or not foreign:
         return
     answered_form = ing.frame[q_headers].map(dec.vkey).notna().any(axis=1).to_numpy()
@@ -428,6 +482,7 @@ def _check_versions(ing: _Ingest) -> None:
             "file seems to mix form versions; export each version separately and read it with "
             "its own form",
             "mixed_versions",
+            severity="warning",
             row=row,
             column=foreign[0],
             expected="every row answering the form read with it",
@@ -526,7 +581,8 @@ def _decode_select_one(ing: _Ingest, q: Question, header: str | None) -> None:
     ing.use(header)
     names, bad = dec.select_one(ing.frame[header], dec.choice_lookup(ing.form, q))
     choices = [c.name for c in ing.form.choices_of(q)]
-    ing.flag(
+    ing.flag_answers(
+        q,
         bad,
         header,
         "answer '{value}' is not a choice of '" + q.name + "'",
@@ -560,7 +616,8 @@ def _multiple_matrix(ing: _Ingest, q: Question, header: str | None) -> pd.DataFr
             h = split[c]
             ing.use(h)
             v, bad = dec.binary(ing.frame[h])
-            ing.flag(
+            ing.flag_answers(
+                q,
                 bad,
                 h,
                 "'{value}' is not 0 or 1 in a select-multiple choice column",
@@ -576,7 +633,8 @@ def _multiple_matrix(ing: _Ingest, q: Question, header: str | None) -> pd.DataFr
         return None
     ing.use(header)
     mat, bad = dec.multiple_from_text(ing.frame[header], choices, dec.choice_lookup(ing.form, q))
-    ing.flag(
+    ing.flag_answers(
+        q,
         bad,
         header,
         "'{value}' holds answers that are not choices of '" + q.name + "'",
@@ -611,7 +669,7 @@ def _decode_number(ing: _Ingest, q: Question, header: str | None) -> None:
         return
     ing.use(header)
     num, bad = dec.numbers(ing.frame[header])
-    ing.flag(bad, header, "'{value}' is not a number", "invalid_number", "a number")
+    ing.flag_answers(q, bad, header, "'{value}' is not a number", "invalid_number", "a number")
     _m, item = _item_of(ing, q)
     if item is None:
         ing.kept[q.name] = num
@@ -637,8 +695,8 @@ def _decode_date(ing: _Ingest, q: Question, header: str | None) -> None:
         return
     ing.use(header)
     d, bad = dec.dates(ing.frame[header])
-    ing.flag(
-        bad, header, "date '{value}' cannot be read", "invalid_date", "a date such as 2025-03-14"
+    ing.flag_answers(
+        q, bad, header, "date '{value}' cannot be read", "invalid_date", "a date such as 2025-03-14"
     )
     ing.kept[q.name] = d
 
@@ -838,8 +896,8 @@ def _read_repeats(ing: _Ingest, export: Export) -> dict[str, pd.DataFrame]:
             elif q.type == "select_one" and header is not None:
                 sub.use(header)
                 names, bad = dec.select_one(frame[header], dec.choice_lookup(ing.form, q))
-                sub.flag(bad, header, "answer '{value}' is not a choice of '" + q.name + "'",
-                         "invalid_answer", "a choice of list " + str(q.list_name))  # fmt: skip
+                sub.flag_answers(q, bad, header, "answer '{value}' is not a choice of '" + q.name
+                                 + "'", "invalid_answer", "a choice of list " + str(q.list_name))  # fmt: skip
                 sub.kept[q.name] = names.astype("str").where(names.notna(), np.nan)
             else:
                 _DECODERS.get(q.type, _decode_text)(sub, q, header)

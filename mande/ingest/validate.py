@@ -264,8 +264,15 @@ STANDARD_BREAKDOWNS: tuple[str, ...] = (
 )
 _BREAKDOWN_SOURCE = {
     "age_group": "age",
-    "disability": "the Washington Group questions (wg_*)",
+    "disability": "wg_*",
 }
+
+
+def missing_breakdowns(
+    frame: pd.DataFrame, breakdowns: Sequence[str] = STANDARD_BREAKDOWNS
+) -> list[str]:
+    """The standard breakdowns ``frame`` lacks (no column, or every value missing)."""
+    return [b for b in breakdowns if b not in frame.columns or not frame[b].notna().any()]
 
 
 def breakdown_warnings(
@@ -274,24 +281,22 @@ def breakdown_warnings(
     sheet: str | None = None,
     breakdowns: Sequence[str] = STANDARD_BREAKDOWNS,
 ) -> list[Problem]:
-    """One warning per standard breakdown the round lacks (no column, or every value missing),
-    naming what the dashboard and the annex will not show (code ``missing_breakdown``)."""
-    out: list[Problem] = []
-    for b in breakdowns:
-        if b in frame.columns and frame[b].notna().any():
-            continue
-        source = _BREAKDOWN_SOURCE.get(b, b)
-        out.append(
-            Problem(
-                f"the round has no {b.replace('_', ' ')} (no question mapped to {source}): the "
-                f"dashboard and the annex will show no indicator by {b.replace('_', ' ')} for this "
-                f"round. Map the form's question to the standard item '{source}' in the mapping "
-                "file if the form asks it",
-                severity="warning",
-                code="missing_breakdown",
-                sheet=sheet,
-                column=b,
-                expected=f"a question mapped to {source}",
-            )
+    """A warning naming the standard breakdowns the round lacks and what the dashboard and the
+    annex will therefore not show (code ``missing_breakdown``); none when it has them all."""
+    missing = missing_breakdowns(frame, breakdowns)
+    if not missing:
+        return []
+    names = ", ".join(b.replace("_", " ") for b in missing)
+    sources = ", ".join(_BREAKDOWN_SOURCE.get(b, b) for b in missing)
+    return [
+        Problem(
+            f"the round has no {names}: the dashboard and the annex will show no indicator by "
+            f"{names} for this round. If the form asks them, map its questions to the standard "
+            f"items ({sources}) in the mapping file",
+            severity="warning",
+            code="missing_breakdown",
+            sheet=sheet,
+            column=", ".join(missing),
+            expected="questions mapped to " + sources,
         )
-    return out
+    ]

@@ -96,6 +96,14 @@ def ingest_cmd(
     label: Annotated[
         str | None, typer.Option("--label", help="Interview sheet label (default: file name).")
     ] = None,
+    design: Annotated[
+        str | None,
+        typer.Option(
+            "--design",
+            help="'srs' for a survey without sample design (equal weights, no strata, each "
+            "respondent its own PSU); default: as the mapping declares.",
+        ),
+    ] = None,
     user: Annotated[str | None, _USER] = None,
     url: Annotated[str | None, _URL] = None,
 ) -> None:
@@ -112,7 +120,8 @@ def ingest_cmd(
                     err=True,
                 )
                 raise typer.Exit(2)
-            res = store.ingest_survey(file, form, round_label, mapping=mapping)
+            extra = {"design": design} if design else {}
+            res = store.ingest_survey(file, form, round_label, mapping=mapping, **extra)
     except MandeError as exc:
         _fail(exc)
     finally:
