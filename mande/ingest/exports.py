@@ -145,9 +145,20 @@ class Export:
     renamed: dict[str, str] = field(default_factory=dict)  # header in the file -> header read
 
 
+#: Kobo's columns of personal data (removed by :mod:`mande.ingest.privacy`), recognised after R.
+_KOBO_PERSONAL = frozenset(
+    {"_submitted_by", "_submission__submitted_by", "_geolocation", "_attachments"}
+)
+
+
 def _is_meta(name: str) -> bool:
     low = name.casefold()
-    return low in SUBMISSION_META or bool(_GPS_PART.match(low))
+    return (
+        low in SUBMISSION_META
+        or low in _KOBO_PERSONAL
+        or low.startswith("_gps_")
+        or bool(_GPS_PART.match(low))
+    )
 
 
 def normalise_headers(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
