@@ -76,12 +76,14 @@ def validate_cmd(
             "respondent its own PSU); default: as the mapping declares.",
         ),
     ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the report: en or fr.")] = "en",
 ) -> None:
     """Check a survey export against its form: print every problem as a table, exit 1 on errors."""
     from rich.console import Console
     from rich.table import Table
 
     from mande.errors import DataValidationError, DefinitionError, Problem
+    from mande.ingest.report_text import problem_message, report_frame
     from mande.ingest.survey import read_survey
 
     console = Console(width=160)
@@ -99,38 +101,44 @@ def validate_cmd(
     except DefinitionError as exc:
         console.print(f"[red]mapping or form definition is invalid:[/red] {exc}")
         raise typer.Exit(2) from None
-    problems = sorted(problems, key=lambda p: p.severity != "error")
+    fr = lang == "fr"
     no_design = next((p for p in problems if p.code == "no_design"), None)
     if no_design is not None:
-        console.print(f"[red]no sample design:[/red] {no_design.message}")
+        head = "pas de plan de sondage" if fr else "no sample design"
+        console.print(f"[red]{head}:[/red] {problem_message(no_design, lang)}")
     if problems:
-        table = Table(title=f"Problems in {file}", show_lines=False)
-        for col in ("severity", "sheet", "row", "column", "value", "expected", "message"):
-            table.add_column(col, overflow="fold")
-        for p in problems:
-            table.add_row(
-                p.severity,
-                p.sheet or "",
-                "" if p.row is None else str(p.row),
-                p.column or "",
-                p.value or "",
-                p.expected or "",
-                p.message,
-            )
+        frame = report_frame(problems, lang).drop(columns=["code"])
+        table = Table(title=("Problèmes dans " if fr else "Problems in ") + file, show_lines=False)
+        for col in frame.columns:
+            table.add_column(str(col), overflow="fold")
+        for row in frame.itertuples(index=False):
+            table.add_row(*(str(v) for v in row))
         console.print(table)
     if removed:
-        rt = Table(title="Personal data and identifiers removed")
-        rt.add_column("column")
-        rt.add_column("reason")
+        rt = Table(
+            title="Données personnelles et identifiants retirés"
+            if fr
+            else "Personal data and identifiers removed"
+        )
+        rt.add_column("colonne" if fr else "column")
+        rt.add_column("motif" if fr else "reason")
         for c, why in removed:
             rt.add_row(c, why)
         console.print(rt)
     n_err = sum(p.severity == "error" for p in problems)
     n_warn = len(problems) - n_err
     if not ok:
-        console.print(f"[red]{n_err} error(s), {n_warn} warning(s): the file is refused.[/red]")
+        console.print(
+            f"[red]{n_err} erreur(s), {n_warn} avertissement(s) : le fichier est refusé.[/red]"
+            if fr
+            else f"[red]{n_err} error(s), {n_warn} warning(s): the file is refused.[/red]"
+        )
         raise typer.Exit(1)
-    console.print(f"[green]OK[/green]: {rows} respondents, {n_warn} warning(s).")
+    console.print(
+        f"[green]OK[/green] : {rows} répondants, {n_warn} avertissement(s)."
+        if fr
+        else f"[green]OK[/green]: {rows} respondents, {n_warn} warning(s)."
+    )
 
 
 @mapping_app.command("suggest")
