@@ -19,11 +19,16 @@ from mande.errors import Problem
 
 __all__ = [
     "REPORT_COLUMNS",
+    "TOP_WARNINGS",
     "expected_text",
     "problem_message",
     "report_frame",
     "severity_label",
 ]
+
+#: Warnings shown at the top of a report and of the Upload page: what every output of the round
+#: will lack (breakdowns) or assume (no sample design).
+TOP_WARNINGS = ("no_sample_design", "missing_breakdown")
 
 #: Column keys of the report and their headers per language.
 REPORT_COLUMNS: dict[str, dict[str, str]] = {

@@ -148,15 +148,24 @@ class SurveyRound:
         hit = next((p for p in self.report.problems if p.code == "no_sample_design"), None)
         return hit.message if hit is not None else None
 
-    def counts(self, by: str = "region") -> pd.DataFrame:
+    def counts(
+        self,
+        by: str = "region",
+        labels: dict[str, str] | None = None,
+        missing: str = "(missing)",
+    ) -> pd.DataFrame:
         """Respondents per group, for a quick check after reading: ``by``, ``n`` (unweighted),
-        ``weighted_share`` (per cent of the weights). Missing groups are counted as such."""
+        ``weighted_share`` (per cent of the weights, 0-100). Missing groups are counted as
+        ``missing``; ``labels`` names the groups (e.g. region p-code -> region name)."""
         df = self.responses
         if by not in df.columns:
             raise DataValidationError(
                 f"column '{by}' is not in the round; columns: {', '.join(map(str, df.columns))}"
             )
-        groups = df[by].astype(object).where(df[by].notna(), "(missing)")
+        values = df[by].astype(object)
+        if labels:
+            values = values.map(lambda v: labels.get(str(v), v) if v == v else v)
+        groups = values.where(df[by].notna(), missing)
         out = pd.DataFrame({by: groups, "w": df[self.design.weight]})
         table = out.groupby(by, sort=True).agg(n=("w", "size"), w=("w", "sum")).reset_index()
         table["weighted_share"] = 100 * table.pop("w") / out["w"].sum()
