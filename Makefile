@@ -2,6 +2,9 @@
 PYTHON ?= python3
 VENV   ?= .venv
 PORT   ?= 8501
+# The demo listens on this machine only. `make demo ADDRESS=0.0.0.0` opens it to the network: only
+# do that behind sign-in (see the README, "Deploying for a team"), since without it everyone is admin.
+ADDRESS ?= 127.0.0.1
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 # Keep the demo's database inside the checkout unless the user chose another.
@@ -28,7 +31,7 @@ install-test: $(VENV)/.installed-test
 demo: $(VENV)/.installed
 	$(BIN)/mande demo load sample_data
 	$(BIN)/streamlit run dashboard/app.py --server.headless true --server.port $(PORT) \
-		--browser.gatherUsageStats false
+		--server.address $(ADDRESS) --browser.gatherUsageStats false
 
 ## make test: install what the tests need and run the whole suite
 test: $(VENV)/.installed-test

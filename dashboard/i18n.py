@@ -233,6 +233,19 @@ TEXT: dict[str, dict[str, str]] = {
         "fr": "{label} : la version {version} est désormais courante.",
     },
     "audit_log": {"en": "Audit log", "fr": "Journal d'audit"},
+    "email_not_verified": {
+        "en": "Your identity provider has not verified this account's e-mail address, so it cannot sign in. Ask your administrator, then sign in again.",
+        "fr": "Votre fournisseur d'identité n'a pas vérifié l'adresse électronique de ce compte ; il ne peut pas se connecter. Adressez-vous à votre administrateur, puis reconnectez-vous.",
+    },
+    "auth_misconfigured": {
+        "en": "The dashboard will not start: its sign-in settings are unsafe. An administrator must fix them (the reason is in the server's log).",
+        "fr": "Le tableau de bord ne démarre pas : ses réglages de connexion ne sont pas sûrs. Un administrateur doit les corriger (la raison figure dans le journal du serveur).",
+    },
+    "unexpected_error": {
+        "en": "Something went wrong on this page. Nothing was changed by it. Give this reference to your administrator: {ref}.",
+        "fr": "Une erreur est survenue sur cette page. Elle n'a rien modifié. Communiquez cette référence à votre administrateur : {ref}.",
+    },
+    "error_reference": {"en": "reference", "fr": "référence"},
     "sign_in_needed": {
         "en": "Sign in with your mission account to see the dashboard.",
         "fr": "Connectez-vous avec votre compte de la mission pour accéder au tableau de bord.",

@@ -45,6 +45,7 @@ from mande.report import (
     write_narrative,
 )
 from mande.roles import allowed, require
+from mande.stats.calibrate import CalibrationReport, CalibrationResult, calibrate, trim_weights
 from mande.stats.change import changes_between, compare_rounds
 from mande.stats.design import SurveyDesign
 from mande.stats.estimate import estimate
@@ -57,8 +58,11 @@ from mande.stats.trends import (
     trend_model,
 )
 from mande.store import Store, UploadResult
+from mande.weighting import SamplePlan, read_plan, weight_round
 
 __all__ = [
+    "CalibrationReport",
+    "CalibrationResult",
     "Catalogue",
     "ConfigError",
     "DataValidationError",
@@ -78,6 +82,7 @@ __all__ = [
     "ReportData",
     "ReportInputs",
     "Rubric",
+    "SamplePlan",
     "Settings",
     "Store",
     "StoreError",
@@ -89,6 +94,7 @@ __all__ = [
     "__version__",
     "allowed",
     "build_report_data",
+    "calibrate",
     "changes_between",
     "compare_rounds",
     "compute_indicators",
@@ -104,6 +110,7 @@ __all__ = [
     "make_report",
     "partner_model",
     "read_interviews",
+    "read_plan",
     "read_survey",
     "read_xlsform",
     "relationship_quality",
@@ -115,6 +122,8 @@ __all__ = [
     "suggest_mapping",
     "theme_frequencies",
     "trend_model",
+    "trim_weights",
+    "weight_round",
     "write_annex",
     "write_interview_template",
     "write_narrative",

@@ -168,6 +168,8 @@ class MissionConfig:
     fieldwork: dict[str, tuple[dt.date, dt.date]] = field(default_factory=dict)  # round -> window
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     path: Path | None = None
+    # adult population margins to calibrate weights to (mande.weighting.population.Population)
+    population: Any = None
 
     def title(self, lang: str = "en") -> str:
         return self.name.get(lang) or self.name.get("en") or self.code
@@ -365,4 +367,19 @@ def load_mission(path: str | Path) -> MissionConfig:
         fieldwork=fieldwork,
         raw=dict(raw),
         path=path,
+        population=_population(raw, path, regions),
+    )
+
+
+def _population(raw: Mapping[str, Any], path: Path, regions: list[Region]) -> Any:
+    """The ``population`` section, checked (None when absent)."""
+    if raw.get("population") is None:
+        return None
+    from mande.weighting.population import parse_population
+
+    return parse_population(
+        raw["population"],
+        path=path,
+        regions=[r.pcode for r in regions],
+        admin2=[code for r in regions for code, _ in r.admin2],
     )

@@ -7,6 +7,7 @@ officer can fix a spreadsheet in one pass.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
@@ -21,11 +22,32 @@ __all__ = [
     "PermissionDenied",
     "Problem",
     "StoreError",
+    "redact",
 ]
+
+# user:password@ in a URL (well formed or not; the password may itself hold '@' or ':'), and
+# password=... / secret=... pairs (libpq connection strings, settings).
+_URL_PASSWORD = re.compile(r"""(?P<user>[^\s:/@'"]+):(?P<pw>[^\s'"/][^\s'"]*)@""")
+_PAIR_SECRET = re.compile(
+    r"""(?i)\b(?P<key>password|passwd|pwd|[a-z_]*secret|token)(?P<sep>\s*[=:]\s*)"""
+    r"""(?P<value>'[^']*'|"[^"]*"|[^\s,;&'")]+)"""
+)
+
+
+def redact(text: str) -> str:
+    """``text`` with passwords and secrets replaced by ``***``: the password of any
+    ``user:password@host`` (a database URL, even malformed) and the value of ``password=``,
+    ``secret=``, ``token=`` pairs. Every :class:`MandeError` message goes through it."""
+    text = _URL_PASSWORD.sub(lambda m: f"{m['user']}:***@", text)
+    return _PAIR_SECRET.sub(lambda m: f"{m['key']}{m['sep']}***", text)
 
 
 class MandeError(Exception):
-    """Base class of every error mande raises on purpose."""
+    """Base class of every error mande raises on purpose. Its message never holds a password or
+    secret (:func:`redact`), so that it can be shown and logged as it is."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*(redact(a) if isinstance(a, str) else a for a in args))
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,9 @@ from dashboard.i18n import t
 
 
 def main() -> None:
+    who = session.require("audit")
     lang = session.lang()
-    who: session.Identity = st.session_state["identity"]
     st.title(t("data_audit", lang))
-    if not mande.allowed(who.role, "audit"):
-        st.error(t("not_allowed", lang))
-        return
     rounds = data.rounds()
     st.subheader(t("rounds", lang))
     st.dataframe(rounds, hide_index=True, width="stretch", key="rounds")

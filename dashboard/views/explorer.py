@@ -14,6 +14,7 @@ BREAKDOWNS = ("total", "sex", "age_group", "region", "urban_rural", "displacemen
 
 
 def main() -> None:
+    session.require("view")
     lang = session.lang()
     st.title(t("explorer", lang))
     res = data.results()

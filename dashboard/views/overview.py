@@ -43,6 +43,7 @@ def cards(head: pd.DataFrame, lang: str, per_row: int = 4) -> None:
 
 
 def main() -> None:
+    session.require("view")
     lang = session.lang()
     mission = data.mission()
     st.title(mission.title(lang) if mission else t("app_title", lang))

@@ -11,6 +11,7 @@ from mande import plots
 
 
 def main() -> None:
+    session.require("view")
     lang = session.lang()
     st.title(t("partners", lang))
     iv = data.interviews()

@@ -13,12 +13,9 @@ from dashboard.i18n import t
 
 
 def main() -> None:
+    session.require("export")
     lang = session.lang()
-    who: session.Identity = st.session_state["identity"]
     st.title(t("reports", lang))
-    if not mande.allowed(who.role, "export"):
-        st.error(t("not_allowed", lang))
-        return
     periods = data.report_periods(lang)
     if periods.empty:
         st.info(t("no_data", lang))

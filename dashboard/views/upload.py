@@ -240,12 +240,9 @@ def _interviews(path: Path, lang: str, who: session.Identity) -> None:
 
 
 def main() -> None:
+    who = session.require("upload")
     lang = session.lang()
-    who: session.Identity = st.session_state["identity"]
     st.title(t("upload", lang))
-    if not mande.allowed(who.role, "upload"):
-        st.error(t("not_allowed", lang))
-        return
     kind = st.radio(
         t("upload_kind", lang),
         ["survey", "interviews"],

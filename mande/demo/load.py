@@ -5,7 +5,9 @@ What is loaded, as user ``demo`` (role admin):
 - ``mission.yaml``: the mission configuration;
 - every survey round in ``rounds/`` (``.xlsx``, ``.xls`` or ``.csv``), each read with its form from
   ``forms/`` and, when there is one, its mapping from ``mappings/``; the round's label is the file
-  name without extension unless ``rounds/rounds.yaml`` says otherwise;
+  name without extension unless ``rounds/rounds.yaml`` says otherwise. A round with a sample plan
+  (``plans/<round file stem>.csv`` or ``.xlsx``, or ``plan:`` in ``rounds/rounds.yaml``) is
+  weighted on upload from the plan and the mission's population margins, as a real round is;
 - every partner-interview coding sheet in ``interviews/``, labelled by its file name.
 
 Loading is idempotent: a file already stored for the same round (same SHA-256, same form and
@@ -23,7 +25,7 @@ import yaml
 from mande.errors import StoreError
 from mande.store import Store, UploadResult
 
-__all__ = ["DEMO_USER", "SampleLoad", "load_sample"]
+__all__ = ["DEMO_USER", "SampleLoad", "load_sample", "plan_of", "read_sample_round"]
 
 DEMO_USER = "demo"
 _SURVEY_SUFFIXES = (".xlsx", ".xls", ".csv")
@@ -51,6 +53,7 @@ class _RoundFile:
     label: str
     form: Path
     mapping: Path | None
+    plan: Path | None = None
 
 
 def _manifest(sample_dir: Path) -> dict[str, dict[str, Any]]:
@@ -86,6 +89,38 @@ def _pick_form(round_path: Path, forms: list[Path]) -> Path:
     )
 
 
+def plan_of(round_path: str | Path) -> Path | None:
+    """The sample plan of a round file: ``<folder>/plans/<round file stem>.csv`` (or ``.xlsx``)
+    beside the ``rounds/`` folder, or None."""
+    p = Path(round_path)
+    for suffix in (".csv", ".xlsx"):
+        candidate = p.parent.parent / "plans" / f"{p.stem}{suffix}"
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def read_sample_round(round_path: str | Path, form: Any, **read_options: Any) -> Any:
+    """Read a sample round as ``mande demo load`` does: weighted from its plan and the margins of
+    the sample folder's ``mission.yaml`` (:func:`mande.weighting.read_survey_with_plan`).
+
+    Returns the :class:`mande.SurveyRound` (its weighting report is dropped).
+    """
+    from mande.config import load_mission
+    from mande.weighting.round import read_survey_with_plan
+
+    p = Path(round_path)
+    plan = plan_of(p)
+    mission = load_mission(p.parent.parent / "mission.yaml")
+    if plan is None or mission.population is None:
+        raise StoreError(
+            f"{p.name} has no sample plan in {p.parent.parent / 'plans'} or the mission no "
+            "population margins; regenerate the sample with `mande demo generate`"
+        )
+    rnd, _ = read_survey_with_plan(p, form, plan, mission.population, **read_options)
+    return rnd
+
+
 def _round_files(sample_dir: Path) -> list[_RoundFile]:
     rounds_dir = sample_dir / "rounds"
     if not rounds_dir.is_dir():
@@ -118,7 +153,8 @@ def _round_files(sample_dir: Path) -> list[_RoundFile]:
                 if candidate.exists():
                     mapping = candidate
                     break
-        out.append(_RoundFile(path, str(spec.get("label") or path.stem), form, mapping))
+        plan = sample_dir / str(spec["plan"]) if spec.get("plan") else plan_of(path)
+        out.append(_RoundFile(path, str(spec.get("label") or path.stem), form, mapping, plan))
     return out
 
 
@@ -154,7 +190,9 @@ def load_sample(
     mission = acting.set_mission(mission_path)
     uploads: list[UploadResult] = []
     for rf in _round_files(sample_dir):
-        uploads.append(acting.ingest_survey(rf.path, rf.form, rf.label, mapping=rf.mapping))
+        uploads.append(
+            acting.ingest_survey(rf.path, rf.form, rf.label, mapping=rf.mapping, plan=rf.plan)
+        )
     iv_dir = sample_dir / "interviews"
     if iv_dir.is_dir():
         for path in sorted(iv_dir.glob("*.xls*")):

@@ -11,14 +11,18 @@ Design (every round)
 - Some households do not respond: nobody home (no submission) or the selected adult refuses (a
   submission with ``consent_grp/consent = 0`` and nothing else).
 
-Weights (columns appended by the survey team after the Kobo export)
--------------------------------------------------------------------
-``weight_design = 1 / (pi_village * pi_household * pi_adult)`` with
-``pi_village = n_h M_i / sum_h M``, ``pi_household = m_i / M'_i``, ``pi_adult = 1 / adults``;
-``weight_nr = weight_design * f_h`` with ``f_h`` the ratio, in the stratum, of the household design
-weights of all sampled households to those of the responding households;
-``weight_final = weight_nr`` post-stratified to the census adult population by region and sex.
-Households that refused have the three weights empty.
+Weights and the sample plan
+---------------------------
+The exports carry no weights, as real Kobo/ODK exports: each round comes with its sample plan
+(``plans/<round>.csv``, format in :mod:`mande.weighting.plan`): per PSU drawn, the stratum, the
+PSU id (the village's ``cluster_id``), ``inclusion_prob = n_h M_i / sum_h M``, the households
+listed (``M'_i``), selected (``m_i``) and interviewed, and the non-response class (the region).
+``mande demo load`` weights every round from its plan and the population margins of
+``mission.yaml`` (:func:`mande.weighting.weight_round`): base weight ``1 / (pi_village *
+pi_household * pi_adult)`` with ``pi_household = m_i / M'_i``, ``pi_adult = 1 / adults``; the
+non-response adjustment within region; raking to the adult population by region, sex and age
+group. The generator's own weights (``weight_design``, ``weight_nr``, ``weight_final``:
+post-stratified by region and sex) stay in :func:`draw_round`'s frame for checks.
 
 The true population model is in :mod:`mande.demo._model`; :func:`true_values` computes the true
 population values it implies, per indicator, region and round.
@@ -53,9 +57,12 @@ __all__ = [
     "RoundSpec",
     "delivered",
     "draw_round",
+    "draw_round_and_plan",
     "generate_survey",
+    "plan_filename",
     "true_values",
     "true_values_markdown",
+    "write_plan",
     "write_round",
 ]
 
@@ -307,6 +314,45 @@ def draw_round(
 ) -> pd.DataFrame:
     """Draw one round: one row per submission, with codes (not labels) and the weights.
 
+    As :func:`draw_round_and_plan` without the plan.
+    """
+    return draw_round_and_plan(mission, spec, seed, frame)[0]
+
+
+def _plan(hh: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
+    """The round's sample plan (format of :mod:`mande.weighting.plan`): one row per PSU drawn."""
+    g = hh.groupby("frame_row", sort=False)
+    first = g.first()
+    v = frame.loc[first.index]
+    plan = pd.DataFrame(
+        {
+            "stratum": first["region"].to_numpy(),
+            "psu": v["cluster_id"].to_numpy(),
+            "inclusion_prob": first["pi_village"].round(8).to_numpy(),
+            "households_listed": first["listed"].astype(int).to_numpy(),
+            "households_selected": first["selected"].astype(int).to_numpy(),
+            "households_interviewed": g["outcome"]
+            .apply(lambda o: int((o == "respond").sum()))
+            .to_numpy(),
+            "nonresponse_class": first["region"].to_numpy(),
+            "urban_rural": np.where(v["urban"].to_numpy(), "urban", "rural"),
+            "admin2": v["admin2"].to_numpy(),
+            "village": v["village"].to_numpy(),
+        }
+    )
+    return plan.sort_values(["stratum", "psu"], kind="stable").reset_index(drop=True)
+
+
+def draw_round_and_plan(
+    mission: MissionConfig,
+    spec: RoundSpec,
+    seed: int,
+    frame: pd.DataFrame | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Draw one round and its sample plan: one row per submission, with codes (not labels) and
+    the weights the survey team's generator knows (never written to the export), and one row
+    per PSU drawn (stratum, psu, inclusion_prob, households listed, selected, interviewed).
+
     Submissions include the refusals (``consent`` 0: only the location fields, no weights);
     :func:`write_round` writes the completed interviews only, as the survey team delivers them.
 
@@ -368,6 +414,9 @@ def draw_round(
                         "psu_order": day,
                         "n_psu": n_h,
                         "outcome": outcome,
+                        "pi_village": pi_v,
+                        "listed": listed,
+                        "selected": m,
                     }
                 )
             )
@@ -447,7 +496,8 @@ def draw_round(
     df.loc[~consent, after_consent] = None
 
     _kobo_meta(rng, df, sub, spec, mission, consent, seed)
-    return df.sort_values("_submission_time", kind="stable").pipe(_number_submissions, spec)
+    plan = _plan(hh, frame)
+    return df.sort_values("_submission_time", kind="stable").pipe(_number_submissions, spec), plan
 
 
 def _personal(
@@ -598,7 +648,7 @@ def kobo_table(
 ) -> tuple[list[str], list[list[Any]]]:
     """The export's header and rows (Python values; ``None`` is an empty cell)."""
     columns = kobo_columns(form)
-    header = [h for h, _, _ in columns] + list(WEIGHT_COLUMNS)
+    header = [h for h, _, _ in columns]
     labels = spec.values == "labels"
     numeric_fields = {"age", "hh_adults", "hh_number"}
     gps_index = {"latitude": 0, "longitude": 1, "altitude": 2, "precision": 3}
@@ -642,9 +692,6 @@ def kobo_table(
                 row.append(_number(int(value), spec.numbers_as_text))  # type: ignore[arg-type]
             else:
                 row.append(_cell(value))
-        for w in WEIGHT_COLUMNS:
-            x = rec.get(w)
-            row.append(None if _missing(x) else float(x))  # type: ignore[arg-type]
         rows.append(row)
     return header, rows
 
@@ -671,7 +718,8 @@ def _number(value: Any, as_text: bool) -> Any:
 
 def write_round(path: Path, df: pd.DataFrame, form: StandardForm, spec: RoundSpec) -> Path:
     """Write a round as delivered: the Kobo export of the completed interviews (see
-    :func:`delivered`) with the weights appended; xlsx (one sheet named after the form) or CSV."""
+    :func:`delivered`), without weights (they come from the plan); xlsx (one sheet named after
+    the form) or CSV."""
     header, rows = kobo_table(delivered(df), form, spec)
     path.parent.mkdir(parents=True, exist_ok=True)
     if spec.file_format == "csv":
@@ -704,9 +752,26 @@ def generate_survey(
     for spec in ROUNDS:
         if spec.number not in wanted:
             continue
-        df = draw_round(mission, spec, seed, frame)
+        df, plan = draw_round_and_plan(mission, spec, seed, frame)
         paths.append(write_round(Path(out_dir) / "rounds" / spec.filename, df, form, spec))
+        paths.append(write_plan(Path(out_dir) / "plans" / plan_filename(spec), plan))
     return paths
+
+
+def plan_filename(spec: RoundSpec) -> str:
+    """The plan file of a round: ``plans/<round file stem>.csv``."""
+    return Path(spec.filename).stem + ".csv"
+
+
+def write_plan(path: Path, plan: pd.DataFrame) -> Path:
+    """Write a round's sample plan as CSV (comma-separated, UTF-8, one row per PSU)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(list(plan.columns))
+        for row in plan.itertuples(index=False):
+            writer.writerow([_csv_text(x.item() if isinstance(x, np.generic) else x) for x in row])
+    return path
 
 
 # ------------------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ import pandas as pd
 from scipy import sparse
 
 from mande.errors import DesignError
+from mande.stats._calibration import CalibrationIndex
 
 if TYPE_CHECKING:
     from mande.stats.design import SurveyDesign
@@ -74,6 +75,8 @@ class DesignIndex:
         (H,) the stratum labels, for messages.
     lonely_psu:
         The design's lonely-PSU rule.
+    calibration:
+        The design's calibration resolved on the data (None for an uncalibrated design).
     """
 
     weights: np.ndarray
@@ -84,6 +87,7 @@ class DesignIndex:
     fpc_factor: np.ndarray
     stratum_labels: tuple[object, ...]
     lonely_psu: str
+    calibration: CalibrationIndex | None = None
 
     @property
     def n_rows(self) -> int:
@@ -284,6 +288,11 @@ def design_index(df: pd.DataFrame, design: SurveyDesign) -> DesignIndex:
         fpc_factor=fpc_factor,
         stratum_labels=stratum_labels,
         lonely_psu=design.lonely_psu,
+        calibration=(
+            CalibrationIndex.build(df, design.calibration)
+            if design.calibration is not None
+            else None
+        ),
     )
 
 
@@ -398,12 +407,33 @@ def design_vcov(
     else:
         present = np.asarray(present, dtype=bool)
         z = np.where(present[:, None], z, 0.0)
+    if index.calibration is not None:
+        # R keeps every row of a calibrated design (a subset only zeroes weights)
+        z = index.calibration.residuals(z)
+        present = np.ones(index.n_rows, dtype=bool)
     k = z.shape[1]
-    n_p = index.n_psus
-    ind = sparse.csr_matrix(
-        (np.ones(index.n_rows), (index.psu, np.arange(index.n_rows))), shape=(n_p, index.n_rows)
+    ind = _psu_indicator(index)
+    psu_tot = np.asarray(ind @ z).reshape(index.n_psus, k)
+    m, factor = _scaled_psu_rows(psu_tot, index, present)
+    return np.asarray((m.T @ m) * factor)
+
+
+def _psu_indicator(index: DesignIndex) -> sparse.csr_matrix:
+    """(P, n) sparse 0/1 matrix: row j marks the rows of PSU j."""
+    return sparse.csr_matrix(
+        (np.ones(index.n_rows), (index.psu, np.arange(index.n_rows))),
+        shape=(index.n_psus, index.n_rows),
     )
-    psu_tot = np.asarray(ind @ z).reshape(n_p, k)
+
+
+def _scaled_psu_rows(
+    psu_tot: np.ndarray, index: DesignIndex, present: np.ndarray
+) -> tuple[np.ndarray, float]:
+    """PSU totals centred within strata and scaled, so that the variance is ``factor * m'm``.
+
+    ``present`` marks the rows of the (sub)design: the strata holding them decide the
+    ``lonely_psu`` rules ``fail`` and ``average`` (see :func:`design_vcov`).
+    """
     starts = index.psu_start[:-1]
     strat_tot = np.add.reduceat(psu_tot, starts, axis=0)
     centred = psu_tot - (strat_tot / index.n_psu[:, None])[index.psu_stratum]
@@ -422,12 +452,12 @@ def design_vcov(
     else:
         scale[index.lonely] = 0.0
     m = rows * np.sqrt(scale[index.psu_stratum])[:, None]
-    v = m.T @ m
+    factor = 1.0
     if rule == "average" and lonely.any():
         n_present = int(strata_present.sum())
         n_ok = int((strata_present & ~index.lonely).sum())
-        v = v * (n_present / n_ok) if n_ok else np.full_like(v, np.nan)
-    return np.asarray(v)
+        factor = n_present / n_ok if n_ok else float("nan")
+    return m, factor
 
 
 def _need(design: SurveyDesign | None) -> SurveyDesign:
@@ -562,9 +592,47 @@ def domain_variance(
             factor = np.where(n_lonely > 0, n_strata / n_ok, 1.0)
         variance = np.where(n_lonely > 0, np.where(n_ok > 0, variance * factor, np.nan), variance)
     n_psu = np.bincount(pair_dom, minlength=k)
+    if index.calibration is not None:
+        variance = _calibrated_domain_variance(z, g, k, index, index.calibration)
     return DomainVariance(
         variance=variance,
         n_psu=n_psu.astype(np.int64),
         n_strata=n_strata.astype(np.int64),
         lonely=n_lonely > 0,
     )
+
+
+def _calibrated_domain_variance(
+    scores: np.ndarray, domain: np.ndarray, k: int, index: DesignIndex, cal: CalibrationIndex
+) -> np.ndarray:
+    r"""Variances of K domain totals of a calibrated design, in one pass over all domains.
+
+    Domain d's influence values :math:`z_{id} = z_i [i \in d]` are replaced by their calibration
+    residuals :math:`r_{id} = z_{id} - w_i x_i^\top B_d` with
+    :math:`B_d = (X^\top D X)^{-1} \sum_{i \in d} x_i z_i d_i / w_i` (one solve for every
+    domain: the K right-hand sides are the domains' sums, one sparse product). The PSU totals of the
+    residuals are :math:`Z_{jd} - T_j^\top B_d` with :math:`T_j = \sum_{i \in j} w_i x_i`, so that
+    no (row, domain) matrix is formed: only (PSU, domain) totals, in blocks of domains. R keeps
+    every row of a calibrated design in a domain (``[`` zeroes the weights of the others), so
+    every stratum of the design counts for the lonely-PSU rules.
+    """
+    n = index.n_rows
+    inside = domain >= 0
+    rows = np.flatnonzero(inside)
+    gi = domain[inside]
+    zi = scores[inside]
+    ratio = cal.base / cal.calibrated
+    dom_rows = sparse.csr_matrix((zi * ratio[inside], (gi, rows)), shape=(k, n))
+    b = np.asarray(dom_rows @ cal.x) @ cal.inverse  # (K, p)
+    ind = _psu_indicator(index)
+    t = np.asarray(ind @ (cal.x * cal.calibrated[:, None]))  # (P, p)
+    zx = sparse.csr_matrix((zi, (index.psu[inside], gi)), shape=(index.n_psus, k)).tocsc()
+    present = np.ones(n, dtype=bool)
+    out = np.empty(k)
+    block = max(1, 4_000_000 // max(index.n_psus, 1))
+    for lo in range(0, k, block):
+        hi = min(k, lo + block)
+        psu_tot = zx[:, lo:hi].toarray() - t @ b[lo:hi].T
+        m, factor = _scaled_psu_rows(psu_tot, index, present)
+        out[lo:hi] = np.einsum("ij,ij->j", m, m) * factor
+    return out

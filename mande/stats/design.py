@@ -7,9 +7,10 @@ as R's ``svydesign(ids = ~psu, strata = ~stratum, weights = ~w, fpc = ~fpc)`` do
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from mande.errors import DesignError
+from mande.stats._calibration import Calibration
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -39,6 +40,11 @@ class SurveyDesign:
     lonely_psu:
         What to do with a stratum that has a single PSU, as R's ``options(survey.lonely.psu=)``:
         ``"fail"``, ``"remove"``, ``"certainty"``, ``"adjust"`` or ``"average"``.
+    calibration:
+        The calibration the weights went through (set by :func:`mande.calibrate`,
+        :func:`mande.trim_weights`), or None. Variances of a calibrated design use the residuals
+        of the influence values from the weighted regression on the calibration variables, as R's
+        ``calibrate``/``postStratify`` designs do.
     """
 
     weight: str
@@ -46,6 +52,7 @@ class SurveyDesign:
     psu: str | None = None
     fpc: str | None = None
     lonely_psu: LonelyPSU = "fail"
+    calibration: Calibration | None = None
 
     def __post_init__(self) -> None:
         if self.lonely_psu not in LONELY_PSU_OPTIONS:
@@ -55,6 +62,13 @@ class SurveyDesign:
             )
         if not self.weight:
             raise DesignError("a survey design needs a weight column; give weight='...'")
+        if isinstance(self.calibration, dict):  # as stored: JSON
+            object.__setattr__(self, "calibration", Calibration.from_dict(self.calibration))
+        if self.calibration is not None and not isinstance(self.calibration, Calibration):
+            raise DesignError(
+                f"calibration={self.calibration!r} is not a calibration; expected None or what "
+                "mande.calibrate() puts in the design"
+            )
         for role in ("weight", "strata", "psu", "fpc"):
             value = getattr(self, role)
             if value is not None and not isinstance(value, str):
@@ -66,7 +80,23 @@ class SurveyDesign:
     @property
     def columns(self) -> tuple[str, ...]:
         """The columns the design reads."""
-        return tuple(c for c in (self.weight, self.strata, self.psu, self.fpc) if c)
+        own = tuple(c for c in (self.weight, self.strata, self.psu, self.fpc) if c)
+        if self.calibration is None:
+            return own
+        return tuple(dict.fromkeys(own + self.calibration.columns))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-friendly form; ``SurveyDesign(**d)`` reads it back."""
+        d: dict[str, Any] = {
+            "weight": self.weight,
+            "strata": self.strata,
+            "psu": self.psu,
+            "fpc": self.fpc,
+            "lonely_psu": self.lonely_psu,
+        }
+        if self.calibration is not None:
+            d["calibration"] = self.calibration.to_dict()
+        return d
 
     def check(self, df: pd.DataFrame) -> None:
         """Check that the design fits ``df``; raise :class:`~mande.errors.DesignError` if not.

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -364,12 +364,17 @@ def stack_rounds(
         out["_psu"] = stratum + "|" + out[design.psu].astype(str)
     else:
         out["_psu"] = stratum + "|" + pd.Series(np.arange(len(out)), index=out.index).astype(str)
+    calibration = design.calibration
+    if calibration is not None and calibration.within is None:
+        # each round was calibrated on its own: the stacked calibration is block-diagonal by round
+        calibration = replace(calibration, within=round)
     return out, SurveyDesign(
         weight=design.weight,
         strata="_stratum",
         psu="_psu",
         fpc=design.fpc,
         lonely_psu=design.lonely_psu,
+        calibration=calibration,
     )
 
 

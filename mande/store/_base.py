@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 from mande.config import MissionConfig, Settings, load_mission
 from mande.errors import DataValidationError, PermissionDenied, StoreError
 from mande.roles import ACTIONS, allowed
-from mande.store import _engine
+from mande.store import _access, _engine
 from mande.store import schema as t
 from mande.store._blobs import _json_safe
 from mande.store._records import SourceFile, _Actor
@@ -119,11 +119,16 @@ class _Versioned:
 class _StoreBase:
     """The engine, settings and acting user; role checks and the audit log."""
 
-    def __init__(self, engine: Engine, settings: Settings, *, user: str, role: str) -> None:
+    def __init__(
+        self, engine: Engine, settings: Settings, *, user: str, role: str, fixed: bool = False
+    ) -> None:
         self._engine = engine
         self.settings = settings
         self.user = user
         self.role = role
+        # On PostgreSQL with a personal login, who acts is the login itself, with its group's
+        # role: a user or role given per call (or by MANDE_USER / MANDE_ROLE) is ignored.
+        self._fixed = fixed
 
     def _reached(self, stage: str) -> None:
         """A named point inside a write transaction (:class:`Store` calls the module hook
@@ -132,7 +137,13 @@ class _StoreBase:
     # ---- roles and audit -------------------------------------------------------------------
 
     def _actor(self, user: str | None, role: str | None) -> _Actor:
+        if self._fixed:
+            return _Actor(self.user, self.role)
         return _Actor(user or self.user, role or self.role)
+
+    def _write(self, actor: _Actor, work: Callable[[Connection], Any]) -> Any:
+        """One write transaction acting as ``actor`` (:func:`mande.store._engine.write`)."""
+        return _engine.write(self._engine, work, actor=(actor.user, actor.role))
 
     def _require(
         self,
@@ -174,19 +185,26 @@ class _StoreBase:
         ok: bool = True,
         details: Mapping[str, Any] | None = None,
     ) -> None:
-        conn.execute(
-            t.audit_log.insert().values(
-                at=_now(),
-                user_name=actor.user,
-                role=actor.role,
-                action=action,
-                object_type=object_type,
-                object_label=label,
-                file_sha256=sha256,
-                ok=ok,
-                details_json=_json_safe(dict(details or {})),
-            )
-        )
+        values: dict[str, Any] = {
+            "at": _now(),
+            "user_name": actor.user,
+            "role": actor.role,
+            "action": action,
+            "object_type": object_type,
+            "object_label": label,
+            "file_sha256": sha256,
+            "ok": ok,
+            "details_json": _json_safe(dict(details or {})),
+        }
+        if _engine.is_sqlite(conn):
+            # The chain on the single-user store (the write lock is held); on PostgreSQL the
+            # database's trigger sets who, when and the hashes, whatever the client sends.
+            prev = conn.execute(
+                sa.select(t.audit_log.c.row_hash).order_by(t.audit_log.c.id.desc()).limit(1)
+            ).scalar()
+            values["prev_hash"] = prev or ""
+            values["row_hash"] = _access.audit_hash(prev or "", values)
+        conn.execute(t.audit_log.insert().values(**values))
 
     def _audit_alone(
         self,
@@ -200,8 +218,8 @@ class _StoreBase:
         details: Mapping[str, Any] | None = None,
     ) -> None:
         """An audit entry in a transaction of its own (for refused attempts)."""
-        _engine.write(
-            self._engine,
+        self._write(
+            actor,
             lambda conn: self._audit(
                 conn, actor, action, object_type, label, sha256, ok=ok, details=details
             ),

@@ -72,6 +72,18 @@ def db_upgrade_cmd(url: Annotated[str | None, _URL] = None) -> None:
     import sqlalchemy as sa
 
     shown = sa.make_url(target).render_as_string(hide_password=True)
+    if not _engine.is_sqlite(engine):
+        from mande.store import _access
+
+        try:  # the groups, grants and triggers, again (a later migration may add tables)
+            _engine.write(engine, _access.install)
+        except MandeError as exc:
+            _fail(exc)
+        finally:
+            engine.dispose()
+        typer.echo(
+            f"{shown}: roles mande_viewer, mande_officer, mande_admin and mande_service in place"
+        )
     if before == after:
         typer.echo(f"{shown}: schema already at {after}")
     else:
@@ -219,11 +231,36 @@ def history_cmd(
     audit: Annotated[
         bool, typer.Option("--audit", help="The full audit log (admin), refused attempts too.")
     ] = False,
+    verify: Annotated[
+        bool,
+        typer.Option(
+            "--verify",
+            help="Check the audit log's hash chain (admin): exit 1 if an entry was deleted or edited.",
+        ),
+    ] = False,
     limit: Annotated[int, typer.Option("--limit", help="Newest rows to show.")] = 50,
     url: Annotated[str | None, _URL] = None,
 ) -> None:
     """Uploads, newest first (who, when, which file and SHA-256), or the audit log (--audit)."""
     store = _open_store(url)
+    if verify:
+        try:
+            breaks = store.verify_audit()
+            n = len(store.audit_log())
+        except MandeError as exc:
+            _fail(exc)
+        finally:
+            store.close()
+        if breaks:
+            for b in breaks:
+                typer.echo(f"audit log: {b.message}", err=True)
+            typer.echo(
+                f"error: the audit log is not intact ({len(breaks)} break(s) in {n} entries)",
+                err=True,
+            )
+            raise typer.Exit(1)
+        typer.echo(f"audit log intact: {n} entries, each linked to the one before by its hash")
+        return
     try:
         frame = store.audit_log() if audit else store.history()
     except MandeError as exc:
@@ -280,9 +317,11 @@ def demo_load_cmd(
 
     store = _open_store(url, DEMO_USER)
     try:
-        done = load_sample(sample_dir, store)
+        # as the store's role (MANDE_ROLE; on PostgreSQL the login's own): loading the mission
+        # needs an admin, as anywhere else
+        done = load_sample(sample_dir, store, role=store.role)
         if results:  # computed once per data and catalogue version; read back otherwise
-            store.as_user(DEMO_USER, "admin").results()
+            store.as_user(DEMO_USER, store.role).results()
     except MandeError as exc:
         _fail(exc)
     finally:
@@ -299,8 +338,120 @@ def demo_load_cmd(
     )
 
 
+users_app = typer.Typer(
+    help="PostgreSQL logins and their mande role (a shared store; SQLite has one local admin).",
+    no_args_is_help=True,
+)
+
+
+def _admin_conn(url: str | None) -> Any:
+    from mande.config import Settings
+    from mande.store import _engine
+
+    try:
+        return _engine.make_engine(url or Settings.from_env().database_url)
+    except MandeError as exc:
+        _fail(exc)
+
+
+@users_app.command("add")
+def users_add_cmd(
+    name: Annotated[str, typer.Argument(help="The login: the person's e-mail, or a service name.")],
+    role: Annotated[
+        str, typer.Option("--role", help="viewer, officer, admin, or service (the dashboard).")
+    ] = "viewer",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    no_password: Annotated[
+        bool,
+        typer.Option(
+            "--no-password",
+            help="Set no password (the server authenticates by certificate or single sign-on).",
+        ),
+    ] = False,
+    url: Annotated[str | None, _URL] = None,
+) -> None:
+    """Create a PostgreSQL login in a mande role, or change its role. Without --password-stdin or
+    --no-password a random password is made and printed once. Needs a login with CREATEROLE."""
+    import secrets
+    import sys
+
+    import sqlalchemy as sa
+
+    from mande.store import _access, _engine
+
+    password: str | None = None
+    generated = False
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+        if not password:
+            _fail(MandeError("no password on standard input; give one, or use --no-password"))
+    elif not no_password:
+        password, generated = secrets.token_urlsafe(24), True
+    engine = _admin_conn(url)
+    try:
+        status = _engine.write(engine, lambda c: _access.add_login(c, name, role, password))
+    except MandeError as exc:
+        _fail(exc)
+    except sa.exc.DBAPIError as exc:
+        _fail(
+            MandeError(
+                f"the database refused: {' '.join(str(exc.orig).split())}. Run this "
+                "as a login with the CREATEROLE privilege (e.g. the database's owner)"
+            )
+        )
+    finally:
+        engine.dispose()
+    typer.echo(f"{status} login {name} with role {role} ({_access.GROUPS[role]})")
+    if generated:
+        typer.echo(f"password (shown once; give it to {name} privately): {password}")
+
+
+@users_app.command("list")
+def users_list_cmd(url: Annotated[str | None, _URL] = None) -> None:
+    """Every login in a mande role."""
+    from mande.store import _access, _engine
+
+    engine = _admin_conn(url)
+    try:
+        with _engine.read(engine) as conn:
+            rows = _access.list_logins(conn)
+    except MandeError as exc:
+        _fail(exc)
+    finally:
+        engine.dispose()
+    for login, role in rows:
+        typer.echo(f"{login:<40} {role}")
+    if not rows:
+        typer.echo("(none)")
+
+
+@users_app.command("remove")
+def users_remove_cmd(
+    name: Annotated[str, typer.Argument(help="The login to remove.")],
+    url: Annotated[str | None, _URL] = None,
+) -> None:
+    """Take a login out of its mande role and drop it (its audit entries stay)."""
+    import sqlalchemy as sa
+
+    from mande.store import _access, _engine
+
+    engine = _admin_conn(url)
+    try:
+        _engine.write(engine, lambda c: _access.remove_login(c, name))
+    except MandeError as exc:
+        _fail(exc)
+    except sa.exc.DBAPIError as exc:
+        _fail(MandeError(f"the database refused: {' '.join(str(exc.orig).split())}"))
+    finally:
+        engine.dispose()
+    typer.echo(f"removed login {name}")
+
+
 def register(app: typer.Typer, db_app: typer.Typer, demo_app: typer.Typer) -> None:
     """Add the store's commands to the ``mande`` application and its ``db`` and ``demo`` groups."""
     for src, dst in ((_APP, app), (_DB, db_app), (_DEMO, demo_app)):
         dst.registered_commands.extend(src.registered_commands)
     app.add_typer(rounds_app, name="rounds")
+    app.add_typer(users_app, name="users")

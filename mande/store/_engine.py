@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
-from mande.errors import StoreError
+from mande.errors import StoreError, redact
 
 __all__ = ["head_revision", "make_engine", "read", "upgrade", "write"]
 
@@ -35,11 +35,11 @@ def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys, a busy timeout and its folder."""
     try:
         parsed = sa.make_url(url)
-    except Exception as exc:
+    except Exception:
         raise StoreError(
-            f"MANDE_DATABASE_URL={url!r} is not a database URL; expected e.g. "
+            f"MANDE_DATABASE_URL is not a database URL (received {redact(url)!r}); expected e.g. "
             "sqlite:////path/mande.db or postgresql+psycopg://user@host:5432/mande"
-        ) from exc
+        ) from None  # the parser's own message would repeat the URL, password included
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
@@ -99,15 +99,31 @@ def _retryable(exc: BaseException) -> bool:
     return False
 
 
-def write(engine: Engine, work: Callable[[Connection], T], *, attempts: int = 8) -> T:
+def write(
+    engine: Engine,
+    work: Callable[[Connection], T],
+    *,
+    attempts: int = 8,
+    actor: tuple[str, str] | None = None,
+) -> T:
     """Run ``work(conn)`` in one write transaction: all of it is committed, or none of it.
 
     Retried from the start (with a short random back-off) when the database is locked or a
-    concurrent writer took the same unique key (e.g. the same version number).
+    concurrent writer took the same unique key (e.g. the same version number). On PostgreSQL,
+    ``actor`` (user, role) is set as the transaction's ``mande.actor`` and ``mande.role``, which the
+    database honours for the dashboard's service login only (mande/store/_access.py).
     """
     for attempt in range(1, attempts + 1):
         try:
             with engine.connect().execution_options(mande_write=True) as conn, conn.begin():
+                if actor is not None and not is_sqlite(conn):
+                    conn.execute(
+                        sa.text(
+                            "SELECT set_config('mande.actor', :u, true), "
+                            "set_config('mande.role', :r, true)"
+                        ),
+                        {"u": actor[0], "r": actor[1]},
+                    )
                 return work(conn)
         except (sa.exc.OperationalError, sa.exc.IntegrityError) as exc:
             if attempt == attempts or not _retryable(exc):

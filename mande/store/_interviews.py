@@ -183,7 +183,7 @@ class _Interviews(_StoreBase):
                 upload_id=upload_id,
             )  # fmt: skip
 
-        return _engine.write(self._engine, work)
+        return self._write(actor, work)
 
     def _interview_blobs(self, column: str, label: str | None) -> pd.DataFrame:
         s, v, d = t.interview_sheets, t.interview_versions, t.interview_data
@@ -261,7 +261,7 @@ class _Interviews(_StoreBase):
                 details={"version": version, "previous": before},
             )  # fmt: skip
 
-        _engine.write(self._engine, work)
+        self._write(actor, work)
 
     def purge_interviews(
         self,
@@ -280,7 +280,7 @@ class _Interviews(_StoreBase):
             sheet_id = self._sheet_id(conn, label)
             return self._purge_versions(conn, _SHEETS, sheet_id, label, version, actor, reason)
 
-        return _engine.write(self._engine, work)
+        return self._write(actor, work)
 
     def interviews(self, label: str | None = None) -> pd.DataFrame:
         """The interviews of the current version of every sheet (or of ``label``)."""

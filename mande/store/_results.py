@@ -11,6 +11,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from mande.roles import allowed
 from mande.stats.design import SurveyDesign
 from mande.store import _engine
 from mande.store import schema as t
@@ -97,6 +98,15 @@ _RESULT_ORDER = [
     "low_precision", "single_psu", "cronbach_alpha", "name", "short_name", "kind", "unit",
     "polarity", "domain", "sg_section", "sdg", "min_n", "level",
 ]  # fmt: skip
+
+
+def _result_base(row: Any, label: str, cat_version: str) -> dict[str, Any]:
+    """The columns every stored result row of a round version shares."""
+    return {
+        "round_version_id": row.id, "round_label": label, "round_version": row.version,
+        "period_id": row.period_id, "data_version": row.content_sha256,
+        "catalogue_version": cat_version,
+    }  # fmt: skip
 
 
 def _results_frame(rows: list[Mapping[str, Any]]) -> pd.DataFrame:
@@ -217,6 +227,10 @@ class _Results(_Surveys):
         if stored is not None:
             return stored
         computed = self._compute(label, row, by_eff, catalogue, compute)
+        if self._fixed and not allowed(actor.role, "upload"):
+            # a viewer's own PostgreSQL login may not write results: shaped as stored, not kept
+            base = _result_base(row, label, cat_version)
+            return _results_frame([{**base, **rec} for rec in _result_records(computed)])
         self._store_results(row, label, by_key, cat_version, computed, actor)
         stored = self._stored_results(row.id, cat_version, by_key)
         assert stored is not None
@@ -263,11 +277,7 @@ class _Results(_Surveys):
         actor: _Actor,
     ) -> None:  # fmt: skip
         records = _result_records(frame)
-        base = {
-            "round_version_id": row.id, "round_label": label, "round_version": row.version,
-            "period_id": row.period_id, "data_version": row.content_sha256,
-            "catalogue_version": cat_version,
-        }  # fmt: skip
+        base = _result_base(row, label, cat_version)
 
         def work(conn: Connection) -> None:
             rr = t.result_runs
@@ -294,4 +304,4 @@ class _Results(_Surveys):
                     t.results.insert(), [{**base, **rec, "run_id": run_id} for rec in records]
                 )
 
-        _engine.write(self._engine, work)
+        self._write(actor, work)

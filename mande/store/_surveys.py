@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -75,9 +74,16 @@ class _Surveys(_StoreBase):
         mapping: Any = None,
         *,
         role: str | None = None,
+        plan: str | Path | None = None,
+        weighting: Mapping[str, Any] | None = None,
         **read_options: Any,
     ) -> UploadResult:
         """Read a survey export with :func:`mande.read_survey` and store it as a new version.
+
+        With ``plan`` (the round's sample plan file), the export carries no weights: the round is
+        weighted on upload from the plan and the mission's population margins
+        (:func:`mande.weighting.read_survey_with_plan`; ``weighting`` passes ``method``,
+        ``bounds``, ``margins``, ``adults``), and the weighting report is stored with the version.
 
         Parameters
         ----------
@@ -109,7 +115,19 @@ class _Surveys(_StoreBase):
         if isinstance(form, str | Path):
             form_src = SourceFile.from_path(form, keep=True)
         mapping_obj = _load_mapping(mapping)
-        found = self._find_round_version(round_label, src.sha256, form_src, mapping_obj)
+        plan_src = SourceFile.from_path(plan) if plan is not None else None
+        population = None
+        if plan_src is not None:
+            mission = self.mission()
+            population = mission.population if mission is not None else None
+            if population is None:
+                raise StoreError(
+                    "the round comes with a sample plan but the mission has no population "
+                    "margins to calibrate to; add a 'population' section to mission.yaml (adult "
+                    "population by region, sex and age group, source and year) and set it again"
+                )
+        wkey = _weighting_key(plan_src, population, weighting)
+        found = self._find_round_version(round_label, src.sha256, form_src, mapping_obj, wkey)
         if found is not None:
             return found
         read_options.setdefault("secret", self.settings.secret)
@@ -121,10 +139,20 @@ class _Surveys(_StoreBase):
             if window is not None:
                 read_options["fieldwork"] = window
         form_obj = form
+        weighting_report: dict[str, Any] | None = None
         try:
             if form_src is not None:
                 form_obj = read_xlsform(form)
-            rnd = read_survey(path, form_obj, mapping, round_label=round_label, **read_options)
+            if plan is not None and population is not None:
+                from mande.weighting.round import read_survey_with_plan
+
+                rnd, wrep = read_survey_with_plan(
+                    path, form_obj, plan, population, mapping, round_label=round_label,
+                    **dict(weighting or {}), **read_options,
+                )  # fmt: skip
+                weighting_report = {**wrep.to_dict(), "key": wkey}
+            else:
+                rnd = read_survey(path, form_obj, mapping, round_label=round_label, **read_options)
         except DataValidationError as exc:
             self._refused(actor, "round", round_label, src, exc)
             raise
@@ -137,16 +165,23 @@ class _Surveys(_StoreBase):
             mapping=mapping_obj,
             user=actor.user,
             role=actor.role,
+            weighting=weighting_report,
         )
 
     def _find_round_version(
-        self, label: str, sha256: str, form_src: SourceFile | None, mapping: Any
+        self,
+        label: str,
+        sha256: str,
+        form_src: SourceFile | None,
+        mapping: Any,
+        weighting_key: str | None = None,
     ) -> UploadResult | None:
-        """The version of ``label`` that came from this very file (with the same form/mapping)."""
+        """The version of ``label`` that came from this very file (with the same form/mapping,
+        and the same sample plan and population margins when it was weighted from a plan)."""
         v, r = t.round_versions, t.rounds
         q = (
             sa.select(
-                v.c.version, v.c.n_respondents, v.c.report_json, v.c.upload_id,
+                v.c.version, v.c.n_respondents, v.c.report_json, v.c.upload_id, v.c.weighting_json,
                 r.c.current_version, t.forms.c.sha256.label("form_sha"),
                 t.mappings.c.sha256.label("mapping_sha"),
             )
@@ -163,6 +198,9 @@ class _Surveys(_StoreBase):
             if form_src is not None and row.form_sha not in (None, form_src.sha256):
                 continue
             if row.mapping_sha != mapping_sha:
+                continue
+            stored_key = json.loads(row.weighting_json).get("key") if row.weighting_json else None
+            if stored_key != weighting_key:
                 continue
             return UploadResult(
                 status="unchanged",
@@ -187,12 +225,16 @@ class _Surveys(_StoreBase):
         mapping: Any = None,
         user: str | None = None,
         role: str | None = None,
+        weighting: Mapping[str, Any] | None = None,
+        action: str = "upload",
     ) -> UploadResult:
         """Store a survey round already read (a :class:`mande.SurveyRound`) as a new version.
 
         ``rnd`` needs ``.responses`` (a DataFrame with ``respondent_id``) and ``.design`` (a
         :class:`mande.SurveyDesign`); ``.report``, ``.form``, ``.label``, ``.fieldwork_start`` and
         ``.fieldwork_end`` are used when present. ``source`` describes the uploaded file.
+        ``weighting``: how the weights were built (:meth:`WeightingReport.to_dict`), stored with
+        the version. ``action``: what the audit log records (``upload``, ``reweight``).
         """
         actor = self._actor(user, role)
         label = round_label or getattr(rnd, "label", None)
@@ -272,6 +314,7 @@ class _Surveys(_StoreBase):
                     n_respondents=len(frame), n_columns=frame.shape[1], fieldwork_start=start,
                     fieldwork_end=end, period_id=period, design_json=design_json,
                     report_json=_json_safe(report), created_at=now, created_by=actor.user,
+                    weighting_json=_json(weighting) if weighting is not None else None,
                 )
                 .returning(t.round_versions.c.id)
             ).scalar_one()  # fmt: skip
@@ -287,21 +330,21 @@ class _Surveys(_StoreBase):
             conn.execute(
                 t.rounds.update().where(t.rounds.c.id == round_id).values(current_version=version)
             )
-            self._audit(
-                conn, actor, "upload", "round", label, source.sha256,
-                details={
-                    "version": version, "file_name": source.name, "size_bytes": source.size,
-                    "n_respondents": len(frame), "n_columns": frame.shape[1],
-                    "content_sha256": content, "n_warnings": n_warn, "period": period,
-                },
-            )  # fmt: skip
+            details = {
+                "version": version, "file_name": source.name, "size_bytes": source.size,
+                "n_respondents": len(frame), "n_columns": frame.shape[1],
+                "content_sha256": content, "n_warnings": n_warn, "period": period,
+            }  # fmt: skip
+            if weighting is not None:
+                details["weighting"] = _weighting_summary(weighting)
+            self._audit(conn, actor, action, "round", label, source.sha256, details=details)
             return UploadResult(
                 status="created", kind="survey", label=label, version=version,
                 file_sha256=source.sha256, n_rows=len(frame), n_warnings=n_warn, current=True,
                 upload_id=upload_id,
             )  # fmt: skip
 
-        return _engine.write(self._engine, work)
+        return self._write(actor, work)
 
     @staticmethod
     def _form_id(
@@ -475,6 +518,105 @@ class _Surveys(_StoreBase):
             row = self._version_row(conn, round_label, version)
         return SurveyDesign(**json.loads(row.design_json))
 
+    def weighting(self, round_label: str, version: int | None = None) -> dict[str, Any] | None:
+        """How a round version's weights were built (None: the export carried its weights).
+
+        The dict of :meth:`mande.weighting.WeightingReport.to_dict` (``spec``, ``response``,
+        ``calibration``, ...), with ``plan`` (the plan's rows) when weighted from a plan.
+        """
+        with _engine.read(self._engine) as conn:
+            row = self._version_row(conn, round_label, version)
+        return json.loads(row.weighting_json) if row.weighting_json else None
+
+    def reweight(
+        self,
+        round_label: str,
+        user: str | None = None,
+        *,
+        role: str | None = None,
+        method: str | None = None,
+        bounds: tuple[float, float] | None = None,
+        margins: list[str] | None = None,
+    ) -> UploadResult:
+        """Calibrate a round again to the mission's current population margins: a new version.
+
+        For new census figures: the non-response-adjusted weights (``weight_nr``) of the current
+        version are calibrated again with :func:`mande.calibrate` to the margins now in the
+        mission's configuration (method and bounds as before unless given). The new version is
+        current; the upload is audited as ``reweight``.
+
+        Raises
+        ------
+        StoreError
+            The round was not weighted from a sample plan, or the mission has no population.
+        """
+        from mande.stats.calibrate import calibrate
+
+        actor = self._actor(user, role)
+        self._require(actor, "upload", object_type="round", label=round_label)
+        with _engine.read(self._engine) as conn:
+            row = self._version_row(conn, round_label, None)
+            up = conn.execute(
+                sa.select(t.uploads.c.file_name, t.uploads.c.size_bytes).where(
+                    t.uploads.c.id == row.upload_id
+                )
+            ).first()
+        stored = json.loads(row.weighting_json) if row.weighting_json else None
+        if stored is None:
+            raise StoreError(
+                f"round {round_label!r} was not weighted by mande (its export carried weights); "
+                "upload it again with its sample plan to weight it from the plan"
+            )
+        mission = self.mission()
+        population = mission.population if mission is not None else None
+        if population is None:
+            raise StoreError("the mission has no population margins; add them to mission.yaml")
+        spec = dict(stored["spec"])
+        method = method or spec.get("method", "raking")
+        if bounds is None and spec.get("bounds"):
+            bounds = (float(spec["bounds"][0]), float(spec["bounds"][1]))
+        chosen = margins or list(spec.get("margins") or population.margins)
+        frame = self.responses(round_label)
+        old = self.design(round_label)
+        pre = SurveyDesign(
+            weight="weight_nr", strata=old.strata, psu=old.psu, lonely_psu=old.lonely_psu
+        )
+        cal = calibrate(
+            frame.drop(columns=["weight"]), pre, {m: population.margins[m] for m in chosen},
+            method=method, bounds=bounds, weight="weight",
+        )  # fmt: skip
+        data = cal.data[list(frame.columns)]
+        spec.update(
+            method=method, bounds=list(bounds) if bounds else None, margins=chosen,
+            population_source=population.source, population_year=population.year,
+            population_total=population.total,
+        )  # fmt: skip
+        weighting = {
+            **stored,
+            "spec": spec,
+            "calibration": cal.report.to_dict(),
+            "reweighted_from": int(row.version),
+            "key": _weighting_key(None, population, None, base=stored.get("key")),
+        }
+
+        class _Round:  # what add_round reads
+            responses = data
+            design = cal.design
+            report = json.loads(row.report_json) if row.report_json else None
+            label = round_label
+            fieldwork_start = row.fieldwork_start
+            fieldwork_end = row.fieldwork_end
+
+        source = SourceFile(
+            up.file_name if up is not None else round_label,
+            row.source_sha256,
+            int(up.size_bytes) if up is not None else 0,
+        )
+        return self.add_round(
+            _Round(), round_label, source=source, user=actor.user, role=actor.role,
+            weighting=weighting, action="reweight",
+        )  # fmt: skip
+
     # ---- admin: current version, purge -----------------------------------------------------
 
     def set_current(
@@ -499,7 +641,7 @@ class _Surveys(_StoreBase):
                 details={"version": version, "previous": before},
             )  # fmt: skip
 
-        _engine.write(self._engine, work)
+        self._write(actor, work)
 
     def purge(
         self,
@@ -524,7 +666,41 @@ class _Surveys(_StoreBase):
                 conn, _ROUNDS, round_id, round_label, version, actor, reason
             )
 
-        return _engine.write(self._engine, work)
+        return self._write(actor, work)
+
+
+def _weighting_key(
+    plan: SourceFile | None,
+    population: Any,
+    options: Mapping[str, Any] | None,
+    *,
+    base: str | None = None,
+) -> str | None:
+    """What decides a round's weights besides its export: plan file, population, options."""
+    if plan is None and base is None:
+        return None
+    payload = {
+        "plan": plan.sha256 if plan is not None else base,
+        "population": population.to_dict() if population is not None else None,
+        "options": {k: options[k] for k in sorted(options)} if options else None,
+    }
+    return hashlib.sha256(_json(payload).encode()).hexdigest()
+
+
+def _weighting_summary(weighting: Mapping[str, Any]) -> dict[str, Any]:
+    """The audit log's line about a weighting: method, population, g range, deff."""
+    spec = weighting.get("spec", {})
+    cal = weighting.get("calibration", {})
+    return {
+        "method": spec.get("method"),
+        "bounds": spec.get("bounds"),
+        "margins": spec.get("margins"),
+        "population": f"{spec.get('population_source')} ({spec.get('population_year')})",
+        "plan": spec.get("plan"),
+        "g_min": cal.get("g_min"),
+        "g_max": cal.get("g_max"),
+        "deff": cal.get("deff_after"),
+    }
 
 
 def _check_round(rnd: Any) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -533,7 +709,7 @@ def _check_round(rnd: Any) -> tuple[pd.DataFrame, dict[str, Any]]:
         raise StoreError("a survey round needs .responses, a DataFrame (from mande.read_survey)")
     design = getattr(rnd, "design", None)
     if isinstance(design, SurveyDesign):
-        design_d = dataclasses.asdict(design)
+        design_d = design.to_dict()
     elif isinstance(design, Mapping):
         design_d = dict(design)
     else:

@@ -35,7 +35,7 @@ from sqlalchemy.engine import Connection, Engine
 from mande.config import MissionConfig, Settings, load_mission
 from mande.errors import StoreError
 from mande.roles import ROLES
-from mande.store import _engine
+from mande.store import _access, _engine
 from mande.store import schema as t
 from mande.store._base import _as_date, _now, _period_of
 from mande.store._blobs import _json
@@ -109,6 +109,14 @@ class Store(_Results, _Interviews):
                 raise StoreError(
                     "the store's schema is older than this version of mande; run `mande db upgrade`"
                 )
+        except sa.exc.ProgrammingError as exc:  # e.g. a personal login may not migrate
+            engine.dispose()
+            raise StoreError(
+                f"cannot upgrade the store's schema at "
+                f"{engine.url.render_as_string(hide_password=True)}: "
+                f"{' '.join(str(exc.orig).split())}. Ask the database's owner to run "
+                "`mande db upgrade`"
+            ) from exc
         except sa.exc.OperationalError as exc:
             engine.dispose()
             raise StoreError(
@@ -116,16 +124,39 @@ class Store(_Results, _Interviews):
                 f"{' '.join(str(exc.orig).split())} Check MANDE_DATABASE_URL and that the database "
                 "server is running"
             ) from exc
+        if not _engine.is_sqlite(engine):
+            with _engine.read(engine) as conn:
+                who = _access.session_identity(conn)
+            if not who.trusted:
+                # A personal login acts as itself, with its group's role, whatever was asked.
+                if who.role is None:
+                    engine.dispose()
+                    raise StoreError(
+                        f"the database login {who.login!r} has no mande role; an admin can give it "
+                        f"one with `mande users add {who.login} --role viewer` (or officer, admin)"
+                    )
+                return cls(engine, settings, user=who.login, role=who.role, fixed=True)
         role = role or settings.role
         if role not in ROLES:
             raise StoreError(f"role {role!r} is not a role; expected one of {', '.join(ROLES)}")
         return cls(engine, settings, user=user or settings.user, role=role)
 
     def as_user(self, user: str, role: str) -> Store:
-        """The same store (same connections) acting as ``user`` with ``role``."""
+        """The same store (same connections) acting as ``user`` with ``role``.
+
+        On PostgreSQL with a personal login this changes nothing: the login acts as itself.
+        """
         if role not in ROLES:
             raise StoreError(f"role {role!r} is not a role; expected one of {', '.join(ROLES)}")
+        if self._fixed:
+            return self
         return Store(self._engine, self.settings, user=user, role=role)
+
+    @property
+    def acts_as_login(self) -> bool:
+        """Whether the store acts as its database login (PostgreSQL, a personal login) rather
+        than for the user and role it is given (SQLite, the dashboard's service login)."""
+        return self._fixed
 
     @property
     def engine(self) -> Engine:
@@ -194,7 +225,7 @@ class Store(_Results, _Interviews):
             )  # fmt: skip
             return status
 
-        return _engine.write(self._engine, work)
+        return self._write(actor, work)
 
     def boundaries(self, code: str | None = None) -> dict[str, Any] | None:
         """The mission's regions as GeoJSON (from ``boundaries:`` in mission.yaml), or None."""
@@ -211,8 +242,13 @@ class Store(_Results, _Interviews):
     def data_version(self) -> str:
         """A key that changes whenever an upload, a current version or the mission changes."""
         with _engine.read(self._engine) as conn:
+            audit_head = (
+                sa.select(sa.func.max(t.audit_log.c.id))
+                if _engine.is_sqlite(conn)
+                else sa.select(sa.func.mande_audit_head())  # viewers may not read the log itself
+            )
             parts = [
-                conn.execute(sa.select(sa.func.max(t.audit_log.c.id))).scalar(),
+                conn.execute(audit_head).scalar(),
                 conn.execute(sa.select(sa.func.max(t.uploads.c.id))).scalar(),
                 [
                     tuple(r)
@@ -265,6 +301,23 @@ class Store(_Results, _Interviews):
         out["ok"] = out["ok"].astype(bool)
         out["details"] = out["details"].map(json.loads)
         return out
+
+    def verify_audit(
+        self, user: str | None = None, *, role: str | None = None
+    ) -> list[_access.ChainBreak]:
+        """Check the audit log's hash chain (admin): an empty list when no entry was deleted,
+        edited or reordered; otherwise each break found, with the entry's id.
+
+        Each entry carries the previous entry's hash and the hash of its own fields
+        (:func:`mande.store._access.audit_hash`), so a deleted entry breaks the link of the one
+        after it and an edited entry no longer matches its own hash.
+        """
+        actor = self._actor(user, role)
+        self._require(actor, "audit", object_type="audit log")
+        a = t.audit_log
+        with _engine.read(self._engine) as conn:
+            rows = conn.execute(sa.select(a).order_by(a.c.id)).all()
+        return _access.verify_chain(rows)
 
     def has_file(self, sha256: str, kind: str | None = None) -> bool:
         """Whether an accepted upload (not purged) came from a file with this SHA-256."""

@@ -22,7 +22,8 @@ Tables
 ``results``         indicator results as plain rows (one per indicator x breakdown x group) for
                     Power BI, Excel or SQL; the view ``current_results`` shows those of the current
                     versions.
-``audit_log``       who did what, when, with which file (SHA-256), including refused attempts.
+``audit_log``       who did what, when, with which file (SHA-256), including refused attempts;
+                    each row carries the previous row's hash and its own (a hash chain).
 """
 
 from __future__ import annotations
@@ -149,6 +150,9 @@ round_versions = sa.Table(
     sa.Column("report_json", sa.Text, nullable=False),
     sa.Column("created_at", _TS, nullable=False),
     sa.Column("created_by", sa.String(200), nullable=False),
+    # how the weights were built (sample plan, non-response, calibration) and their diagnostics;
+    # NULL when the export carried its own weights
+    sa.Column("weighting_json", sa.Text),
     sa.UniqueConstraint("round_id", "version", name="uq_round_versions_round_version"),
 )
 
@@ -313,6 +317,11 @@ audit_log = sa.Table(
     sa.Column("file_sha256", _SHA),
     sa.Column("ok", sa.Boolean, nullable=False),
     sa.Column("details_json", sa.Text, nullable=False),
+    # migration 0004: the hash chain (mande/store/_access.py)
+    sa.Column("prev_hash", _SHA),
+    sa.Column("row_hash", _SHA),
+    # inserting needs no RETURNING: roles below admin may add an entry but not read the log
+    implicit_returning=False,
 )
 
 # Results of the current version of each round, from the latest computation for each set of

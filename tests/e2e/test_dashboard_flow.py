@@ -31,9 +31,11 @@ def three_round_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
     (sample / "rounds" / HELD_BACK).unlink()
     env = dict(os.environ, MANDE_DATA_DIR=str(tmp / "data"), MANDE_SECRET="e2e-flow")
     env.pop("MANDE_DATABASE_URL", None)
-    env.update(MANDE_ROLE="officer", MANDE_USER="officer.e2e")
     bin_dir = Path(sys.executable).parent
-    subprocess.run([str(bin_dir / "mande"), "demo", "load", str(sample)], env=env, check=True)
+    # loading the mission needs an admin (the laptop's local user); the dashboard runs as officer
+    load_env = {k: v for k, v in env.items() if k != "MANDE_ROLE"}
+    subprocess.run([str(bin_dir / "mande"), "demo", "load", str(sample)], env=load_env, check=True)
+    env.update(MANDE_ROLE="officer", MANDE_USER="officer.e2e")
     port = free_port()
     log = tmp / "server.log"
     with log.open("wb") as out:

@@ -15,12 +15,14 @@ import pandas as pd
 import pytest
 
 import mande
+from mande.demo.load import read_sample_round
 
 
 @pytest.fixture(scope="module")
 def stacked(sample_dir: Path) -> tuple[pd.DataFrame, mande.SurveyDesign, dict]:
     form = mande.read_xlsform(sample_dir / "forms" / "perception_survey.xlsx")
-    rounds = [mande.read_survey(f, form=form) for f in sorted((sample_dir / "rounds").iterdir())]
+    files = sorted((sample_dir / "rounds").iterdir())
+    rounds = [read_sample_round(f, form) for f in files]  # weighted from plans and margins
     assert len(rounds) == 4
     df = pd.concat([r.responses for r in rounds], ignore_index=True)
     code = pd.to_numeric(df["safe_dark"], errors="coerce")

@@ -16,6 +16,7 @@ import pytest
 
 import mande
 from mande.config import load_mission
+from mande.demo.load import read_sample_round
 
 SECRET = b"sample-secret"
 
@@ -34,7 +35,7 @@ def round_files(sample_dir: Path) -> list[Path]:
 
 @pytest.fixture(scope="module")
 def rounds(form: mande.Form, round_files: list[Path]) -> dict[str, mande.SurveyRound]:
-    return {p.name: mande.read_survey(p, form, secret=SECRET, max_bytes=10**8) for p in round_files}
+    return {p.name: read_sample_round(p, form, secret=SECRET, max_bytes=10**8) for p in round_files}
 
 
 _RAW: dict[Path, pd.DataFrame] = {}

@@ -21,9 +21,11 @@ import mande
 from mande.config import MissionConfig, load_mission
 from mande.demo import DEFAULT_SEED, MISSION_PATH, generate
 from mande.demo._geo import REGION_RINGS, points_in_ring
+from mande.demo.load import plan_of, read_sample_round
 from mande.demo.survey import (
     ROUNDS,
     WEIGHT_COLUMNS,
+    delivered,
     draw_round,
     true_values,
     true_values_markdown,
@@ -42,17 +44,24 @@ def _sheets(path: Path) -> dict[str, list[list[Any]]]:
 
 
 def _read_round(path: Path) -> pd.DataFrame:
-    """A round as text cells (empty cells as NaN), the weights as numbers."""
+    """A round as text cells (empty cells as NaN)."""
     if path.suffix == ".csv":
         with path.open(encoding="utf-8", newline="") as fh:
             rows = list(csv.reader(fh, delimiter=";"))
     else:
         rows = next(iter(_sheets(path).values()))
     df = pd.DataFrame(rows[1:], columns=rows[0], dtype=object)
-    df = df.map(lambda x: np.nan if x == "" or x is None else x)
+    return df.map(lambda x: np.nan if x == "" or x is None else x)
+
+
+def _with_generator_weights(df: pd.DataFrame, spec: Any, mission: MissionConfig) -> pd.DataFrame:
+    """The export with the generator's own weights (the export carries none), row for row."""
+    gen = delivered(draw_round(mission, spec, DEFAULT_SEED))
+    assert (gen["_uuid"].to_numpy() == df["_uuid"].to_numpy()).all()
+    out = df.copy()
     for w in WEIGHT_COLUMNS:
-        df[w] = pd.to_numeric(df[w])
-    return df
+        out[w] = gen[w].to_numpy(dtype=float)
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -67,8 +76,11 @@ def regenerated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Pa
 
 
 @pytest.fixture(scope="module")
-def rounds() -> dict[int, pd.DataFrame]:
-    return {s.number: _read_round(SAMPLE / "rounds" / s.filename) for s in ROUNDS}
+def rounds(mission: MissionConfig) -> dict[int, pd.DataFrame]:
+    return {
+        s.number: _with_generator_weights(_read_round(SAMPLE / "rounds" / s.filename), s, mission)
+        for s in ROUNDS
+    }
 
 
 @pytest.fixture(scope="module")
@@ -228,8 +240,9 @@ def test_round_is_a_kobo_export_with_design_and_personal_data(
     spec: Any, rounds: dict[int, pd.DataFrame], mission: MissionConfig
 ) -> None:
     df = rounds[spec.number]
-    header = [h for h, _, _ in kobo_columns(build_form(mission))] + list(WEIGHT_COLUMNS)
-    assert list(df.columns) == header
+    header = [h for h, _, _ in kobo_columns(build_form(mission))]
+    assert list(_read_round(SAMPLE / "rounds" / spec.filename).columns) == header  # no weights
+    assert [c for c in df.columns if c not in WEIGHT_COLUMNS] == header
     assert 2500 <= len(df) <= 4000
     for col in (
         "location/stratum",
@@ -408,7 +421,28 @@ def test_regions_geojson_is_six_adjacent_non_overlapping_polygons(
 
 
 def test_public_reading_of_a_round_works(mission: MissionConfig) -> None:
-    """The standard form and a round go through mande's own reader (the demo loads them so)."""
+    """The standard form and a round go through mande's own reader, weighted from the round's
+    plan and the mission's margins as the demo loads them; the base and non-response-adjusted
+    weights are the generator's own."""
     form = mande.read_xlsform(SAMPLE / "forms" / "perception_survey.xlsx")
-    rnd = mande.read_survey(ROUND_FILES[2], form=form)
+    rnd = read_sample_round(ROUND_FILES[2], form=form)
     assert len(rnd.responses) == len(_read_round(ROUND_FILES[2]))
+    gen = delivered(draw_round(mission, ROUNDS[2], DEFAULT_SEED))
+    np.testing.assert_allclose(rnd.responses["weight_base"], gen["weight_design"], rtol=2e-6)
+    np.testing.assert_allclose(rnd.responses["weight_nr"], gen["weight_nr"], rtol=2e-6)
+    assert rnd.design.calibration is not None
+    w = rnd.responses["weight"]
+    assert w.sum() == pytest.approx(sum(mission.population.margins["sex"].values()), rel=1e-9)
+
+
+@pytest.mark.parametrize("spec", ROUNDS, ids=[s.filename for s in ROUNDS])
+def test_each_round_has_its_sample_plan(spec: Any) -> None:
+    """plans/<round>.csv: one row per PSU of the export, with the interviews the export holds."""
+    plan = mande.read_plan(plan_of(SAMPLE / "rounds" / spec.filename)).table
+    df = _read_round(SAMPLE / "rounds" / spec.filename)
+    counts = df.groupby(["location/stratum", "location/cluster_id"]).size()
+    got = plan.set_index(["stratum", "psu"])["households_interviewed"]
+    assert set(counts.index) <= set(got.index)
+    assert (got.reindex(counts.index) == counts).all()
+    assert plan["inclusion_prob"].between(0, 1, inclusive="right").all()
+    assert (plan["households_selected"] <= plan["households_listed"]).all()
