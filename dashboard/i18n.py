@@ -162,6 +162,15 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Personal data removed on ingest: {cols}.",
         "fr": "Données personnelles retirées à l'import : {cols}.",
     },
+    "design_kind": {"en": "Sample design", "fr": "Plan de sondage"},
+    "design_columns": {
+        "en": "weights, strata and clusters from the export's columns (named in the mapping)",
+        "fr": "poids, strates et grappes lus dans les colonnes de l'export (nommées dans la correspondance)",
+    },
+    "design_srs": {
+        "en": "none: simple random or convenience sample (equal weights; every output says so)",
+        "fr": "aucun : échantillon aléatoire simple ou de convenance (poids égaux ; chaque sortie le signale)",
+    },
     "round_pick": {
         "en": "Round (from the survey rounds in mission.yaml)",
         "fr": "Vague (parmi les vagues d'enquête de mission.yaml)",

@@ -106,6 +106,13 @@ def _survey(path: Path, lang: str, who: session.Identity) -> None:
         _problems(err, lang)
         return
     mapping = _mapping_step(form, path, lang)
+    design = st.radio(
+        t("design_kind", lang),
+        ["columns", "srs"],
+        format_func=lambda k: t(f"design_{k}", lang),
+        key="design_kind",
+    )
+    extra = {"design": "srs"} if design == "srs" else {}
     try:
         with st.spinner(t("checking", lang)):
             rnd = mande.read_survey(
@@ -114,6 +121,7 @@ def _survey(path: Path, lang: str, who: session.Identity) -> None:
                 mapping=mapping,
                 round_label=label,
                 fieldwork=mission.fieldwork_of(label) if mission else None,
+                **extra,
             )
     except mande.DataValidationError as err:
         _problems(err, lang)
@@ -148,6 +156,7 @@ def _survey(path: Path, lang: str, who: session.Identity) -> None:
                 user=who.user,
                 role=who.role,
                 mapping=None if mapping is None else mapping.to_dict(),
+                **extra,
             )
             if not result.created:
                 status.update(
