@@ -498,7 +498,8 @@ def _cover(
     wb: Workbook, data: ReportData, lang: str, sheet_names: Sequence[tuple[str, str]]
 ) -> None:
     ws = wb.active
-    assert ws is not None
+    if ws is None:  # a new openpyxl Workbook always has one sheet
+        ws = wb.create_sheet()
     ws.title = _t(lang, "cover")
     _setup(ws, data, lang, [26, 24, 30, 26, 14, 14, 30], None)
     put(ws, 1, 1, data.mission_name.get(lang) or data.mission_code, font=_TITLE)
