@@ -16,6 +16,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from mande.errors import Problem
+from mande.ingest.sample_design import SRS_TEXT
 
 __all__ = [
     "REPORT_COLUMNS",
@@ -96,12 +97,7 @@ _FR: dict[str, str] = {
         "{{weight: ..., strata: ..., psu: ...}}), ou, pour un échantillon aléatoire simple ou de "
         "convenance, écrivez « design: {{type: srs}} » dans ce fichier ou passez « --design srs »"
     ),
-    "no_sample_design": (
-        "aucun plan de sondage déclaré (type srs) : chaque répondant pèse 1, sans strates, chaque "
-        "répondant est sa propre unité primaire. Les estimations sont celles d'un échantillon "
-        "aléatoire simple ; si l'échantillon était en grappes ou à probabilités inégales, leurs "
-        "intervalles de confiance sont trop étroits"
-    ),
+    "no_sample_design": SRS_TEXT["fr"],
     "missing_breakdown": (
         "la vague n'a pas de {breakdowns} : le tableau de bord et l'annexe n'afficheront aucun "
         "indicateur par {breakdowns} pour cette vague. Si le formulaire pose ces questions, "

@@ -40,9 +40,12 @@ __all__ = [
     "DESIGN_KEYS",
     "DESIGN_TYPES",
     "HOW_TO_DECLARE",
+    "SRS_TEXT",
     "SRS_WARNING",
+    "design_type_of",
     "is_srs",
     "parse_design",
+    "srs_note",
     "srs_problem",
     "with_design_type",
 ]
@@ -70,12 +73,35 @@ HOW_TO_DECLARE = (
     "'--design srs' to mande validate / mande ingest"
 )
 
-SRS_WARNING = (
-    "no sample design declared (design type srs): every respondent has weight 1, there are no "
-    "strata and each respondent is its own PSU. Estimates are those of a simple random sample; if "
-    "the sample was clustered or drawn with unequal probabilities their confidence intervals are "
-    "too narrow"
-)
+#: The warning every round read without a sample design carries, in English and French.
+SRS_TEXT: dict[str, str] = {
+    "en": (
+        "no sample design declared (design type srs): every respondent has weight 1, there are no "
+        "strata and each respondent is its own PSU. Estimates are those of a simple random sample; "
+        "if the sample was clustered or drawn with unequal probabilities their confidence "
+        "intervals are too narrow"
+    ),
+    "fr": (
+        "aucun plan de sondage déclaré (type srs) : chaque répondant pèse 1, sans strates, chaque "
+        "répondant est sa propre unité primaire. Les estimations sont celles d'un échantillon "
+        "aléatoire simple ; si l'échantillon était en grappes ou à probabilités inégales, leurs "
+        "intervalles de confiance sont trop étroits"
+    ),
+}
+SRS_WARNING = SRS_TEXT["en"]
+
+
+def srs_note(lang: str = "en") -> str:
+    """The no-sample-design warning in ``lang`` (English when there is no translation)."""
+    return SRS_TEXT.get(lang, SRS_TEXT["en"])
+
+
+def design_type_of(design: MappingABC[str, Any] | None) -> str:
+    """``srs`` for a stored design without strata and PSUs (every respondent its own PSU, equal
+    weights), else ``columns``. ``design`` is a stored ``SurveyDesign`` as a dict."""
+    if not design:
+        return "columns"
+    return "srs" if not design.get("strata") and not design.get("psu") else "columns"
 
 
 def parse_design(raw: Any, *, path: str = "mapping") -> dict[str, str]:

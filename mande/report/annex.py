@@ -36,6 +36,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from mande.errors import MandeError
+from mande.ingest.sample_design import srs_note
 from mande.report._cells import SUPPRESSED, foreign_formulas, put
 from mande.report.build import BREAKDOWNS, SECTIONS, ReportData
 from mande.report.style import check_lang, date_range, date_text, number
@@ -563,6 +564,13 @@ def _cover(
             None,
         ]
         _source_row(ws, row, values)
+        row += 1
+    # a round read without a sample design says so on the cover, under its source
+    design = data.sources.get("design")
+    for rnd in [] if design is None else data.sources.loc[design == "srs", "round"].tolist():
+        put(ws, row, 1, f"{rnd}: {srs_note(lang)}", font=_SMALL, alignment=_WRAP)
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=7)
+        ws.row_dimensions[row].height = 36
         row += 1
     del header_row
     row += 1

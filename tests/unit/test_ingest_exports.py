@@ -211,3 +211,32 @@ def test_counts_with_region_names(form: Path, tmp_path: Path) -> None:
     table = rnd.counts("region", labels={"CF-01": "Bangui"}, missing="–")
     assert table["region"].tolist() == ["Bangui", "–"]
     assert table["weighted_share"].tolist() == [50.0, 50.0]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_srs_round_says_so_in_annex_and_draft(tmp_path: Path, lang: str) -> None:
+    """A round read without a sample design carries the warning onto the annex and the draft."""
+    from dataclasses import replace
+
+    from _report_example import inputs
+    from openpyxl import load_workbook
+
+    from mande.ingest.sample_design import srs_note
+    from mande.report.annex import write_annex
+    from mande.report.build import build_report_data
+    from mande.report.narrative import narrative_paragraphs, paragraphs_text
+
+    base = inputs()
+    rounds = base.rounds.assign(design="columns")
+    data = build_report_data(replace(base, rounds=rounds), "2026-06")
+    current = data.current_round
+    assert srs_note(lang) not in paragraphs_text(narrative_paragraphs(data, lang))
+    rounds.loc[rounds["round"] == current, "design"] = "srs"
+    data = build_report_data(replace(base, rounds=rounds), "2026-06")
+    path = write_annex(data, tmp_path / "annex.xlsx", lang)
+    cover = load_workbook(path).worksheets[0]
+    cells = [str(c.value) for row in cover.iter_rows() for c in row if c.value]
+    assert f"{current}: {srs_note(lang)}" in cells
+    text = paragraphs_text(narrative_paragraphs(data, lang))
+    text = text.replace("\u00a0", " ").replace("\u202f", " ")  # French typography
+    assert srs_note(lang)[1:] in text
