@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -83,16 +83,16 @@ def validate_cmd(
     from rich.table import Table
 
     from mande.errors import DataValidationError, DefinitionError, Problem
-    from mande.ingest.report_text import problem_message, report_frame
+    from mande.ingest.report_text import problem_message, removed_frame, report_frame
     from mande.ingest.survey import read_survey
 
     console = Console(width=160)
     problems: list[Problem]
-    removed: list[tuple[str, str]] = []
+    removed: list[Any] = []
     try:
         rnd = read_survey(file, form, mapping, round_label=round_label, design=design)
         problems = list(rnd.report.problems)
-        removed = [(r.column, r.reason) for r in rnd.report.removed]
+        removed = list(rnd.report.removed)
         ok, rows = True, len(rnd.responses)
     except DataValidationError as exc:
         problems, ok, rows = exc.problems, False, 0
@@ -120,10 +120,11 @@ def validate_cmd(
             if fr
             else "Personal data and identifiers removed"
         )
-        rt.add_column("colonne" if fr else "column")
-        rt.add_column("motif" if fr else "reason")
-        for c, why in removed:
-            rt.add_row(c, why)
+        rframe = removed_frame(removed, lang)
+        for col in rframe.columns:
+            rt.add_column(str(col))
+        for c, why in rframe.itertuples(index=False):
+            rt.add_row(str(c), str(why))
         console.print(rt)
     n_err = sum(p.severity == "error" for p in problems)
     n_warn = len(problems) - n_err

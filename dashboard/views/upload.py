@@ -15,7 +15,7 @@ import streamlit as st
 import mande
 from dashboard import data, session
 from dashboard.i18n import t
-from mande.ingest.report_text import TOP_WARNINGS, problem_message, report_frame
+from mande.ingest.report_text import TOP_WARNINGS, problem_message, removed_frame, report_frame
 
 
 def _save(upload: st.runtime.uploaded_file_manager.UploadedFile, folder: Path) -> Path:
@@ -135,7 +135,7 @@ def _survey(path: Path, lang: str, who: session.Identity) -> None:
     with st.expander(t("mapping", lang), expanded=False):
         st.dataframe(data.mapping_table(rnd), hide_index=True, width="stretch")
         if len(report.removed):
-            st.dataframe(report.removed_frame(), hide_index=True, width="stretch")
+            st.dataframe(removed_frame(report.removed, lang), hide_index=True, width="stretch")
     warnings = [p for p in report.problems if p.severity == "warning"]
     if warnings:
         st.warning(t("warnings", lang).format(n=len(warnings)))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 import pandas as pd
 
@@ -23,6 +24,7 @@ __all__ = [
     "TOP_WARNINGS",
     "expected_text",
     "problem_message",
+    "removed_frame",
     "report_frame",
     "severity_label",
 ]
@@ -257,3 +259,50 @@ def report_frame(problems: Iterable[Problem], lang: str = "en") -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=list(headers.values()))
+
+
+_REMOVED_FR = {
+    "SIM identifier": "identifiant de carte SIM",
+    "account that submitted the form": "compte qui a soumis le formulaire",
+    "account that submitted the form (ODK Central SubmitterID)": (
+        "compte qui a soumis le formulaire (SubmitterID d'ODK Central)"
+    ),
+    "account that submitted the form (ODK Central SubmitterName)": (
+        "compte qui a soumis le formulaire (SubmitterName d'ODK Central)"
+    ),
+    "attachments (photos, recordings)": "pièces jointes (photos, enregistrements)",
+    "audio recording": "enregistrement audio",
+    "device audit log": "journal d'audit de l'appareil",
+    "device identifier": "identifiant de l'appareil",
+    "e-mail address": "adresse électronique",
+    "enumerator account": "compte de l'enquêteur",
+    "exact GPS position": "position GPS exacte",
+    "exact GPS shape": "forme GPS exacte",
+    "exact GPS track": "trace GPS exacte",
+    "phone number": "numéro de téléphone",
+    "photo": "photo",
+    "video recording": "enregistrement vidéo",
+    "submission id (ODK Central KEY)": "identifiant de soumission (KEY d'ODK Central)",
+    "submission id (ODK Central PARENT_KEY)": "identifiant de soumission (PARENT_KEY d'ODK Central)",
+    "submission id (instance id)": "identifiant de soumission (instance id)",
+    "name, phone number, e-mail, address or GPS (by its name)": (
+        "nom, téléphone, courriel, adresse ou GPS (d'après son nom)"
+    ),
+    "numbers that look like phone numbers": "nombres qui ressemblent à des numéros de téléphone",
+    "free text holding e-mail addresses": "texte libre contenant des adresses électroniques",
+    "free text holding phone numbers": "texte libre contenant des numéros de téléphone",
+    "free text holding respondents' names": "texte libre contenant des noms de répondants",
+    "respondent id, replaced by a keyed hash (respondent_id)": (
+        "identifiant du répondant, remplacé par un hachage à clé (respondent_id)"
+    ),
+}
+
+
+def removed_frame(removed: Iterable[Any], lang: str = "en") -> pd.DataFrame:
+    """The columns removed as personal data or identifiers, with the reason, in ``lang``."""
+    head = ("colonne", "motif") if lang == "fr" else ("column", "reason")
+    rows = [
+        (r.column, _REMOVED_FR.get(r.reason, r.reason) if lang == "fr" else r.reason)
+        for r in removed
+    ]
+    return pd.DataFrame(rows, columns=list(head))
