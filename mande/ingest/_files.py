@@ -27,6 +27,7 @@ import codecs
 import csv
 import hashlib
 import io
+import itertools
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -330,14 +331,16 @@ def _frame(
 
 
 def _row_names(body: list[list[Any]]) -> bool:
-    """True when the first cell of each row counts 0, 1, 2, ... or 1, 2, 3, ... (row names that R's
-    ``write.csv`` or pandas' ``to_csv`` write under an empty header)."""
+    """True when the first cell of each row is a whole number, strictly increasing from 0 or 1:
+    the row names that R's ``write.csv`` or pandas' ``to_csv`` write under an empty header (with
+    gaps where rows were filtered out)."""
     try:
         values = [float(r[0]) for r in body]
     except (TypeError, ValueError, IndexError):
         return False
-    start = values[0] if values else 0.0
-    return start in (0.0, 1.0) and all(v == start + i for i, v in enumerate(values))
+    if not values or values[0] not in (0.0, 1.0):
+        return False
+    return all(v.is_integer() for v in values) and all(b > a for a, b in itertools.pairwise(values))
 
 
 _FORMULA = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?>\s*<f[ >/]')

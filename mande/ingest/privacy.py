@@ -98,6 +98,7 @@ _NAME_WORDS = (
 )
 _NAME_RE = re.compile(rf"(?:^|[_\-. ])(?:{_NAME_WORDS})(?:$|[_\-. ])", re.IGNORECASE)
 
+_CAMEL_RE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 PHONE_RE = re.compile(r"(?<![\w/])(?:\+|00)?\d(?:[\s.\-()]{0,2}\d){7,14}(?![\w/])")
 _DATE_RE = re.compile(r"^\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4}\s*$")
 _WORD = r"[^\W\d_]{3,}"  # a word of 3 letters or more (no digits)
@@ -131,8 +132,10 @@ def personal_by_name(name: str, qtype: str | None = None) -> str | None:
         return PERSONAL_COLUMNS[base]
     if low.startswith("_gps_") or base.startswith("_gps_") or _GPS_PART_RE.search(low):
         return "exact GPS position"
+    # camelCase names are words too: EnumeratorName -> enumerator_name
+    words = _CAMEL_RE.sub("_", name.strip().rsplit("/", 1)[-1]).lower()
     if qtype in (None, "text", "calculate", "hidden", "barcode", "integer", "decimal") and (
-        _NAME_RE.search(_ascii(base))
+        _NAME_RE.search(_ascii(base)) or _NAME_RE.search(_ascii(words))
     ):
         return "name, phone number, e-mail, address or GPS (by its name)"
     return None
