@@ -240,3 +240,18 @@ def test_srs_round_says_so_in_annex_and_draft(tmp_path: Path, lang: str) -> None
     text = paragraphs_text(narrative_paragraphs(data, lang))
     text = text.replace("\u00a0", " ").replace("\u202f", " ")  # French typography
     assert srs_note(lang)[1:] in text
+
+
+def test_row_names_with_gaps_and_camel_case_names(tmp_path: Path) -> None:
+    from mande.ingest._files import read_tables
+    from mande.ingest.privacy import personal_by_name
+
+    path = _csv(tmp_path / "rn.csv", ",a,b\n0,x,1\n1,y,2\n3,z,3\n")  # pandas: row 2 filtered out
+    frame = next(iter(read_tables(path).values())).frame
+    assert list(frame.columns) == ["a", "b"]
+    not_names = _csv(tmp_path / "nn.csv", ",a\n5,x\n2,y\n")
+    with pytest.raises(DataValidationError, match="has data but no header"):
+        read_tables(not_names)
+    assert personal_by_name("EnumeratorDetails.EnumeratorName") is not None
+    assert personal_by_name("HHName") is not None
+    assert personal_by_name("NoRooms") is None
