@@ -103,6 +103,9 @@ WG_ITEMS = (
     "wg_selfcare",
     "wg_communication",
 )
+#: The columns Kobo's export adds after a select_multiple with the "literacy" (timed reading grid)
+#: appearance: not choices of another form version.
+_LITERACY_COLUMNS = frozenset({"word at flash", "duration of exercise", "total words attempted"})
 _GEO_TYPES = ("geopoint", "geotrace", "geoshape", "start-geopoint")
 
 
@@ -463,7 +466,10 @@ def _check_versions(ing: _Ingest) -> None:
         for k in (q.name, q.path, *q.labels.values())
     }
     unknown_choice = [
-        h for h in foreign if any(dec.hnorm(h).startswith(k + sep) for k in sm for sep in "/-.:")
+        h
+        for h in foreign
+        if any(dec.hnorm(h).startswith(k + sep) for k in sm for sep in "/-.:")
+        and dec.hnorm(h).rsplit("/", 1)[-1] not in _LITERACY_COLUMNS
     ]
     if unknown_choice:
         ing.note(
