@@ -298,3 +298,29 @@ def test_validate_raw_export_without_design_says_how_to_declare() -> None:
     )
     assert ok.exit_code == 0, ok.output
     assert "OK" in ok.output
+
+
+def test_mixed_versions_found_without_a_version_column() -> None:
+    """favorite_coffee's export holds an older version's choice (Italian) the form lacks; the
+    literacy test's extra reading-grid columns are not another version."""
+    data = _need_corpus()
+    rel = "exports/kobo_favorite_coffee__labels.xlsx"
+    rnd, _ = _read(rel, data["exports"][rel])
+    mixed = [p for p in rnd.report.problems if p.code == "mixed_versions"]
+    assert len(mixed) == 1 and "Italian" in (mixed[0].column or "")
+    rel = "exports/kobo_literacy_test__xml.csv"
+    rnd, _ = _read(rel, data["exports"][rel])
+    assert "mixed_versions" not in {p.code for p in rnd.report.problems}
+
+
+def test_central_and_r_exports_hash_their_ids() -> None:
+    """ODK Central's KEY / meta-instanceID and R's X_uuid become the keyed hash, never kept."""
+    data = _need_corpus()
+    for rel, column in (
+        ("exports/central_simple.csv", "meta-instanceID"),
+        ("exports/reach_cleaningtools_raw_data.xlsx", "_uuid"),
+    ):
+        rnd, _ = _read(rel, data["exports"][rel])
+        assert rnd.report.columns["respondent_id"] == column
+        removed = {r.column for r in rnd.report.removed}
+        assert column in removed
