@@ -903,19 +903,8 @@ def _read_repeats(ing: _Ingest, export: Export) -> dict[str, pd.DataFrame]:
                 continue
             if _drop_personal(sub, q, header):
                 continue
-            if q.type == "select_multiple":
-                mat = _multiple_matrix(sub, q, header)
-                if mat is not None:
-                    for c in mat.columns:
-                        sub.kept[f"{q.name}__{c}"] = mat[c]
-            elif q.type == "select_one" and header is not None:
-                sub.use(header)
-                names, bad = dec.select_one(frame[header], dec.choice_lookup(ing.form, q))
-                sub.flag_answers(q, bad, header, "answer '{value}' is not a choice of '" + q.name
-                                 + "'", "invalid_answer", "a choice of list " + str(q.list_name))  # fmt: skip
-                sub.kept[q.name] = names.astype("str").where(names.notna(), np.nan)
-            else:
-                _DECODERS.get(q.type, _decode_text)(sub, q, header)
+            # repeat questions feed no standard item: kept under their names, decoded
+            _DECODERS.get(q.type, _decode_text)(sub, q, header)
         _other_columns(sub)
         _scan_personal_data(sub)
         ing.problems.extend(sub.problems)
