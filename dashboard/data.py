@@ -299,3 +299,97 @@ def _report_periods(_version: str, lang: str) -> pd.DataFrame:
         {"period": p.id, "label": p.title(lang)} for p in reporting_periods(m) if p.id in with_data
     ]
     return pd.DataFrame(rows, columns=["period", "label"])
+
+
+# --------------------------------------------------------------------------------------------
+# Planning a round (the Plan page): every computation is mande.plan's
+
+
+def plan_frame(name: str, blob: bytes) -> tuple[str, pd.DataFrame]:
+    """The uploaded village frame, read and checked by ``mande.read_frame`` (through the upload
+    guard); returned with its SHA-256, the key of the plans drawn from it."""
+    import hashlib
+
+    digest = hashlib.sha256(blob).hexdigest()
+    return digest, _plan_frame(digest, Path(name).suffix.lower(), blob)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _plan_frame(digest: str, suffix: str, _blob: bytes) -> pd.DataFrame:
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="mande-frame-") as tmp:
+        path = Path(tmp) / f"frame{suffix if suffix in ('.csv', '.xlsx', '.xls') else ''}"
+        path.write_bytes(_blob)
+        return mande.read_frame(path)
+
+
+def round_plan(digest: str, frame: pd.DataFrame, **settings: Any) -> mande.RoundPlan:
+    """``mande.plan_round(frame, **settings)``, cached by the frame's SHA-256 and the settings."""
+    import json
+
+    return _round_plan(digest, json.dumps(settings, sort_keys=True, default=str), frame, settings)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _round_plan(
+    digest: str, key: str, _frame: pd.DataFrame, _settings: dict[str, Any]
+) -> mande.RoundPlan:
+    return mande.plan_round(_frame, **_settings)
+
+
+def field_list_bytes(plan: mande.RoundPlan, lang: str) -> bytes:
+    """The field list workbook of ``plan`` (with the mission's region and area names)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="mande-plan-") as tmp:
+        path = mande.write_field_list(plan, Path(tmp) / "field_list.xlsx", mission=mission(),
+                                      lang=lang)  # fmt: skip
+        return path.read_bytes()
+
+
+def plan_file_bytes(plan: mande.RoundPlan) -> bytes:
+    """The plan file (CSV) the weighting step reads."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="mande-plan-") as tmp:
+        return mande.write_plan(plan, Path(tmp) / "plan.csv").read_bytes()
+
+
+# ---- the mission's footprint (mande.footprint.build) --------------------------------------------
+
+
+def footprint() -> Any:
+    """The stored footprint joined to the stored rounds (None when something is missing)."""
+    return _footprint(data_version())
+
+
+@st.cache_resource(show_spinner="Measuring the mission's footprint…", max_entries=2)
+def _footprint(version: str) -> Any:
+    from mande.footprint.build import load_footprint
+
+    return load_footprint(store())
+
+
+def footprint_analysis(indicator: str) -> Any:
+    return _footprint_analysis(data_version(), indicator)
+
+
+@st.cache_resource(show_spinner="Fitting the footprint models…", max_entries=16)
+def _footprint_analysis(version: str, indicator: str) -> Any:
+    from mande.footprint.build import analyse_footprint
+
+    return analyse_footprint(footprint(), indicator, catalogue())
+
+
+def footprint_layer(indicator: str, round_label: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return _footprint_layer(data_version(), indicator, round_label)
+
+
+@st.cache_data(show_spinner=False)
+def _footprint_layer(
+    version: str, indicator: str, round_label: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from mande.footprint.build import area_layer
+
+    return area_layer(footprint(), indicator, catalogue(), round_label)

@@ -203,7 +203,6 @@ TEXT: dict[str, dict[str, str]] = {
     "counts_title": {"en": "Respondents by region", "fr": "Enquêtés par région"},
     "count_n": {"en": "respondents", "fr": "enquêtés"},
     "count_share": {"en": "weighted share", "fr": "part pondérée"},
-    "region": {"en": "region", "fr": "région"},
     "problems_title": {"en": "Problems found", "fr": "Problèmes trouvés"},
     "commit": {"en": "Commit to the store", "fr": "Enregistrer dans la base"},
     "committing": {"en": "Committing…", "fr": "Enregistrement…"},
@@ -273,6 +272,110 @@ TEXT: dict[str, dict[str, str]] = {
         "fr": "Télécharger cette correspondance (YAML)",
     },
     "confirm_mapping": {"en": "I have checked the mapping", "fr": "J'ai vérifié la correspondance"},
+    "plan": {"en": "Plan a round", "fr": "Planifier une vague"},
+    "plan_intro": {
+        "en": "From the village frame and a target margin of error per region: how many interviews, which villages the teams visit (drawn with probability proportional to population, reproducible by the seed), the field list for the teams and the plan file the weighting step reads.",
+        "fr": "À partir de la base de sondage des villages et d'une marge d'erreur visée par région : combien d'entretiens, quels villages les équipes visitent (tirés avec une probabilité proportionnelle à la population, reproductible par la graine), la liste de terrain des équipes et le fichier du plan que la pondération lit.",
+    },
+    "plan_frame": {
+        "en": "Village frame (.csv or .xlsx: psu, village, region, admin2, urban_rural, population)",
+        "fr": "Base de sondage des villages (.csv ou .xlsx : psu, village, region, admin2, urban_rural, population)",
+    },
+    "plan_need_frame": {
+        "en": "Upload the mission's village frame to plan a round (the sample mission's is sample_data/frame.csv).",
+        "fr": "Téléversez la base de sondage des villages de la mission pour planifier une vague (celle de la mission fictive : sample_data/frame.csv).",
+    },
+    "plan_frame_summary": {
+        "en": "{villages} villages in {regions} regions, population {population}",
+        "fr": "{villages} villages dans {regions} régions, population {population}",
+    },
+    "plan_moe": {"en": "Target margin of error (points)", "fr": "Marge d'erreur visée (points)"},
+    "plan_moe_region": {
+        "en": "Targets per region (points; edit to differ from the default)",
+        "fr": "Cibles par région (points ; modifier pour s'écarter de la valeur par défaut)",
+    },
+    "plan_take": {"en": "Interviews per village", "fr": "Entretiens par village"},
+    "plan_replacements": {
+        "en": "Replacement villages per region",
+        "fr": "Villages de remplacement par région",
+    },
+    "plan_seed": {"en": "Seed of the draw", "fr": "Graine du tirage"},
+    "plan_round": {"en": "Round label", "fr": "Nom de la vague"},
+    "plan_advanced": {"en": "Assumptions", "fr": "Hypothèses"},
+    "plan_deff": {"en": "Design effect", "fr": "Effet de plan"},
+    "plan_p": {"en": "Expected proportion", "fr": "Proportion attendue"},
+    "plan_rr": {"en": "Expected response rate", "fr": "Taux de réponse attendu"},
+    "plan_interviews": {"en": "Interviews", "fr": "Entretiens"},
+    "plan_villages": {"en": "Villages to visit", "fr": "Villages à visiter"},
+    "plan_spares": {"en": "Replacements", "fr": "Remplacements"},
+    "plan_allocation": {
+        "en": "Interviews and villages by region",
+        "fr": "Entretiens et villages par région",
+    },
+    "plan_not_reportable": {
+        "en": "Not within the target: {regions}. Raise the interviews there or accept a wider margin.",
+        "fr": "Hors de la cible : {regions}. Augmenter les entretiens ou accepter une marge plus large.",
+    },
+    "plan_all_reportable": {
+        "en": "Every region reaches its target margin of error.",
+        "fr": "Toutes les régions atteignent leur marge d'erreur visée.",
+    },
+    "plan_map": {"en": "Villages drawn", "fr": "Villages tirés"},
+    "plan_no_map": {
+        "en": "No map: the mission has no region boundaries in the store, or the frame has no lon/lat.",
+        "fr": "Pas de carte : la mission n'a pas de limites de régions dans la base, ou la base de sondage n'a pas de lon/lat.",
+    },
+    "plan_selected": {"en": "The villages drawn", "fr": "Les villages tirés"},
+    "plan_download_field": {
+        "en": "Download the field list (.xlsx)",
+        "fr": "Télécharger la liste de terrain (.xlsx)",
+    },
+    "plan_download_plan": {
+        "en": "Download the plan file (.csv)",
+        "fr": "Télécharger le fichier du plan (.csv)",
+    },
+    "region": {"en": "Region", "fr": "Région"},
+    "plan_order": {"en": "Order", "fr": "Ordre"},
+    "plan_admin2": {"en": "Admin area", "fr": "Zone administrative"},
+    "plan_village": {"en": "Village", "fr": "Village"},
+    "plan_psu": {"en": "Village id", "fr": "Code du village"},
+    "plan_area": {"en": "Area type", "fr": "Milieu"},
+    "plan_prob": {"en": "Probability of selection", "fr": "Probabilité de sélection"},
+    "plan_certainty": {"en": "Taken with certainty", "fr": "Retenu d'office"},
+    "population": {"en": "Population", "fr": "Population"},
+    "villages_in_frame": {"en": "Villages in frame", "fr": "Villages de la base"},
+    "target_moe": {"en": "Target (points)", "fr": "Cible (points)"},
+    "interviews_needed": {"en": "Interviews needed", "fr": "Entretiens nécessaires"},
+    "expected_moe": {"en": "Expected margin (points)", "fr": "Marge attendue (points)"},
+    "reportable": {"en": "Within target", "fr": "Dans la cible"},
+    "footprint": {"en": "Footprint", "fr": "Empreinte"},
+    "footprint_intro": {
+        "en": "Where the mission's bases are and what it does, joined to what people say in the "
+        "survey rounds. Every figure is an association, not an effect.",
+        "fr": "Où sont les bases de la mission et ce qu'elle fait, rapprochés de ce que disent les "
+        "personnes interrogées. Chaque chiffre est une association, non un effet.",
+    },
+    "no_footprint": {
+        "en": "No deployments, boundaries or survey round are loaded yet. An officer can upload "
+        "deployments and an activity log with `mande footprint ingest`, or run "
+        "`mande demo load sample_data`.",
+        "fr": "Aucun déploiement, aucune limite administrative ou aucune vague d'enquête n'est "
+        "chargé. Un(e) chargé(e) de S&E peut téléverser les déploiements et le journal "
+        "d'activités avec `mande footprint ingest`, ou lancer `mande demo load sample_data`.",
+    },
+    "map_layer": {"en": "Map layer", "fr": "Couche de la carte"},
+    "footprint_models": {"en": "What the models find", "fr": "Ce que trouvent les modèles"},
+    "duration_curve": {
+        "en": "The longer the mission stays: predicted share favourable by years of presence",
+        "fr": "Avec la durée de la présence : part favorable prédite selon les années de présence",
+    },
+    "caveats": {"en": "Read with care", "fr": "À lire avec prudence"},
+    "exposure_table": {"en": "Exposure by area and round", "fr": "Exposition par zone et vague"},
+    "model_terms": {"en": "Model coefficients", "fr": "Coefficients du modèle"},
+    "exposed_comparison": {
+        "en": "Areas with and without a base",
+        "fr": "Zones avec et sans base",
+    },
     "viewer": {"en": "viewer", "fr": "lecteur"},
     "officer": {"en": "officer", "fr": "chargé(e) de S&E"},
     "admin": {"en": "admin", "fr": "administrateur"},

@@ -20,8 +20,10 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("overview.py", "overview", ":material/dashboard:", "view"),
     PageSpec("explorer.py", "explorer", ":material/insights:", "view"),
     PageSpec("partners.py", "partners", ":material/handshake:", "view"),
+    PageSpec("footprint.py", "footprint", ":material/location_on:", "view"),
     PageSpec("reports.py", "reports", ":material/description:", "export"),
     PageSpec("upload.py", "upload", ":material/upload_file:", "upload"),
+    PageSpec("plan.py", "plan", ":material/map:", "plan"),
     PageSpec("data_audit.py", "data_audit", ":material/manage_history:", "audit"),
 )
 

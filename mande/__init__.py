@@ -36,6 +36,18 @@ from mande.partners.quality import (
 )
 from mande.partners.rubric import Rubric, load_rubric
 from mande.partners.template import write_interview_template
+from mande.plan import (
+    RoundPlan,
+    allocate,
+    expected_moe,
+    inclusion_probabilities,
+    plan_round,
+    read_frame,
+    sample_size,
+    select_psus,
+    write_field_list,
+    write_plan,
+)
 from mande.report import (
     ReportData,
     ReportInputs,
@@ -81,6 +93,7 @@ __all__ = [
     "Problem",
     "ReportData",
     "ReportInputs",
+    "RoundPlan",
     "Rubric",
     "SamplePlan",
     "Settings",
@@ -92,6 +105,7 @@ __all__ = [
     "UploadResult",
     "ValidationReport",
     "__version__",
+    "allocate",
     "allowed",
     "build_report_data",
     "calibrate",
@@ -99,6 +113,8 @@ __all__ = [
     "compare_rounds",
     "compute_indicators",
     "estimate",
+    "expected_moe",
+    "inclusion_probabilities",
     "interrupted_time_series",
     "interview_rqi",
     "krippendorff_alpha",
@@ -109,6 +125,8 @@ __all__ = [
     "load_rubric",
     "make_report",
     "partner_model",
+    "plan_round",
+    "read_frame",
     "read_interviews",
     "read_plan",
     "read_survey",
@@ -116,6 +134,8 @@ __all__ = [
     "relationship_quality",
     "reliability_table",
     "require",
+    "sample_size",
+    "select_psus",
     "select_quotes",
     "stack_rounds",
     "standard_items",
@@ -125,6 +145,8 @@ __all__ = [
     "trim_weights",
     "weight_round",
     "write_annex",
+    "write_field_list",
     "write_interview_template",
     "write_narrative",
+    "write_plan",
 ]

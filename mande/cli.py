@@ -89,10 +89,12 @@ def validate_cmd(
     console = Console(width=160)
     problems: list[Problem]
     removed: list[Any] = []
+    fed = None
     try:
         rnd = read_survey(file, form, mapping, round_label=round_label, design=design)
         problems = list(rnd.report.problems)
         removed = list(rnd.report.removed)
+        fed = rnd.report.feeds()
         ok, rows = True, len(rnd.responses)
     except DataValidationError as exc:
         problems, ok, rows = exc.problems, False, 0
@@ -126,6 +128,19 @@ def validate_cmd(
         for c, why in rframe.itertuples(index=False):
             rt.add_row(str(c), str(why))
         console.print(rt)
+    if fed is not None and len(fed):
+        ft = Table(
+            title="Colonnes lues dans des items standard, et les indicateurs qu'elles alimentent"
+            if fr
+            else "Columns read into standard items, and the indicators they feed"
+        )
+        for col in ("colonne", "item", "indicateurs") if fr else ("column", "item", "indicators"):
+            ft.add_column(col, overflow="fold")
+        every = "tous (ventilation)" if fr else "every one (breakdown)"
+        for r in fed.to_dict("records"):
+            why = every if r["breakdown"] else str(r["indicators"])
+            ft.add_row(str(r["column"]), str(r["item"]), why)
+        console.print(ft)
     n_err = sum(p.severity == "error" for p in problems)
     n_warn = len(problems) - n_err
     if not ok:
@@ -157,20 +172,23 @@ def mapping_suggest_cmd(
     from mande.ingest.mapping import suggest_mapping
     from mande.ingest.xlsform import read_xlsform
 
-    f = read_xlsform(form)
+    f = read_xlsform(form, strict=False)  # a deployed form: read as Kobo read it
     columns = None
     if export:
         from mande.ingest._files import read_tables
 
         columns = list(next(iter(read_tables(export, sheets=1).values())).frame.columns)
+    from mande.ingest.mapping import AUTO_USE
+
     m = suggest_mapping(f, columns=columns)
     m.to_yaml(out)
     mapped = [q for q in m.questions.values() if q.item]
-    low = [q for q in mapped if q.confidence < 0.7]
+    low = [q for q in mapped if q.confidence < AUTO_USE]
     typer.echo(
         f"wrote {out}: {len(mapped)} questions mapped to standard items, "
-        f"{len(m.questions) - len(mapped)} kept unmapped; {len(low)} with confidence under 0.7 "
-        "to check first"
+        f"{len(m.questions) - len(mapped)} kept unmapped; every entry is to confirm "
+        f"('confirmed: true'), and the {len(low)} under confidence {AUTO_USE} feed no indicator "
+        "until confirmed"
     )
 
 
@@ -301,6 +319,28 @@ def _store_commands() -> None:
 
 
 _store_commands()
+
+
+def _footprint_commands() -> None:
+    from mande.footprint._cli import register
+
+    register(app)
+
+
+_footprint_commands()
+
+
+# --------------------------------------------------------------------------------------------
+# Planning a round: mande plan size / allocate / draw (mande/plan/_cli.py)
+
+
+def _plan_commands() -> None:
+    from mande.plan._cli import register
+
+    register(app)
+
+
+_plan_commands()
 
 
 # --------------------------------------------------------------------------------------------

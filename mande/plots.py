@@ -22,6 +22,7 @@ __all__ = [
     "breakdown_figure",
     "change_figure",
     "dimensions_figure",
+    "plan_map",
     "positions_figure",
     "region_map",
     "rqi_heatmap",
@@ -477,6 +478,111 @@ def region_map(
         height=480,
         plot_bgcolor="white",
         hoverlabel={"bgcolor": "white"},
+    )
+    return fig
+
+
+def plan_map(
+    selection: pd.DataFrame,
+    geojson: Mapping[str, Any],
+    mission: Any = None,
+    *,
+    strata: str = "region",
+    title: str = "",
+    lang: str = "en",
+) -> go.Figure:
+    """The villages a round's plan draws, on the mission's own region polygons.
+
+    ``selection`` is :func:`mande.select_psus`'s frame (``selected``, ``certainty``,
+    ``replacement``) with ``lon`` and ``lat`` for each village (and ``village``, ``admin2``,
+    ``psu`` for the hover text when present). The frame's other villages are light grey dots; the
+    drawn villages blue (a diamond when taken with certainty); replacements orange rings. Each
+    region is labelled with its number of drawn villages. Like :func:`region_map`, the map is
+    filled shapes on plain axes: no tile server, no map data from the internet.
+    """
+    names = {r.pcode: r.label(lang) for r in getattr(mission, "regions", ()) or ()}
+    counts = (
+        selection.loc[selection["selected"].astype(bool)].groupby(strata).size().to_dict()
+        if strata in selection.columns
+        else {}
+    )
+    villages_word = _txt(lang, "villages", "villages")
+    fig = go.Figure()
+    lats: list[float] = []
+    for feature in geojson.get("features", []):
+        pcode = feature.get("properties", {}).get("pcode")
+        name = names.get(pcode, str(pcode))
+        for ring in _outer_rings(feature.get("geometry") or {}):
+            xs = [float(p[0]) for p in ring]
+            ys = [float(p[1]) for p in ring]
+            lats.extend(ys)
+            fig.add_trace(
+                go.Scatter(
+                    x=xs, y=ys, fill="toself", fillcolor="#f2f2f2", mode="lines",
+                    line={"color": "#9e9e9e", "width": 1.5}, hoverinfo="text", hoveron="fills",
+                    text=f"<b>{name}</b><br>{counts.get(pcode, 0)} {villages_word}",
+                    showlegend=False, name=name,
+                )
+            )  # fmt: skip
+        lon, lat = _centroid(feature.get("geometry") or {})
+        if lon is not None:
+            fig.add_trace(
+                go.Scatter(
+                    x=[lon], y=[lat], mode="text", hoverinfo="skip", showlegend=False,
+                    text=[f"{name}<br><b>{counts.get(pcode, 0)}</b>"],
+                    textfont={"size": 11, "color": "#5a5a5a"},
+                )
+            )  # fmt: skip
+    if {"lon", "lat"} <= set(selection.columns):
+        sel = selection.assign(
+            lon=pd.to_numeric(selection["lon"], errors="coerce"),
+            lat=pd.to_numeric(selection["lat"], errors="coerce"),
+        ).dropna(subset=["lon", "lat"])
+        chosen = sel["selected"].astype(bool)
+        certain = sel["certainty"].astype(bool) & chosen
+        spare = sel["replacement"].astype(bool)
+
+        def hover(rows: pd.DataFrame) -> list[str]:
+            parts = [rows[c].astype(str) for c in ("village", "psu", "admin2") if c in rows]
+            if not parts:
+                return [""] * len(rows)
+            text = parts[0].map(lambda v: f"<b>{v}</b>")
+            for part in parts[1:]:
+                text = text + "<br>" + part
+            return text.tolist()
+
+        layers = (
+            (~chosen & ~spare, _txt(lang, "Other villages", "Autres villages"),
+             {"size": 3, "color": "#bdbdbd"}),
+            (chosen & ~certain, _txt(lang, "Drawn", "Tirés"),
+             {"size": 8, "color": "#009edb", "line": {"color": "white", "width": 0.5}}),
+            (certain, _txt(lang, "Drawn with certainty", "Retenus d'office"),
+             {"size": 11, "color": "#005a8c", "symbol": "diamond"}),
+            (spare, _txt(lang, "Replacements", "Remplacements"),
+             {"size": 9, "color": "rgba(0,0,0,0)", "line": {"color": "#f58220", "width": 2}}),
+        )  # fmt: skip
+        for mask, label, marker in layers:
+            rows = sel[mask]
+            if rows.empty:
+                continue
+            fig.add_trace(
+                go.Scatter(
+                    x=rows["lon"], y=rows["lat"], mode="markers", name=label, marker=marker,
+                    text=hover(rows), hoverinfo="text" if len(rows) < 5000 else "skip",
+                )
+            )  # fmt: skip
+    mid_lat = (min(lats) + max(lats)) / 2 if lats else 0.0
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(
+        visible=False, scaleanchor="x", scaleratio=1 / max(np.cos(np.radians(mid_lat)), 0.2)
+    )
+    fig.update_layout(
+        title=title,
+        margin={"l": 0, "r": 0, "t": 40 if title else 10, "b": 0},
+        height=520,
+        plot_bgcolor="white",
+        hoverlabel={"bgcolor": "white"},
+        legend={"orientation": "h", "y": -0.02},
     )
     return fig
 

@@ -1,6 +1,6 @@
 """Roles and what each may do.
 
-Three roles: ``viewer`` (reads results), ``officer`` (also uploads and checks data, exports reports),
+Three roles: ``viewer`` (reads results), ``officer`` (also uploads and checks data, plans rounds),
 ``admin`` (also makes an older version current, purges, reads the audit log). On a laptop the single
 local user is admin; a shared deployment maps signed-in e-mails to roles in ``mission.yaml``.
 The store and the dashboard both check: hiding a menu is not enough.
@@ -23,6 +23,7 @@ ACTIONS: dict[str, Role] = {
     "export": "viewer",
     "upload": "officer",
     "validate": "officer",
+    "plan": "officer",
     "set_current": "admin",
     "purge": "admin",
     "audit": "admin",

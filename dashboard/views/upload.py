@@ -101,7 +101,9 @@ def _survey(path: Path, lang: str, who: session.Identity) -> None:
     if label is None:
         return
     try:
-        form = mande.read_xlsform(form_path)
+        form = mande.read_xlsform(
+            form_path, strict=False
+        )  # deployed: its warnings reach the report
     except mande.DataValidationError as err:
         _problems(err, lang)
         return
@@ -205,7 +207,7 @@ def _mapping_step(form: mande.Form, path: Path, lang: str) -> mande.Mapping | No
         key="mapping_editor",
         hide_index=True,
         width="stretch",
-        disabled=["question", "label", "confidence", "choices"],
+        disabled=["question", "label", "confidence", "confirmed", "choices"],
         column_config={
             "item": st.column_config.SelectboxColumn(
                 t("standard_item", lang), options=data.standard_item_names()
@@ -226,7 +228,7 @@ def _mapping_step(form: mande.Form, path: Path, lang: str) -> mande.Mapping | No
     )
     if not st.checkbox(t("confirm_mapping", lang), key="confirm_mapping"):
         st.stop()
-    return mapping
+    return mapping.confirm()  # the officer reviewed every entry
 
 
 def _interviews(path: Path, lang: str, who: session.Identity) -> None:

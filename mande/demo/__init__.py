@@ -39,11 +39,14 @@ def generate(
     -------
     list of Path
         Every file written: ``forms/perception_survey.xlsx``, ``rounds/round*``,
-        ``regions.geojson``, then the partner-interview coding sheets.
+        ``regions.geojson``, ``frame.csv`` (the villages), the partner-interview coding sheets,
+        then the footprint (``footprint/deployments.xlsx``, ``footprint/activities.csv``).
     """
     import shutil
 
     from mande.demo._geo import write_regions_geojson
+    from mande.demo.footprint import generate_footprint
+    from mande.demo.frame import write_frame
     from mande.demo.interviews import generate_interviews
     from mande.demo.survey import generate_survey
     from mande.demo.xlsform import write_form
@@ -62,5 +65,7 @@ def generate(
     written.append(write_form(out_dir / "forms" / "perception_survey.xlsx", config))
     written += generate_survey(out_dir, config, seed)
     written.append(write_regions_geojson(out_dir / "regions.geojson", config))
+    written.append(write_frame(out_dir, config, seed))
     written += generate_interviews(out_dir, config, seed)
+    written += generate_footprint(out_dir, config, seed)
     return written

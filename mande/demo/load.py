@@ -8,7 +8,8 @@ What is loaded, as user ``demo`` (role admin):
   name without extension unless ``rounds/rounds.yaml`` says otherwise. A round with a sample plan
   (``plans/<round file stem>.csv`` or ``.xlsx``, or ``plan:`` in ``rounds/rounds.yaml``) is
   weighted on upload from the plan and the mission's population margins, as a real round is;
-- every partner-interview coding sheet in ``interviews/``, labelled by its file name.
+- every partner-interview coding sheet in ``interviews/``, labelled by its file name;
+- the mission's footprint, when ``footprint/`` holds it: ``deployments.*`` and ``activities.*``.
 
 Loading is idempotent: a file already stored for the same round (same SHA-256, same form and
 mapping) is not read again, and a second run changes nothing.
@@ -199,4 +200,16 @@ def load_sample(
             if path.name.startswith(("~$", ".")):
                 continue
             uploads.append(acting.ingest_interviews(path, label=path.stem))
+    uploads += _load_footprint(sample_dir, acting)
     return SampleLoad(mission=mission, uploads=tuple(uploads))
+
+
+def _load_footprint(sample_dir: Path, store: Store) -> list[UploadResult]:
+    """``footprint/deployments.*`` and ``footprint/activities.*``, when present."""
+    folder = sample_dir / "footprint"
+    out: list[UploadResult] = []
+    for kind in ("deployments", "activities"):
+        files = sorted(folder.glob(f"{kind}.*")) if folder.is_dir() else []
+        for path in files[:1]:
+            out.append(store.ingest_footprint(path, kind))  # type: ignore[arg-type]
+    return out

@@ -1101,12 +1101,15 @@ def read_survey(
     path = Path(path)
     items = items or standard_items()
     if not isinstance(form, Form):
-        form = read_xlsform(form)
+        form = read_xlsform(form, strict=False)  # a deployed form: read as Kobo read it
     if isinstance(mapping, dict):
         mapping = mapping_from_dict(mapping, items=items)
     elif mapping is not None and not isinstance(mapping, Mapping):
         mapping = load_mapping(mapping)
     mapping = mapping if mapping is not None else standard_mapping(form, items)
+    # an unconfirmed suggestion under AUTO_USE feeds no published indicator
+    set_aside = mapping.set_aside_problems()
+    mapping = mapping.usable()
     if secret is None or max_bytes is None:
         from mande.config import Settings
 
@@ -1124,7 +1127,7 @@ def read_survey(
         items=items,
         key=key,
         fieldwork=fieldwork,
-        problems=list(export.problems),
+        problems=[*form.warnings, *set_aside, *export.problems],
     )
     label = round_label or path.stem
     steps: tuple[Callable[[_Ingest], None], ...] = (

@@ -1088,6 +1088,10 @@ def write_annex(data: ReportData, path: str | Path, lang: str | None = None) -> 
             _breakdown(wb, data, lang, key, data.breakdowns[key])
     _trends(wb, data, lang)
     _partners(wb, data, lang)
+    if getattr(data, "footprint", None) is not None:
+        from mande.report.footprint import write_footprint_sheet
+
+        write_footprint_sheet(wb, data.footprint, lang)
     _methods(wb, data, lang)
     title = f"{data.mission_code} – {_t(lang, 'annex_title')} – {data.period.title(lang)}"
     wb.properties.title = title[:255]

@@ -151,6 +151,7 @@ class ReportInputs:
     produced_by: str = "mande"
     produced_at: dt.datetime | None = None
     data_versions: Mapping[str, str] = field(default_factory=dict)
+    footprint: Any = None  # mande.report.footprint.FootprintSection
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,7 @@ class ReportData:
     mande_version: str
     data_versions: Mapping[str, str]
     periods: tuple[ReportingPeriod, ...] = ()
+    footprint: Any = None  # mande.report.footprint.FootprintSection
 
 
 def _nonsub_text(indicator: Any, lang: str) -> str:
@@ -462,6 +464,8 @@ def _inputs_from_store(store: Any, period: str | dt.date | ReportingPeriod) -> R
             "the store holds no mission configuration; load one first "
             "(`mande demo load sample_data`, or set the mission with the store's set_mission)"
         )
+    from mande.report.footprint import footprint_section
+
     rounds = store.rounds().rename(columns={"n_respondents": "n", "file_name": "source"})
     rounds = rounds.drop(columns=["period"], errors="ignore")
     catalogue = load_catalogue()
@@ -482,6 +486,7 @@ def _inputs_from_store(store: Any, period: str | dt.date | ReportingPeriod) -> R
         partners=partners,
         produced_by=_who(),
         data_versions=versions,
+        footprint=footprint_section(store),
     )
 
 
@@ -741,6 +746,7 @@ def build_report_data(
         mande_version=__version__,
         data_versions=dict(inputs.data_versions),
         periods=periods,
+        footprint=inputs.footprint,
     )
 
 

@@ -64,10 +64,12 @@ _CHAIN_LOCK = 0x6D616E6461  # advisory lock key serialising audit inserts ("mand
 _DATA_TABLES = (
     "missions", "forms", "mappings", "uploads", "rounds", "round_versions", "responses",
     "interview_sheets", "interview_versions", "interview_data", "result_runs", "results",
+    "footprint_files", "footprint_versions",
 )  # fmt: skip
 _OFFICER_INSERT = (
     "forms", "mappings", "uploads", "rounds", "round_versions", "responses", "interview_sheets",
-    "interview_versions", "interview_data", "result_runs", "results",
+    "interview_versions", "interview_data", "result_runs", "results", "footprint_files",
+    "footprint_versions",
 )  # fmt: skip
 _ADMIN_DELETE = (
     "results", "result_runs", "responses", "round_versions", "rounds", "interview_data",
@@ -232,23 +234,30 @@ def _install(conn: Connection) -> None:
         conn.exec_driver_sql(statement.replace("%", "%%"))  # no parameters: '%' is literal
 
     every = ", ".join(GROUPS.values())
+    # a migration that adds a table runs install() again once the table exists
+    present = set(sa.inspect(conn).get_table_names(schema=schema))
+
+    def only(tables: Iterable[str]) -> str:
+        return ", ".join(t for t in tables if t in present)
+
     ex(f"REVOKE ALL ON ALL TABLES IN SCHEMA {sch} FROM PUBLIC")
     ex(f"REVOKE ALL ON ALL TABLES IN SCHEMA {sch} FROM {every}")
     ex(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {sch} FROM {every}")
     ex(f"GRANT USAGE ON SCHEMA {sch} TO mande_viewer")
-    ex(
-        f"GRANT SELECT ON {', '.join(_DATA_TABLES)}, current_results, alembic_version TO mande_viewer"
-    )
+    ex(f"GRANT SELECT ON {only(_DATA_TABLES)}, current_results, alembic_version TO mande_viewer")
     ex("GRANT INSERT ON audit_log TO mande_viewer")
     ex("GRANT USAGE ON SEQUENCE audit_log_id_seq TO mande_viewer")
-    ex(f"GRANT INSERT ON {', '.join(_OFFICER_INSERT)} TO mande_officer")
-    ex("GRANT UPDATE (current_version) ON rounds, interview_sheets TO mande_officer")
+    ex(f"GRANT INSERT ON {only(_OFFICER_INSERT)} TO mande_officer")
+    ex(
+        "GRANT UPDATE (current_version) ON "
+        f"{only(('rounds', 'interview_sheets', 'footprint_files'))} TO mande_officer"
+    )
     ex(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {sch} TO mande_officer")
     ex("GRANT SELECT ON audit_log TO mande_admin")
     ex("GRANT INSERT, UPDATE ON missions TO mande_admin")
     ex("GRANT UPDATE (status) ON uploads TO mande_admin")
     ex("GRANT UPDATE (period_id) ON round_versions, results TO mande_admin")
-    ex(f"GRANT DELETE ON {', '.join(_ADMIN_DELETE)} TO mande_admin")
+    ex(f"GRANT DELETE ON {only(_ADMIN_DELETE)} TO mande_admin")
 
     actions = ", ".join(f"('{a}', '{r}')" for a, r in _ACTION_ROLE.items())
     path = f"SET search_path = {sch}, pg_temp"
@@ -504,7 +513,36 @@ END $$"""
             "EXECUTE FUNCTION mande_require_audit('set_current,upload', 'interviews')",
         ),
     ]
+    triggers += [
+        (
+            "mande_stamp",
+            "footprint_versions",
+            "BEFORE INSERT",
+            f"{row} mande_stamp_actor('created_by')",
+        ),
+        (
+            "mande_current",
+            "footprint_files",
+            "BEFORE UPDATE OF current_version",
+            f"{row} mande_current_version('footprint_versions', 'file_id')",
+        ),
+        (
+            "mande_audited_upload",
+            "footprint_versions",
+            "AFTER INSERT",
+            f"{constraint} EXECUTE FUNCTION mande_require_audit('upload', 'footprint')",
+        ),
+        (
+            "mande_audited_current",
+            "footprint_files",
+            "AFTER UPDATE OF current_version",
+            f"{constraint} {changed} "
+            "EXECUTE FUNCTION mande_require_audit('set_current,upload', 'footprint')",
+        ),
+    ]
     for name, table, when, rest in triggers:
+        if table not in present:
+            continue
         ex(f"DROP TRIGGER IF EXISTS {name} ON {table}")
         kind = "CONSTRAINT TRIGGER" if "DEFERRABLE" in rest else "TRIGGER"
         ex(f"CREATE {kind} {name} {when} ON {table} {rest}")

@@ -331,7 +331,7 @@ def demo_load_cmd(
         return
     for res in done.uploads:
         if res.created:
-            kind = "round" if res.kind == "survey" else "interview sheet"
+            kind = {"survey": "round", "interviews": "interview sheet"}.get(res.kind, res.kind)
             typer.echo(f"loaded {kind} {res.label} version {res.version} ({res.n_rows} rows)")
     typer.echo(
         f"{sample_dir}: mission {done.mission}, {done.n_created} file(s) loaded into {store.url}"

@@ -42,7 +42,7 @@ class UploadResult:
     """
 
     status: Literal["created", "unchanged"]
-    kind: Literal["survey", "interviews"]
+    kind: Literal["survey", "interviews", "deployments", "activities"]
     label: str
     version: int
     file_sha256: str

@@ -142,7 +142,7 @@ class _Surveys(_StoreBase):
         weighting_report: dict[str, Any] | None = None
         try:
             if form_src is not None:
-                form_obj = read_xlsform(form)
+                form_obj = read_xlsform(form, strict=False)  # deployed: read as Kobo read it
             if plan is not None and population is not None:
                 from mande.weighting.round import read_survey_with_plan
 

@@ -41,6 +41,7 @@ from mande.store._base import _as_date, _now, _period_of
 from mande.store._blobs import _json
 from mande.store._blobs import catalogue_version as catalogue_version
 from mande.store._blobs import content_hash as content_hash
+from mande.store._footprint import _Footprint
 from mande.store._interviews import _Interviews
 from mande.store._privacy import check_no_personal_data as check_no_personal_data
 from mande.store._records import SourceFile as SourceFile
@@ -62,7 +63,7 @@ def _checkpoint(stage: str) -> None:
     """A named point inside a write transaction (does nothing; tests interrupt the process here)."""
 
 
-class Store(_Results, _Interviews):
+class Store(_Results, _Interviews, _Footprint):
     """The mission's database: survey rounds and interview sheets, versioned; results; audit.
 
     Open with :meth:`Store.open`. Each write checks the acting user's role (``viewer`` may read,
@@ -266,6 +267,7 @@ class Store(_Results, _Interviews):
                     )
                 ],
                 list(conn.execute(sa.select(t.missions.c.config_sha256)).scalars()),
+                self._footprint_state(conn),
             ]
         return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
 
@@ -274,17 +276,18 @@ class Store(_Results, _Interviews):
     def history(self) -> pd.DataFrame:
         """Every accepted upload, newest first: when, who, what, which file (SHA-256), status."""
         u = t.uploads
-        v, iv = t.round_versions, t.interview_versions
+        v, iv, fv = t.round_versions, t.interview_versions, t.footprint_versions
         q = (
             sa.select(
                 u.c.uploaded_at, u.c.user_name.label("user"), u.c.role, u.c.kind,
                 u.c.target_label.label("label"),
-                sa.func.coalesce(v.c.version, iv.c.version).label("version"),
+                sa.func.coalesce(v.c.version, iv.c.version, fv.c.version).label("version"),
                 u.c.file_name, u.c.sha256.label("file_sha256"), u.c.size_bytes, u.c.status,
                 u.c.n_warnings,
             )
             .outerjoin(v, v.c.upload_id == u.c.id)
             .outerjoin(iv, iv.c.upload_id == u.c.id)
+            .outerjoin(fv, fv.c.upload_id == u.c.id)
             .order_by(u.c.id.desc())
         )  # fmt: skip
         return self._frame(q)

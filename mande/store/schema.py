@@ -17,6 +17,9 @@ Tables
 ``interview_sheets`` / ``interview_versions`` / ``interview_data``
                     partner-interview coding sheets, versioned like rounds; only consented quotes
                     are kept.
+``footprint_files`` / ``footprint_versions``
+                    the mission's footprint (deployments, activity log), by label and kind,
+                    versioned like rounds: each version holds its table as a Parquet blob.
 ``result_runs``     one row per computation of the indicators: round version, catalogue version,
                     breakdowns; the cache key.
 ``results``         indicator results as plain rows (one per indicator x breakdown x group) for
@@ -34,6 +37,8 @@ __all__ = [
     "CURRENT_RESULTS_VIEW",
     "RESULT_CORE_COLUMNS",
     "audit_log",
+    "footprint_files",
+    "footprint_versions",
     "forms",
     "interview_data",
     "interview_sheets",
@@ -199,6 +204,35 @@ interview_data = sa.Table(
     sa.Column("format", sa.String(20), nullable=False),
     sa.Column("interviews", sa.LargeBinary, nullable=False),
     sa.Column("quotes", sa.LargeBinary, nullable=False),  # consented quotes only
+)
+
+footprint_files = sa.Table(
+    "footprint_files",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("label", sa.String(200), nullable=False, unique=True),
+    sa.Column("kind", sa.String(20), nullable=False),  # deployments | activities
+    sa.Column("mission_id", sa.Integer, sa.ForeignKey("missions.id")),
+    sa.Column("current_version", sa.Integer),
+    sa.Column("created_at", _TS, nullable=False),
+)
+
+footprint_versions = sa.Table(
+    "footprint_versions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("file_id", sa.Integer, sa.ForeignKey("footprint_files.id"), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("upload_id", sa.Integer, sa.ForeignKey("uploads.id"), nullable=False),
+    sa.Column("content_sha256", _SHA, nullable=False),
+    sa.Column("source_sha256", _SHA, nullable=False),
+    sa.Column("n_rows", sa.Integer, nullable=False),
+    sa.Column("report_json", sa.Text, nullable=False),
+    sa.Column("format", sa.String(20), nullable=False),  # parquet-zstd
+    sa.Column("data", sa.LargeBinary, nullable=False),
+    sa.Column("created_at", _TS, nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.UniqueConstraint("file_id", "version", name="uq_footprint_versions_file_version"),
 )
 
 result_runs = sa.Table(

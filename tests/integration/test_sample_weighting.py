@@ -60,8 +60,8 @@ def test_overview_figures_recover_the_true_values(store: Store, sample_dir: Path
     results = store.results()
     truth = true_values(load_mission(sample_dir / "mission.yaml"), DEFAULT_SEED)
     truth = truth[truth["group"] == "all"].copy()
-    truth["indicator"] = truth["indicator"].str.replace(" ", ".").str.replace(
-        "local.admin", "local_admin"
+    truth["indicator"] = (
+        truth["indicator"].str.replace(" ", ".").str.replace("local.admin", "local_admin")
     )
     rounds = {Path(s.filename).stem: s.number for s in ROUNDS}
     res = results[results["breakdown"].isin(["total", "region"])].copy()

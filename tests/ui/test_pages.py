@@ -30,9 +30,11 @@ def _open(at: AppTest, page: str) -> AppTest:
 
 
 def test_menu_per_role() -> None:
-    assert [p.key for p in pages_for("viewer")] == ["overview", "explorer", "partners", "reports"]
+    assert [p.key for p in pages_for("viewer")] == [
+        "overview", "explorer", "partners", "footprint", "reports",
+    ]  # fmt: skip
     assert [p.key for p in pages_for("officer")] == [
-        "overview", "explorer", "partners", "reports", "upload",
+        "overview", "explorer", "partners", "footprint", "reports", "upload", "plan",
     ]  # fmt: skip
     assert [p.key for p in pages_for("admin")][-1] == "data_audit"
     assert pages_for("nobody") == []

@@ -141,6 +141,7 @@ def test_regenerating_reproduces_every_committed_file(
     assert {"forms/perception_survey.xlsx", "regions.geojson"} <= names
     assert {f"rounds/{s.filename}" for s in ROUNDS} <= names
     assert any(n.startswith("interviews/") for n in names)
+    assert {"footprint/deployments.xlsx", "footprint/activities.csv"} <= names
     for rel in sorted(names):
         committed, fresh = SAMPLE / rel, out / rel
         assert committed.exists(), f"{rel} is generated but not committed"

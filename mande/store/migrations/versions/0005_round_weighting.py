@@ -25,5 +25,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    import sqlite3
+
+    if op.get_bind().dialect.name == "sqlite" and sqlite3.sqlite_version_info >= (3, 35):
+        # SQLite 3.35+ drops a column in place; a batch copy would drop and re-create
+        # round_versions, which its children's foreign keys refuse inside the migration's
+        # transaction
+        op.execute("ALTER TABLE round_versions DROP COLUMN weighting_json")
+        return
     with op.batch_alter_table("round_versions") as batch:
         batch.drop_column("weighting_json")

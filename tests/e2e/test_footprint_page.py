@@ -1,0 +1,66 @@
+"""A viewer opens the Footprint page in headless Chromium: the map, the models' sentences with the
+effect of presence and the duration slope, the duration curve and the caveats."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ._server import ROOT, free_port, stop, wait_healthy
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def viewer_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The dashboard over a store holding the sample mission, for a viewer."""
+    tmp = tmp_path_factory.mktemp("footprint")
+    env = dict(os.environ, MANDE_DATA_DIR=str(tmp / "data"), MANDE_SECRET="e2e-footprint")
+    env.pop("MANDE_DATABASE_URL", None)
+    bin_dir = Path(sys.executable).parent
+    subprocess.run(
+        [str(bin_dir / "mande"), "demo", "load", str(ROOT / "sample_data"), "--no-results"],
+        env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    env.update(MANDE_ROLE="viewer", MANDE_USER="viewer.e2e")
+    port = free_port()
+    log = tmp / "server.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [
+                str(bin_dir / "streamlit"), "run", str(ROOT / "dashboard" / "app.py"),
+                "--server.headless", "true", "--server.port", str(port),
+                "--browser.gatherUsageStats", "false",
+            ],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, proc, log)
+        yield url
+    finally:
+        stop(proc)
+
+
+def test_viewer_opens_the_footprint_page(viewer_server: str, browser: Any) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(180_000)
+    page.goto(viewer_server + "/footprint?lang=en", wait_until="domcontentloaded")
+    page.get_by_role("heading", name="Footprint").first.wait_for()
+    page.get_by_text("each year of presence multiplies the odds by").first.wait_for()
+    page.locator('[data-testid="stPlotlyChart"]').nth(1).wait_for()
+    body = page.inner_text("body")
+    assert re.search(r"the odds of a favourable answer were \d\.\d\d times", body)
+    assert re.search(r"multiplies the odds by 0\.\d\d \(95 per cent CI: 0\.\d\d to 0\.\d\d\)", body)
+    assert "Deployment follows violence" in body
+    # a viewer's menu: no upload, no audit
+    nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+    assert "Footprint" in nav and "Upload" not in nav and "Data & audit" not in nav
+    page.close()
