@@ -15,9 +15,6 @@ machine and fail in CI (``CI=true``).
 from __future__ import annotations
 
 import functools
-import inspect
-import json
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -30,40 +27,25 @@ from mande.cli import app
 from mande.errors import DataValidationError, DefinitionError
 from mande.indicators.compute import compute_indicators
 from mande.ingest._files import read_tables
-from mande.ingest.mapping import ItemMapping, Mapping, suggest_mapping
+from mande.ingest.mapping import Mapping, suggest_mapping
 from mande.ingest.survey import SurveyRound, read_survey
 from mande.ingest.xlsform import Form, read_xlsform
 
-ROOT = Path(__file__).resolve().parents[2]
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+from .conftest import _read_manifest, corpus_dir
+
 SECRET = b"realworld-test"
 
 
 def _corpus_dir() -> Path:
-    env = os.environ.get("MANDE_REALWORLD_DIR")
-    return Path(env) if env else ROOT.parent / "shared" / "realworld"
-
-
-def _manifest() -> dict[str, Any] | None:
-    path = _corpus_dir() / "manifest.json"
-    if not path.is_file():
-        return None
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return data
+    return corpus_dir()
 
 
 def _need_corpus() -> dict[str, Any]:
-    data = _manifest()
-    if data is None:
-        msg = f"the real-world corpus is not at {_corpus_dir()} (set MANDE_REALWORLD_DIR)"
-        if IN_CI:
-            pytest.fail(f"CI: {msg}", pytrace=False)
-        pytest.skip(msg)
-    return data  # type: ignore[return-value]
+    data = _read_manifest()
+    if data is None:  # the autouse fixture of conftest.py has skipped (failed in CI) already
+        pytest.skip("corpus absent")
+    return data
 
-
-_DATA = _manifest()
-EXPORTS = sorted((_DATA or {}).get("exports", {}).items()) or [("corpus-absent", {})]
 
 #: Exports that must be refused, with the code of the error and why.
 REFUSED = {
@@ -91,10 +73,8 @@ _GPS_COLUMN = re.compile(
 
 @functools.cache
 def _form(rel: str) -> Form:
-    path = _corpus_dir() / rel
-    if "strict" in inspect.signature(read_xlsform).parameters:
-        return read_xlsform(path, strict=False)  # type: ignore[call-arg]
-    return read_xlsform(path)
+    """The form as Kobo deployed it (read_xlsform(strict=False): today's pyxform may be stricter)."""
+    return read_xlsform(_corpus_dir() / rel, strict=False)
 
 
 _READ: dict[tuple[str, str | None], tuple[SurveyRound, Mapping]] = {}
@@ -110,19 +90,9 @@ def _read(rel: str, entry: dict[str, Any]) -> tuple[SurveyRound, Mapping]:
     return _READ[key]
 
 
-def _calibrated_mapping() -> bool:
-    """Whether suggest_mapping marks suggestions to confirm (the calibrated suggestion)."""
-    return "confirmed" in getattr(ItemMapping, "__dataclass_fields__", {})
-
-
 def _read_uncached(rel: str, entry: dict[str, Any]) -> tuple[SurveyRound, Mapping]:
     path = _corpus_dir() / rel
-    try:
-        form = _form(entry["form"])
-    except DataValidationError as exc:
-        if "strict" not in inspect.signature(read_xlsform).parameters:
-            pytest.xfail(f"the form needs read_xlsform(strict=False): {exc.message[:120]}")
-        raise
+    form = _form(entry["form"])
     headers = [str(c) for c in next(iter(read_tables(path, sheets=1).values())).frame.columns]
     mapping = suggest_mapping(form, columns=headers)
     spec = mapping.to_dict()
@@ -157,9 +127,8 @@ def _cells(rnd: SurveyRound) -> set[str]:
     return out
 
 
-@pytest.mark.parametrize(("rel", "entry"), EXPORTS, ids=[r for r, _ in EXPORTS])
-def test_export_is_read_or_refused(rel: str, entry: dict[str, Any]) -> None:
-    _need_corpus()
+def test_export_is_read_or_refused(export_entry: tuple[str, dict[str, Any]]) -> None:
+    rel, entry = export_entry
     if rel in REFUSED:
         code, why = REFUSED[rel]
         with pytest.raises(DataValidationError) as info:
@@ -177,9 +146,8 @@ def test_export_is_read_or_refused(rel: str, entry: dict[str, Any]) -> None:
     assert codes[0] == "no_sample_design" and "missing_breakdown" in codes[:2]
 
 
-@pytest.mark.parametrize(("rel", "entry"), EXPORTS, ids=[r for r, _ in EXPORTS])
-def test_no_personal_data_left(rel: str, entry: dict[str, Any]) -> None:
-    _need_corpus()
+def test_no_personal_data_left(export_entry: tuple[str, dict[str, Any]]) -> None:
+    rel, entry = export_entry
     if rel in REFUSED:
         pytest.skip(f"refused: {REFUSED[rel][1]}")
     path = _corpus_dir() / rel
@@ -208,9 +176,8 @@ def test_no_personal_data_left(rel: str, entry: dict[str, Any]) -> None:
     assert hashed.notna().all() and hashed.str.fullmatch(r"[0-9a-f]{64}").all()
 
 
-@pytest.mark.parametrize(("rel", "entry"), EXPORTS, ids=[r for r, _ in EXPORTS])
-def test_select_multiple_split_and_repeats_linked(rel: str, entry: dict[str, Any]) -> None:
-    _need_corpus()
+def test_select_multiple_split_and_repeats_linked(export_entry: tuple[str, dict[str, Any]]) -> None:
+    rel, entry = export_entry
     if rel in REFUSED:
         pytest.skip(f"refused: {REFUSED[rel][1]}")
     rnd, mapping = _read(rel, entry)
@@ -240,9 +207,10 @@ def test_select_multiple_split_and_repeats_linked(rel: str, entry: dict[str, Any
         assert set(table["respondent_id"]) <= ids, name
 
 
-@pytest.mark.parametrize(("rel", "entry"), EXPORTS, ids=[r for r, _ in EXPORTS])
-def test_indicators_run_and_no_unrelated_question_scored(rel: str, entry: dict[str, Any]) -> None:
-    _need_corpus()
+def test_indicators_run_and_no_unrelated_question_scored(
+    export_entry: tuple[str, dict[str, Any]],
+) -> None:
+    rel, entry = export_entry
     if rel in REFUSED:
         pytest.skip(f"refused: {REFUSED[rel][1]}")
     rnd, _mapping = _read(rel, entry)
@@ -250,12 +218,9 @@ def test_indicators_run_and_no_unrelated_question_scored(rel: str, entry: dict[s
     assert isinstance(table, pd.DataFrame)
     if entry.get("perception_items_expected") is False and len(table):
         computed = table[table["estimate"].notna()] if "estimate" in table else table
-        if len(computed) and not _calibrated_mapping():
-            pytest.xfail(
-                "suggest_mapping without confidence calibration scores unrelated questions: "
-                + ", ".join(sorted(set(computed.get("indicator", pd.Series(dtype=str)))))
-            )
-        assert computed.empty, "standard indicators computed from a non-perception form"
+        assert computed.empty, "standard indicators computed from a non-perception form: " + (
+            ", ".join(sorted(set(computed.get("indicator", pd.Series(dtype=str)))))
+        )
 
 
 def test_nested_repeat_groups_linked_to_respondents() -> None:
