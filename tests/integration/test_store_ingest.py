@@ -97,8 +97,9 @@ def test_demo_load_is_idempotent(store: Store, sample_files: Path) -> None:
         [p for p in (sample_files / "rounds").iterdir() if p.suffix in (".xlsx", ".csv")]
     )
     n_sheets = len(list((sample_files / "interviews").glob("*.xlsx")))
+    n_footprint = len(list((sample_files / "footprint").iterdir()))  # deployments, activity log
     assert first.changed and first.mission == "created"
-    assert first.n_created == n_rounds + n_sheets
+    assert first.n_created == n_rounds + n_sheets + n_footprint
     rounds = store.rounds()
     assert len(rounds) == n_rounds and (rounds["current_version"] == 1).all()
     assert (rounds["n_respondents"] > 1000).all()
