@@ -9,6 +9,7 @@ import typer
 from mande import __version__
 
 app = typer.Typer(
+    rich_markup_mode=None,
     name="mande",
     help="Monitoring and evaluation for UN peace operations: perception surveys, partner "
     "interviews, people-centric indicators with honest uncertainty, and SG report annexes.",
@@ -16,11 +17,17 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 demo_app = typer.Typer(
-    help="The fictional sample mission: generate it, load it into the store.", no_args_is_help=True
+    rich_markup_mode=None,
+    help="The fictional sample mission: generate it, load it into the store.",
+    no_args_is_help=True,
 )
-db_app = typer.Typer(help="The store: create or upgrade its schema.", no_args_is_help=True)
+db_app = typer.Typer(
+    rich_markup_mode=None, help="The store: create or upgrade its schema.", no_args_is_help=True
+)
 partners_app = typer.Typer(
-    help="Partner interviews: coding-sheet template, reliability.", no_args_is_help=True
+    rich_markup_mode=None,
+    help="Partner interviews: coding-sheet template, reliability.",
+    no_args_is_help=True,
 )
 app.add_typer(demo_app, name="demo")
 app.add_typer(db_app, name="db")
@@ -53,7 +60,9 @@ def main(
 # Survey ingest: validate an export, suggest a mapping
 
 mapping_app = typer.Typer(
-    help="Mapping a mission's own form onto the standard items.", no_args_is_help=True
+    rich_markup_mode=None,
+    help="Mapping a mission's own form onto the standard items.",
+    no_args_is_help=True,
 )
 app.add_typer(mapping_app, name="mapping")
 
@@ -379,6 +388,7 @@ def demo_generate_cmd(
 # The indicator catalogue: mande indicators list / check
 
 indicators_app = typer.Typer(
+    rich_markup_mode=None,
     help="The indicator catalogue: list the indicators, check your own definitions.",
     no_args_is_help=True,
 )

@@ -16,6 +16,7 @@ from mande.errors import MandeError
 __all__ = ["footprint_app", "register"]
 
 footprint_app = typer.Typer(
+    rich_markup_mode=None,
     help="The mission's footprint: deployments, activity logs and their link to perceptions.",
     no_args_is_help=True,
 )

@@ -15,6 +15,7 @@ from mande.errors import MandeError
 __all__ = ["plan_app", "register"]
 
 plan_app = typer.Typer(
+    rich_markup_mode=None,
     help="Planning a survey round: sample size, allocation, PPS selection of villages, the field "
     "list and the plan file.",
     no_args_is_help=True,

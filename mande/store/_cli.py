@@ -17,11 +17,18 @@ from mande.errors import MandeError
 
 __all__ = ["register"]
 
-_APP = typer.Typer()
-_DB = typer.Typer()
-_DEMO = typer.Typer()
+_APP = typer.Typer(
+    rich_markup_mode=None,
+)
+_DB = typer.Typer(
+    rich_markup_mode=None,
+)
+_DEMO = typer.Typer(
+    rich_markup_mode=None,
+)
 
 rounds_app = typer.Typer(
+    rich_markup_mode=None,
     help="Survey rounds in the store: list them (no subcommand), their versions, the current one.",
     invoke_without_command=True,
 )
@@ -330,6 +337,7 @@ def demo_load_cmd(
 
 
 users_app = typer.Typer(
+    rich_markup_mode=None,
     help="PostgreSQL logins and their mande role (a shared store; SQLite has one local admin).",
     no_args_is_help=True,
 )
