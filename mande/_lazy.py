@@ -9,8 +9,24 @@ explicit imports under ``if TYPE_CHECKING:`` keep every name visible to mypy and
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from collections.abc import Callable, Mapping
 from typing import Any
+
+
+class _Package(types.ModuleType):
+    """A package whose public name may equal a submodule's (``mande.plan.sample_size``).
+
+    Importing a submodule binds it on its parent package; for such a name the package keeps the
+    public object (the function), as an eager ``from .sample_size import sample_size`` did.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        table = self.__dict__.get("_LAZY", {})
+        if isinstance(value, types.ModuleType) and table.get(name) == value.__name__:
+            value = getattr(value, name)
+        super().__setattr__(name, value)
 
 
 def lazy_module(
@@ -28,6 +44,8 @@ def lazy_module(
         The package's ``globals()``; a name, once loaded, is cached there so later lookups are
         ordinary attribute reads.
     """
+
+    sys.modules[package].__class__ = _Package
 
     def __getattr__(name: str) -> Any:
         module = table.get(name)

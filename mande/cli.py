@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from mande import __version__
+from mande._progress import working
 
 app = typer.Typer(
     rich_markup_mode=None,
@@ -89,7 +90,8 @@ def validate_cmd(
     problems: list[Problem]
     removed: list[tuple[str, str]] = []
     try:
-        rnd = read_survey(file, form, mapping, round_label=round_label)
+        with working(f"Checking {file}"):
+            rnd = read_survey(file, form, mapping, round_label=round_label)
         problems = list(rnd.report.problems)
         removed = [(r.column, r.reason) for r in rnd.report.removed]
         ok, rows = True, len(rnd.responses)
@@ -270,7 +272,8 @@ def partners_model_cmd(
     """Did robust operations strain partnerships? Mixed model with a random intercept per partner."""
     from mande.partners.model import partner_model
 
-    result = partner_model(_partner_sheets(files, mission), outcome)
+    with working("Fitting the partner model"):
+        result = partner_model(_partner_sheets(files, mission), outcome)
     typer.echo(result.sentence(lang))
     typer.echo(
         f"estimate {result.estimate:.2f} (se {result.se:.2f}, p = {result.p_value:.3g}); "
@@ -339,8 +342,9 @@ def report_cmd(
     from mande.store import Store
 
     try:
-        store = Store.open(database_url)
-        data = make_report(store, period, out, docx=docx, lang=lang)
+        with working(f"Writing the report for period {period}"):
+            store = Store.open(database_url)
+            data = make_report(store, period, out, docx=docx, lang=lang)
     except MandeError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from exc
@@ -375,7 +379,8 @@ def demo_generate_cmd(
     from mande.errors import MandeError
 
     try:
-        paths = generate(Path(out_dir), seed=seed)
+        with working(f"Generating the sample mission in {out_dir}"):
+            paths = generate(Path(out_dir), seed=seed)
     except MandeError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from exc

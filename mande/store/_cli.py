@@ -13,6 +13,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+from mande._progress import working
 from mande.errors import MandeError
 
 __all__ = ["register"]
@@ -122,7 +123,8 @@ def ingest_cmd(
     store = _open_store(url, user)
     try:
         if interviews:
-            res = store.ingest_interviews(file, label=label)
+            with working(f"Validating and storing {file.name}"):
+                res = store.ingest_interviews(file, label=label)
         else:
             if form is None or not round_label:
                 typer.echo(
@@ -131,7 +133,8 @@ def ingest_cmd(
                     err=True,
                 )
                 raise typer.Exit(2)
-            res = store.ingest_survey(file, form, round_label, mapping=mapping)
+            with working(f"Validating and storing {file.name}"):
+                res = store.ingest_survey(file, form, round_label, mapping=mapping)
     except MandeError as exc:
         _fail(exc)
     finally:
@@ -286,7 +289,8 @@ def results_cmd(
     """Indicator results of the current versions (computed once per data and catalogue version)."""
     store = _open_store(url)
     try:
-        frame = store.results(round_label)
+        with working("Reading (or estimating) the indicator results"):
+            frame = store.results(round_label)
     except MandeError as exc:
         _fail(exc)
     finally:
@@ -317,9 +321,11 @@ def demo_load_cmd(
     try:
         # as the store's role (MANDE_ROLE; on PostgreSQL the login's own): loading the mission
         # needs an admin, as anywhere else
-        done = load_sample(sample_dir, store, role=store.role)
-        if results:  # computed once per data and catalogue version; read back otherwise
-            store.as_user(DEMO_USER, store.role).results()
+        with working(f"Loading the sample mission from {sample_dir}") as step:
+            done = load_sample(sample_dir, store, role=store.role)
+            if results:  # computed once per data and catalogue version; read back otherwise
+                step("Estimating the indicators of every round")
+                store.as_user(DEMO_USER, store.role).results()
     except MandeError as exc:
         _fail(exc)
     finally:

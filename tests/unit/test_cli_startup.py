@@ -65,3 +65,12 @@ def test_public_api_is_complete_and_lazy() -> None:
     assert set(mande.__all__) <= set(dir(mande))
     with pytest.raises(AttributeError, match="no_such_name"):
         _ = mande.no_such_name  # type: ignore[attr-defined]
+
+
+def test_a_public_name_that_is_also_a_submodule_stays_the_function() -> None:
+    code = (
+        "import mande.plan.sample_size, mande.footprint.exposure, mande.plan, mande.footprint\n"
+        "print(callable(mande.plan.sample_size), callable(mande.footprint.exposure))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "True"]
