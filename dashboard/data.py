@@ -354,6 +354,8 @@ def plan_file_bytes(plan: mande.RoundPlan) -> bytes:
 
     with tempfile.TemporaryDirectory(prefix="mande-plan-") as tmp:
         return mande.write_plan(plan, Path(tmp) / "plan.csv").read_bytes()
+
+
 # ---- the mission's footprint (mande.footprint.build) --------------------------------------------
 
 
@@ -391,3 +393,15 @@ def _footprint_layer(
     from mande.footprint.build import area_layer
 
     return area_layer(footprint(), indicator, catalogue(), round_label)
+
+
+def indicator_trends(indicator: str, event_id: str | None, lang: str) -> Any:
+    """mande.indicator_trends for the Trends page, once per data version, indicator and event."""
+    return _indicator_trends(data_version(), indicator, event_id, lang)
+
+
+@st.cache_resource(show_spinner="Fitting the trend models…", max_entries=32)
+def _indicator_trends(version: str, indicator: str, event_id: str | None, lang: str) -> Any:
+    from mande.indicator_trends import indicator_trends
+
+    return indicator_trends(store(), indicator, catalogue(), event_id=event_id, lang=lang)
