@@ -106,13 +106,13 @@ def _stacked(store: Any, indicator: str, catalogue: Any) -> tuple[Any, Any, Any,
             f"a trend needs two survey rounds or more; the store holds {len(rounds)}. Upload "
             "another round first."
         )
-    frames, design = [], None
+    frames = []
+    design = store.design(rounds["round"].iloc[0])
     for label in rounds["round"]:
         frame = store.responses(label).copy()
         frame["round"] = label
         frame["_y"], measure = score_indicator(frame, catalogue, indicator)
         frames.append(frame)
-        design = design or store.design(label)
     data = pd.concat(frames, ignore_index=True)
     data, stacked_design = stack_rounds(data, design, round="round")
     return data, stacked_design, rounds, measure
