@@ -405,3 +405,15 @@ def _indicator_trends(version: str, indicator: str, event_id: str | None, lang: 
     from mande.indicator_trends import indicator_trends
 
     return indicator_trends(store(), indicator, catalogue(), event_id=event_id, lang=lang)
+
+
+def headline_text(lang: str) -> list[str]:
+    """mande.headline's sentences for the top of the Overview, once per data version."""
+    return _headline_text(data_version(), lang)
+
+
+@st.cache_data(show_spinner=False)
+def _headline_text(_version: str, lang: str) -> list[str]:
+    from mande.headline import headline_for_store
+
+    return headline_for_store(store(), lang)

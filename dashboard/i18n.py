@@ -349,11 +349,23 @@ TEXT: dict[str, dict[str, str]] = {
     "trend_its": {"en": "Around the event", "fr": "Autour de l'événement"},
     "trend_slope": {"en": "Change per round", "fr": "Variation par vague"},
     "trend_verdict": {"en": "Verdict", "fr": "Verdict"},
-    "trend_term_level_change": {"en": "Level change at the event", "fr": "Saut de niveau à l'événement"},
-    "trend_term_slope_change": {"en": "Change of slope after the event", "fr": "Changement de pente après l'événement"},
+    "trend_term_level_change": {
+        "en": "Level change at the event",
+        "fr": "Saut de niveau à l'événement",
+    },
+    "trend_term_slope_change": {
+        "en": "Change of slope after the event",
+        "fr": "Changement de pente après l'événement",
+    },
     "trend_term_pre_trend": {"en": "Trend before the event", "fr": "Tendance avant l'événement"},
-    "trend_term_pre_trend_difference": {"en": "Difference of earlier trends", "fr": "Différence des tendances antérieures"},
-    "trend_needs_rounds": {"en": "A trend needs two survey rounds or more.", "fr": "Une tendance demande au moins deux vagues d'enquête."},
+    "trend_term_pre_trend_difference": {
+        "en": "Difference of earlier trends",
+        "fr": "Différence des tendances antérieures",
+    },
+    "trend_needs_rounds": {
+        "en": "A trend needs two survey rounds or more.",
+        "fr": "Une tendance demande au moins deux vagues d'enquête.",
+    },
 }
 
 

@@ -60,6 +60,8 @@ def main() -> None:
             previous=order[-2] if len(order) > 1 else "–",
         )
     )
+    with st.container(key="headline", border=True):
+        st.markdown(" ".join(data.headline_text(lang)))
     head = data.headline(lang)
     with st.container(key="cards"):
         cards(head, lang)

@@ -194,3 +194,10 @@ def test_trends_page_shows_slopes_by_region_and_the_event(app: Callable[..., App
     assert not at.warning, [w.value for w in at.warning]
     assert "Around the event" in _texts(at)
     assert "not proof" in _texts(at)
+
+
+def test_overview_opens_on_its_headline(app: Callable[..., AppTest]) -> None:
+    at = app(role="viewer")
+    first = at.markdown[0].value
+    assert first.startswith("The latest survey, May 2026, interviewed 2,997 people")
+    assert "changed significantly for all respondents" in first
