@@ -63,7 +63,8 @@ def main() -> None:
             "n": slopes["n"],
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch", key="tr_slopes")
+    with st.container(key="tr_slopes"):  # a plain table: few rows, readable on a phone
+        st.table(table.set_index(t("group", lang)))
     st.plotly_chart(plots.slopes_figure(slopes, lang=lang), width="stretch", key="tr_slopes_fig")
 
     if tr.its is not None and not tr.its.empty:

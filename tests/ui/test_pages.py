@@ -183,7 +183,7 @@ def test_trends_page_shows_slopes_by_region_and_the_event(app: Callable[..., App
     at = _open(app(role="viewer"), "trends.py")
     assert at.title[0].value == "Trends"
     assert not at.warning, [w.value for w in at.warning]
-    table = at.dataframe[0].value
+    table = at.table[0].value.reset_index()
     assert list(table.columns) == ["Group", "Change per round", "Verdict", "n"]
     assert len(table) >= 3  # all regions, then each region
     # a slope with its CI: "+6.0 pp (3.2 to 8.8)"
