@@ -343,6 +343,7 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "The average change per survey round (design-based linear trend), overall and by region, with its 95% confidence interval; a change around a mission event; and the model's line over the observed rounds.",
         "fr": "La variation moyenne par vague d'enquête (tendance linéaire fondée sur le plan de sondage), globale et par région, avec son intervalle de confiance à 95 % ; une variation autour d'un événement de la mission ; et la droite du modèle sur les vagues observées.",
     },
+    "trend_all_regions": {"en": "All regions", "fr": "Toutes les régions"},
     "trend_slopes": {"en": "Change per round, by region", "fr": "Variation par vague, par région"},
     "trend_event": {"en": "Mission event", "fr": "Événement de la mission"},
     "trend_no_event": {"en": "None", "fr": "Aucun"},

@@ -54,7 +54,14 @@ def main() -> None:
 
     st.subheader(t("trend_slopes", lang))
     slopes = tr.slopes
-    groups = data.group_labels(slopes["breakdown"], slopes["group"], lang)
+    groups = [
+        t("trend_all_regions", lang) if b in ("all", "total") else g
+        for b, g in zip(
+            slopes["breakdown"],
+            data.group_labels(slopes["breakdown"], slopes["group"], lang),
+            strict=True,
+        )
+    ]
     table = pd.DataFrame(
         {
             t("group", lang): groups,
