@@ -31,8 +31,8 @@ TEXT: dict[str, dict[str, str]] = {
         "fr": "Votre rôle ne donne pas accès à cette page.",
     },
     "latest_round": {
-        "en": "Latest round: {round} ({n} respondents). Changes are since {previous}.",
-        "fr": "Dernière vague : {round} ({n} enquêtés). Les évolutions sont mesurées depuis {previous}.",
+        "en": "Latest round: {round} ({n} respondents), reporting period {period}. Changes are since {previous} (period {previous_period}).",
+        "fr": "Dernière vague : {round} ({n} enquêtés), période {period}. Les évolutions sont mesurées depuis {previous} (période {previous_period}).",
     },
     "ci95": {"en": "95% CI", "fr": "IC à 95 %"},
     "change_not_significant": {
@@ -40,17 +40,45 @@ TEXT: dict[str, dict[str, str]] = {
         "fr": "pas d'évolution significative",
     },
     "significant_changes": {
-        "en": "Significant changes since the previous round",
-        "fr": "Évolutions significatives depuis la vague précédente",
+        "en": "Significant changes since the previous period",
+        "fr": "Évolutions significatives depuis la période précédente",
     },
     "no_significant_change": {
-        "en": "No change since the previous round is statistically significant.",
-        "fr": "Aucune évolution depuis la vague précédente n'est statistiquement significative.",
+        "en": "No change since the previous period is statistically significant.",
+        "fr": "Aucune évolution depuis la période précédente n'est statistiquement significative.",
     },
     "fdr_note": {
-        "en": "Significant after Benjamini-Hochberg false-discovery-rate control (q = 0.05) across every indicator and group compared.",
-        "fr": "Significatif après contrôle du taux de fausses découvertes de Benjamini-Hochberg (q = 0,05) sur l'ensemble des indicateurs et groupes comparés.",
+        "en": "Significant after Benjamini-Hochberg false-discovery-rate control (q = {q}) over one family: {family} ({m} comparisons). The interval beside a change is false-coverage-rate adjusted (Benjamini-Yekutieli, {level} level): it excludes zero exactly when the change is significant.",
+        "fr": "Significatif après contrôle du taux de fausses découvertes de Benjamini-Hochberg (q = {q}) sur une seule famille : {family} ({m} comparaisons). L'intervalle d'une évolution est ajusté pour le taux de fausse couverture (Benjamini-Yekutieli, niveau {level}) : il exclut zéro exactement quand l'évolution est significative.",
     },
+    "change_ci": {"en": "Change, adjusted CI", "fr": "Évolution, IC ajusté"},
+    "change_ci_unadjusted": {
+        "en": "Unadjusted 95% CI (analysts)",
+        "fr": "IC à 95 % non ajusté (analystes)",
+    },
+    "not_compared": {"en": "not compared", "fr": "non comparé"},
+    "small_partners_note": {
+        "en": "Greyed: fewer than {partners} partner organisations or {interviews} interviews; the figure is shown for information, not compared or ranked.",
+        "fr": "En grisé : moins de {partners} organisations partenaires ou de {interviews} entretiens ; le chiffre est donné à titre indicatif, sans comparaison ni classement.",
+    },
+    "few_units_note": {
+        "en": "Greyed: alpha from fewer than {units} double-coded interviews; too few to judge agreement.",
+        "fr": "En grisé : alpha calculé sur moins de {units} entretiens codés deux fois ; trop peu pour juger de l'accord.",
+    },
+    "partner_table": {
+        "en": "Relationship quality by partner type in the period",
+        "fr": "Qualité de la relation par type de partenaire pendant la période",
+    },
+    "model_window": {
+        "en": "Data: {window} (every interview up to the end of the period).",
+        "fr": "Données : {window} (tous les entretiens jusqu'à la fin de la période).",
+    },
+    "partner_type": {"en": "Partner type", "fr": "Type de partenaire"},
+    "rqi": {"en": "Relationship quality (0-100)", "fr": "Qualité de la relation (0-100)"},
+    "n_partners": {"en": "Partners", "fr": "Partenaires"},
+    "n_interviews": {"en": "Interviews", "fr": "Entretiens"},
+    "flag": {"en": "Note", "fr": "Note"},
+    "small_numbers": {"en": "small numbers", "fr": "petits effectifs"},
     "indicator": {"en": "Indicator", "fr": "Indicateur"},
     "breakdown": {"en": "Breakdown", "fr": "Ventilation"},
     "group": {"en": "Group", "fr": "Groupe"},
@@ -58,13 +86,6 @@ TEXT: dict[str, dict[str, str]] = {
     "verdict": {"en": "Verdict", "fr": "Appréciation"},
     "map": {"en": "By region", "fr": "Par région"},
     "map_indicator": {"en": "Indicator on the map", "fr": "Indicateur sur la carte"},
-    "bd_total": {"en": "All respondents", "fr": "Ensemble des enquêtés"},
-    "bd_sex": {"en": "Sex", "fr": "Sexe"},
-    "bd_age_group": {"en": "Age group", "fr": "Tranche d'âge"},
-    "bd_region": {"en": "Region", "fr": "Région"},
-    "bd_urban_rural": {"en": "Urban / rural", "fr": "Urbain / rural"},
-    "bd_displacement": {"en": "Displacement status", "fr": "Statut de déplacement"},
-    "bd_disability": {"en": "Disability", "fr": "Handicap"},
     "breakdown_in": {"en": "Breakdown in {round}", "fr": "Ventilation en {round}"},
     "estimate": {"en": "Estimate", "fr": "Estimation"},
     "suppressed": {"en": "suppressed (n too small)", "fr": "masqué (effectif trop faible)"},
@@ -82,8 +103,8 @@ TEXT: dict[str, dict[str, str]] = {
         "fr": "Qualité de la relation (0-100) par type de partenaire et période",
     },
     "rqi_note": {
-        "en": "Relationship-quality index: mean of trust, mutual benefit and cooperation, rescaled to 0-100. Intervals: cluster bootstrap over partner organisations.",
-        "fr": "Indice de qualité de la relation : moyenne de la confiance, du bénéfice mutuel et de la coopération, ramenée sur 0-100. Intervalles : bootstrap par grappes d'organisations partenaires.",
+        "en": "Relationship-quality index: mean of trust, mutual benefit and cooperation, rescaled to 0-100. Intervals: cluster bootstrap over partner organisations, one generator per partner type and period. Values in brackets rest on fewer than {partners} partners or {interviews} interviews: shown for information, not compared.",
+        "fr": "Indice de qualité de la relation : moyenne de la confiance, du bénéfice mutuel et de la coopération, ramenée sur 0-100. Intervalles : bootstrap par grappes d'organisations partenaires, un générateur par type de partenaire et période. Les valeurs entre parenthèses reposent sur moins de {partners} partenaires ou {interviews} entretiens : données à titre indicatif, sans comparaison.",
     },
     "robust_comparison": {
         "en": "Where the mission ran robust operations",
@@ -376,3 +397,35 @@ def t(key: str, lang: str = "en") -> str:
     if entry is None:
         return key
     return entry.get(lang) or entry["en"]
+
+
+# Weighting from the sample plan (Upload page)
+TEXT.update(
+    {
+        "plan_help": {
+            "en": "No weights in the export? Add the round's sample plan: the round is weighted "
+            "from it and the mission's population margins.",
+            "fr": "Pas de poids dans l'export ? Ajoutez le plan d'échantillonnage de la vague : "
+            "elle est pondérée à partir de celui-ci et des marges de population de la mission.",
+        },
+        "plan_file": {
+            "en": "Sample plan (CSV or xlsx, one row per PSU)",
+            "fr": "Plan d'échantillonnage (CSV ou xlsx, une ligne par grappe)",
+        },
+        "weighting": {"en": "Weighting", "fr": "Pondération"},
+        "g_range": {"en": "g-weights (min – max)", "fr": "Rapports de poids g (min – max)"},
+        "kish_deff": {
+            "en": "Kish's design effect from weighting",
+            "fr": "Effet de plan de Kish dû à la pondération",
+        },
+        "response_rate": {"en": "Response rate", "fr": "Taux de réponse"},
+        "response_by_class": {
+            "en": "Response rates and non-response adjustment by weighting class",
+            "fr": "Taux de réponse et ajustement de la non-réponse par classe",
+        },
+        "margins_achieved": {
+            "en": "Population margins: before and after calibration",
+            "fr": "Marges de population : avant et après calage",
+        },
+    }
+)

@@ -61,6 +61,12 @@ if TYPE_CHECKING:
         write_annex,
         write_narrative,
     )
+    from mande.reporting import (
+        ReportingPolicy,
+        change_table,
+        partner_figures,
+        period_figures,
+    )
     from mande.roles import allowed, require
     from mande.stats.calibrate import CalibrationReport, CalibrationResult, calibrate, trim_weights
     from mande.stats.change import changes_between, compare_rounds
@@ -99,6 +105,7 @@ _LAZY: dict[str, str] = {
     "Problem": "mande.errors",
     "ReportData": "mande.report",
     "ReportInputs": "mande.report",
+    "ReportingPolicy": "mande.reporting",
     "RoundPlan": "mande.plan",
     "Rubric": "mande.partners.rubric",
     "SamplePlan": "mande.weighting",
@@ -114,6 +121,7 @@ _LAZY: dict[str, str] = {
     "allowed": "mande.roles",
     "build_report_data": "mande.report",
     "calibrate": "mande.stats.calibrate",
+    "change_table": "mande.reporting",
     "changes_between": "mande.stats.change",
     "compare_rounds": "mande.stats.change",
     "compute_indicators": "mande.indicators.compute",
@@ -129,7 +137,9 @@ _LAZY: dict[str, str] = {
     "load_mission": "mande.config",
     "load_rubric": "mande.partners.rubric",
     "make_report": "mande.report",
+    "partner_figures": "mande.reporting",
     "partner_model": "mande.partners.model",
+    "period_figures": "mande.reporting",
     "plan_round": "mande.plan",
     "read_frame": "mande.plan",
     "read_interviews": "mande.ingest.interviews",
@@ -179,6 +189,7 @@ __all__ = [
     "Problem",
     "ReportData",
     "ReportInputs",
+    "ReportingPolicy",
     "RoundPlan",
     "Rubric",
     "SamplePlan",
@@ -195,6 +206,7 @@ __all__ = [
     "allowed",
     "build_report_data",
     "calibrate",
+    "change_table",
     "changes_between",
     "compare_rounds",
     "compute_indicators",
@@ -210,7 +222,9 @@ __all__ = [
     "load_mission",
     "load_rubric",
     "make_report",
+    "partner_figures",
     "partner_model",
+    "period_figures",
     "plan_round",
     "read_frame",
     "read_interviews",

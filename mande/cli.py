@@ -89,11 +89,13 @@ def validate_cmd(
     console = Console(width=160)
     problems: list[Problem]
     removed: list[tuple[str, str]] = []
+    fed = None
     try:
         with working(f"Checking {file}"):
             rnd = read_survey(file, form, mapping, round_label=round_label)
         problems = list(rnd.report.problems)
         removed = [(r.column, r.reason) for r in rnd.report.removed]
+        fed = rnd.report.feeds()
         ok, rows = True, len(rnd.responses)
     except DataValidationError as exc:
         problems, ok, rows = exc.problems, False, 0
@@ -124,6 +126,14 @@ def validate_cmd(
         for c, why in removed:
             rt.add_row(c, why)
         console.print(rt)
+    if fed is not None and len(fed):
+        ft = Table(title="Columns read into standard items, and the indicators they feed")
+        for col in ("column", "item", "indicators"):
+            ft.add_column(col, overflow="fold")
+        for r in fed.to_dict("records"):
+            why = "every one (breakdown)" if r["breakdown"] else str(r["indicators"])
+            ft.add_row(str(r["column"]), str(r["item"]), why)
+        console.print(ft)
     n_err = sum(p.severity == "error" for p in problems)
     n_warn = len(problems) - n_err
     if not ok:
@@ -147,20 +157,23 @@ def mapping_suggest_cmd(
     from mande.ingest.mapping import suggest_mapping
     from mande.ingest.xlsform import read_xlsform
 
-    f = read_xlsform(form)
+    f = read_xlsform(form, strict=False)  # a deployed form: read as Kobo read it
     columns = None
     if export:
         from mande.ingest._files import read_tables
 
         columns = list(next(iter(read_tables(export, sheets=1).values())).frame.columns)
+    from mande.ingest.mapping import AUTO_USE
+
     m = suggest_mapping(f, columns=columns)
     m.to_yaml(out)
     mapped = [q for q in m.questions.values() if q.item]
-    low = [q for q in mapped if q.confidence < 0.7]
+    low = [q for q in mapped if q.confidence < AUTO_USE]
     typer.echo(
         f"wrote {out}: {len(mapped)} questions mapped to standard items, "
-        f"{len(m.questions) - len(mapped)} kept unmapped; {len(low)} with confidence under 0.7 "
-        "to check first"
+        f"{len(m.questions) - len(mapped)} kept unmapped; every entry is to confirm "
+        f"('confirmed: true'), and the {len(low)} under confidence {AUTO_USE} feed no indicator "
+        "until confirmed"
     )
 
 

@@ -81,6 +81,8 @@ def headline_sentences(
     lang: str = "en",
     max_items: int = 3,
     names: dict[str, str] | None = None,
+    current: str | None = None,
+    previous: str | None = None,
 ) -> list[str]:
     """Two or three sentences for the top of the Overview (see the module).
 
@@ -96,13 +98,17 @@ def headline_sentences(
         The mission, for the rounds' fieldwork months and the regions' names.
     names:
         ``{indicator: short name}`` in ``lang`` (default: the table's ``short_name``).
+    current, previous:
+        The rounds the reporting policy compares (:class:`mande.reporting.PeriodComparison`);
+        default: the last two rows of ``rounds``.
     """
     from mande.report.build import group_label
 
     text = _TEXT["fr" if lang == "fr" else "en"]
     if rounds.empty:
         return []
-    latest = rounds.iloc[-1]
+    by_id = rounds.set_index(rounds["round"].astype(str), drop=False)
+    latest = by_id.loc[current] if current in by_id.index else rounds.iloc[-1]
     rid = str(latest["round"])
     window = mission.fieldwork.get(rid) if mission is not None else None
     start = _as_date(latest.get("fieldwork_start")) or (window[0] if window else None)
@@ -110,15 +116,17 @@ def headline_sentences(
     out = [
         text["latest"].format(
             month=round_label(rid, mission, lang, start),
-            n=_count(int(latest["n_respondents"]), lang),
+            n=_count(int(latest["n_respondents"]), lang),  # type: ignore[arg-type]
             start=_day(start, lang) if start else "–",
             end=_day(end, lang) if end else "–",
         )
     ]
-    if len(rounds) < 2:
+    if previous is None and current is None and len(rounds) >= 2:
+        previous = str(rounds.iloc[-2]["round"])
+    if previous is None or previous not in by_id.index:
         return out
-    prev = rounds.iloc[-2]
-    previous = round_label(str(prev["round"]), mission, lang, prev.get("fieldwork_start"))
+    prev = by_id.loc[previous]
+    previous = round_label(previous, mission, lang, prev.get("fieldwork_start"))
     if changes.empty:
         return [*out, text["none"].format(previous=previous)]
     total = changes[changes["breakdown"] == "total"]

@@ -13,6 +13,8 @@ import streamlit as st
 import mande
 from dashboard import data, session
 from dashboard.i18n import t
+from mande.gate import Gazetteer
+from mande.ingest.checks import mission_years, suggest_label
 
 
 def _save(upload: st.runtime.uploaded_file_manager.UploadedFile, folder: Path) -> Path:
@@ -48,28 +50,39 @@ def _survey(path: Path, lang: str, who: session.Identity) -> None:
     else:
         st.warning(t("need_form", lang))
         return
-    default_label = path.stem
+    default_label = suggest_label(path.stem)  # a valid label, never a formula
     label = st.text_input(t("round_label", lang), value=default_label, key="round_label")
     try:
-        form = mande.read_xlsform(form_path)
+        form = mande.read_xlsform(
+            form_path, strict=False
+        )  # deployed: its warnings reach the report
     except mande.DataValidationError as err:
         _problems(err, lang)
         return
     mapping = _mapping_step(form, path, lang)
     mission = data.mission()
+    plan_path = _plan_file(path, lang)
+    weighting = None
     try:
         with st.spinner(t("checking", lang)):
-            rnd = mande.read_survey(
-                path,
-                form=form,
-                mapping=mapping,
-                round_label=label,
-                fieldwork=mission.fieldwork_of(label) if mission else None,
-            )
+            if plan_path is not None:
+                rnd, weighting = _read_with_plan(path, form, mapping, label, plan_path, mission)
+            else:
+                rnd = mande.read_survey(
+                    path,
+                    form=form,
+                    mapping=mapping,
+                    round_label=label,
+                    fieldwork=mission.fieldwork_of(label) if mission else None,
+                    years=mission_years(mission),
+                    privacy=Gazetteer.from_mission(mission),
+                )
     except mande.DataValidationError as err:
         _problems(err, lang)
         return
     st.success(t("validation_ok", lang).format(n=len(rnd.responses)))
+    if weighting is not None:
+        _weighting_diagnostics(weighting, lang)
     report = rnd.report
     with st.expander(t("mapping", lang), expanded=False):
         st.dataframe(data.mapping_table(rnd), hide_index=True, width="stretch")
@@ -95,6 +108,7 @@ def _survey(path: Path, lang: str, who: session.Identity) -> None:
                 user=who.user,
                 role=who.role,
                 mapping=None if mapping is None else mapping.to_dict(),
+                plan=plan_path,
             )
             st.write(t("computing", lang))
             data.clear()
@@ -103,6 +117,67 @@ def _survey(path: Path, lang: str, who: session.Identity) -> None:
                 label=t("committed", lang).format(label=label, version=result.version),
                 state="complete",
             )
+
+
+# ---- weighting from the sample plan ----------------------------------------------------------
+
+
+def _plan_file(path: Path, lang: str) -> Path | None:
+    """The round's sample plan, when the export carries no weights (optional)."""
+    st.caption(t("plan_help", lang))
+    upload = st.file_uploader(t("plan_file", lang), type=["csv", "xlsx"], key="plan_file")
+    if upload is None:
+        return None
+    folder = path.parent / "plan"
+    folder.mkdir(exist_ok=True)
+    return _save(upload, folder)
+
+
+def _read_with_plan(
+    path: Path,
+    form: mande.Form,
+    mapping: mande.Mapping | None,
+    label: str,
+    plan_path: Path,
+    mission: mande.MissionConfig | None,
+) -> tuple[mande.SurveyRound, mande.weighting.WeightingReport]:
+    if mission is None or mission.population is None:
+        raise mande.ConfigError(
+            "the mission has no population margins to calibrate the weights to; an admin adds "
+            "a 'population' section to mission.yaml (adults by region, sex and age group)"
+        )
+    return mande.weighting.read_survey_with_plan(
+        path,
+        form,
+        plan_path,
+        mission.population,
+        mapping,
+        round_label=label,
+        fieldwork=mission.fieldwork_of(label),
+        years=mission_years(mission),
+        privacy=Gazetteer.from_mission(mission),
+    )
+
+
+def _weighting_diagnostics(report: mande.weighting.WeightingReport, lang: str) -> None:
+    """What the officer checks before committing: response rates, g-weights, deff, margins."""
+    cal = report.calibration
+    st.subheader(t("weighting", lang))
+    st.write(report.describe(lang))
+    c1, c2, c3 = st.columns(3)
+    c1.metric(t("g_range", lang), f"{cal.g_min:.2f} – {cal.g_max:.2f}")
+    c2.metric(
+        t("kish_deff", lang), f"{cal.deff_after:.2f}", f"{cal.deff_after - report.deff_base:+.2f}"
+    )
+    resp = report.response
+    rate = resp["interviewed"].sum() / resp["selected"].sum()
+    c3.metric(t("response_rate", lang), f"{100 * rate:.1f} %")
+    st.caption(t("response_by_class", lang))
+    st.dataframe(resp, hide_index=True, width="stretch", key="response_rates")
+    st.caption(t("margins_achieved", lang))
+    st.dataframe(cal.margins, hide_index=True, width="stretch", key="margins_achieved")
+    for p in report.warnings:
+        st.warning(p.message)
 
 
 def _mapping_step(form: mande.Form, path: Path, lang: str) -> mande.Mapping | None:
@@ -123,7 +198,7 @@ def _mapping_step(form: mande.Form, path: Path, lang: str) -> mande.Mapping | No
         key="mapping_editor",
         hide_index=True,
         width="stretch",
-        disabled=["question", "label", "confidence", "choices"],
+        disabled=["question", "label", "confidence", "confirmed", "choices"],
         column_config={
             "item": st.column_config.SelectboxColumn(
                 t("standard_item", lang), options=data.standard_item_names()
@@ -144,11 +219,11 @@ def _mapping_step(form: mande.Form, path: Path, lang: str) -> mande.Mapping | No
     )
     if not st.checkbox(t("confirm_mapping", lang), key="confirm_mapping"):
         st.stop()
-    return mapping
+    return mapping.confirm()  # the officer reviewed every entry
 
 
 def _interviews(path: Path, lang: str, who: session.Identity) -> None:
-    label = st.text_input(t("sheet_label", lang), value=path.stem, key="sheet_label")
+    label = st.text_input(t("sheet_label", lang), value=suggest_label(path.stem), key="sheet_label")
     try:
         with st.spinner(t("checking", lang)):
             iv = mande.read_interviews(path, mission=data.mission())

@@ -38,7 +38,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from mande.dates import as_date
 from mande.errors import DataValidationError, Problem
+from mande.gate import Gazetteer, screen_problems, scrub
 from mande.partners.rubric import Rubric, load_rubric, normalise_label
 
 if TYPE_CHECKING:
@@ -62,7 +64,6 @@ _TITLES = (
 _TITLED_NAME = re.compile(
     rf"\b({_TITLES})(\s+)(?:[A-ZÀ-ÖØ-Þ][\w'’\-]+)(?:\s+[A-ZÀ-ÖØ-Þ][\w'’\-]+)*", re.UNICODE
 )
-_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%Y/%m/%d", "%d/%m/%y")
 
 
 @dataclass(frozen=True)
@@ -281,7 +282,16 @@ def _load_rows(path: Path, kind: str, col: _Collector) -> tuple[str, list[tuple[
             [Problem(f"unreadable workbook: {type(exc).__name__}", code="corrupt")],
         ) from exc
     try:
-        names = list(wb.sheetnames)
+        hidden = {
+            w.title for w in wb.worksheets if getattr(w, "sheet_state", "visible") != "visible"
+        }
+        names = [n for n in wb.sheetnames if n not in hidden]  # a hidden sheet is never read
+        if not names or any(n.strip().casefold() in SHEET_NAMES for n in hidden):
+            raise DataValidationError(
+                f"{path.name}: the coding sheet is hidden ({', '.join(sorted(hidden))}); unhide "
+                "it in Excel (Format > Sheet > Unhide), check what it holds and upload again",
+                [Problem("hidden sheet", code="hidden_sheets", expected="a visible sheet")],
+            )
         chosen = next((n for n in names if n.strip().casefold() in SHEET_NAMES), None)
         if chosen is None:
             chosen = names[0]
@@ -382,24 +392,8 @@ def _score(value: Any, rb: Rubric) -> int | None:
 
 
 def _date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and 20000 < value < 80000:
-        from openpyxl.utils.datetime import from_excel
-
-        out = from_excel(value)
-        return out.date() if isinstance(out, dt.datetime) else None
-    text = str(value).strip()
-    if "T" in text or " " in text:
-        text = re.split(r"[T ]", text, maxsplit=1)[0]
-    for fmt in _DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
+    """A coding sheet's date: a date cell, an Excel serial day or text in one of the formats."""
+    return as_date(value, excel_serial=True, free_text=False)
 
 
 # --------------------------------------------------------------------------------------------
@@ -540,10 +534,18 @@ def read_interviews(
         )
     _, header = rows[header_at]
     found, language = _header_map(header, rb, col)
+    gazetteer = Gazetteer.from_mission(mission)
     if col.problems and any(p.severity == "error" for p in col.problems):
         raise DataValidationError(
-            f"{path.name}: the header row of sheet '{sheet}' is invalid", col.problems
+            f"{path.name}: the header row of sheet '{sheet}' is invalid",
+            screen_problems(col.problems, (), gazetteer),
         )
+    # the personal-data gate: no cell of these columns is quoted in a warning or an error
+    personal_columns = [
+        str(header[j])
+        for name, j in found.items()
+        if rb.column(name).personal or name in ("quote", "notes")
+    ]
 
     def head(name: str) -> str:
         j = found.get(name)
@@ -832,11 +834,15 @@ def read_interviews(
                     expected="yes" if expected_flag else "no",
                 )
 
+    gazetteer = gazetteer.extended(
+        names=[p["name"] for p in personal if p["name"]],
+        partners=[str(r["partner_name"]) for r in records if r.get("partner_name")],
+    )
     errors = [p for p in col.problems if p.severity == "error"]
     if errors:
         raise DataValidationError(
             f"{path.name}: {len(errors)} problem(s) in sheet '{sheet}'; fix them and upload again",
-            col.problems,
+            screen_problems(col.problems, personal_columns, gazetteer),
         )
 
     # -- build the tidy tables
@@ -858,7 +864,7 @@ def read_interviews(
         if rec["consent"] is not True:
             dropped += 1
             continue
-        text = _scrub(rec["quote"], all_names, all_partners)
+        text = scrub(_scrub(rec["quote"], all_names, all_partners), gazetteer)
         scrubbed += text != rec["quote"]
         quotes.append(
             {
@@ -921,7 +927,11 @@ def read_interviews(
         quotes_without_consent=dropped,
         quotes_scrubbed=int(scrubbed),
         removed_columns=removed,
-        warnings=tuple(p for p in col.problems if p.severity == "warning"),
+        warnings=tuple(
+            screen_problems(
+                [p for p in col.problems if p.severity == "warning"], personal_columns, gazetteer
+            )
+        ),
     )
     out = Interviews(frame, qframe, report)
     return out.with_periods(mission) if mission is not None else out

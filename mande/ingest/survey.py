@@ -37,9 +37,24 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mande.dates import as_date
 from mande.errors import DataValidationError, Problem
+from mande.gate import Gazetteer, screen_columns, screen_problems
 from mande.indicators.items import StandardItems, standard_items
-from mande.ingest._files import read_tables, sha256_file
+from mande.ingest._files import (
+    DEFAULT_MAX_COLUMNS,
+    DEFAULT_MAX_LINE_CHARS,
+    read_tables,
+    sha256_file,
+)
+from mande.ingest.checks import (
+    DEFAULT_MAX_WEIGHT_RATIO,
+    check_label,
+    date_range_problems,
+    out_of_bounds_year,
+    suggest_label,
+    weight_problems,
+)
 from mande.ingest.mapping import (
     ItemMapping,
     Mapping,
@@ -490,31 +505,8 @@ def _parse_dates(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
 
 
 def _one_date(v: Any) -> dt.date | None:
-    if v is None:
-        return None
-    if isinstance(v, dt.datetime):
-        return v.date()
-    if isinstance(v, dt.date):
-        return v
-    if isinstance(v, pd.Timestamp):
-        return v.date()
-    s = str(v).strip()
-    if not s:
-        return None
-    try:
-        return dt.date.fromisoformat(s[:10])
-    except ValueError:
-        pass
-    for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d"):
-        try:
-            return dt.datetime.strptime(s[:10], fmt).date()
-        except ValueError:
-            continue
-    try:
-        ts = pd.Timestamp(s)
-    except (ValueError, TypeError):
-        return None
-    return None if pd.isna(ts) else ts.date()
+    d = as_date(v)
+    return None if d is None or out_of_bounds_year(d) else d
 
 
 def _numeric(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
@@ -531,12 +523,17 @@ def _numeric(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
         else:
             vals[i] = float(v)
     vals[-1] = np.nan
-    return pd.Series(vals[codes], index=series.index, dtype="float64"), bad_u[codes]
+    out, bad = vals[codes], bad_u[codes]
+    if series.dtype == object:  # True == 1.0 for factorize: find the booleans cell by cell
+        booleans = np.fromiter((type(v) is bool for v in series), dtype=bool, count=len(series))
+        if booleans.any():
+            out, bad = np.where(booleans, np.nan, out), bad | booleans
+    return pd.Series(out, index=series.index, dtype="float64"), bad
 
 
 def _num_or_nan(v: Any) -> Any:
-    if isinstance(v, bool):
-        return float(v)
+    if isinstance(v, bool):  # TRUE / FALSE are answers, never numbers
+        return str(v).upper()
     if isinstance(v, (int, float, np.integer, np.floating)):
         return v
     if isinstance(v, str):
@@ -630,6 +627,11 @@ def read_survey(
     max_deff: float = 2.0,
     lonely_psu: str = "adjust",
     items: StandardItems | None = None,
+    years: tuple[int, int] | None = None,
+    max_weight_ratio: float = DEFAULT_MAX_WEIGHT_RATIO,
+    privacy: Gazetteer | None = None,
+    max_columns: int = DEFAULT_MAX_COLUMNS,
+    max_line_chars: int = DEFAULT_MAX_LINE_CHARS,
 ) -> SurveyRound:
     """Read, map, validate and de-identify one survey export.
 
@@ -660,6 +662,16 @@ def read_survey(
         Warn when Kish's design effect of the weights is over this.
     lonely_psu:
         The ``lonely_psu`` option of the returned design.
+    years:
+        (first year, last year) of the mission: interview dates outside are errors
+        (:func:`mande.ingest.checks.mission_years`). Default: no such check.
+    max_weight_ratio:
+        A weight more than this many times above or below the median weight is an error.
+    privacy:
+        The mission's name lists for the personal-data gate (:class:`mande.gate.Gazetteer`,
+        ``Gazetteer.from_mission(mission)``). Default: patterns only.
+    max_columns, max_line_chars:
+        A file wider than this, or a CSV with a longer line, is refused before it is parsed.
 
     Returns
     -------
@@ -674,12 +686,15 @@ def read_survey(
     path = Path(path)
     items = items or standard_items()
     if not isinstance(form, Form):
-        form = read_xlsform(form)
+        form = read_xlsform(form, strict=False)  # a deployed form: read as Kobo read it
     if isinstance(mapping, dict):
         mapping = mapping_from_dict(mapping, items=items)
     elif mapping is not None and not isinstance(mapping, Mapping):
         mapping = load_mapping(mapping)
     mapping = mapping if mapping is not None else standard_mapping(form, items)
+    # an unconfirmed suggestion under AUTO_USE feeds no published indicator
+    set_aside = mapping.set_aside_problems()
+    mapping = mapping.usable()
     if secret is None or max_bytes is None:
         from mande.config import Settings
 
@@ -688,14 +703,20 @@ def read_survey(
         max_bytes = settings.max_upload_bytes if max_bytes is None else max_bytes
     key = secret.encode() if isinstance(secret, str) else secret
 
-    tables = read_tables(path, max_bytes=max_bytes, sheets=1)
+    tables = read_tables(
+        path,
+        max_bytes=max_bytes,
+        sheets=1,
+        max_columns=max_columns,
+        max_line_chars=max_line_chars,
+    )
     table = next(iter(tables.values()))
     sheet, frame = table.sheet, table.frame
     headers = [str(c) for c in frame.columns]
-    problems: list[Problem] = list(table.warnings)
+    problems: list[Problem] = [*form.warnings, *set_aside, *table.warnings]
     removed: list[Removed] = []
     n = len(frame)
-    label = round_label or path.stem
+    label = check_label(round_label) if round_label is not None else suggest_label(path.stem)
 
     # mapping entries must exist in the form
     for qname, entry in mapping.questions.items():
@@ -772,8 +793,13 @@ def read_survey(
     wcol = design_found["weight"]
     if wcol is not None:
         w, bad = _numeric(frame[wcol])
+        wprob, wbad = weight_problems(
+            frame[wcol], w, sheet=sheet, column=wcol, max_ratio=max_weight_ratio
+        )
+        problems.extend(wprob)
+        w = w.where(~wbad)
         nonpos = w.notna().to_numpy() & (w.fillna(0).to_numpy() <= 0)
-        miss = w.isna().to_numpy() & ~bad
+        miss = w.isna().to_numpy() & ~bad & ~wbad
         for mask, msg in (
             (bad, "weight '{value}' is not a number"),
             (nonpos, "weight {value} is not above zero"),
@@ -916,12 +942,16 @@ def read_survey(
                 row_problems(
                     bad,
                     frame[date_col],
-                    message="date '{value}' cannot be read",
+                    message="date '{value}' cannot be read as a date from 1900 to 2100",
                     code="invalid_date",
                     sheet=sheet,
                     column=date_col,
                     expected="a date such as 2025-03-14",
                 )
+            )
+        if years is not None:
+            problems.extend(
+                date_range_problems(dates, years=years, sheet=sheet, column=date_col)[0]
             )
         data["interview_date"] = dates
         source["interview_date"] = date_col
@@ -1053,7 +1083,7 @@ def read_survey(
                     row_problems(
                         bad,
                         frame[header],
-                        message="date '{value}' cannot be read",
+                        message="date '{value}' cannot be read as a date from 1900 to 2100",
                         code="invalid_date",
                         sheet=sheet,
                         column=header,
@@ -1108,8 +1138,13 @@ def read_survey(
     for name, series in kept.items():
         col = name if name not in out.columns else f"form__{name}"
         extra[col] = series
+    gazetteer = (privacy or Gazetteer()).extended(names=known)
     if extra:
-        out = pd.concat([out, pd.DataFrame(extra, index=frame.index)], axis=1)
+        screened, gone = screen_columns(
+            pd.DataFrame(extra, index=frame.index), secret=key, gazetteer=gazetteer
+        )
+        removed += [Removed(c, reason) for c, reason in gone]
+        out = pd.concat([out, screened], axis=1)
     out = out.reset_index(drop=True)
 
     if "weight" in data and "stratum" in data:
@@ -1135,6 +1170,10 @@ def read_survey(
     ]
     problems.extend(nonresponse_warnings(out, asked_of_all, sheet=sheet, max_share=max_nonresponse))
 
+    # the personal-data gate: no cell of a column that can hold personal data leaves in a message
+    problems = screen_problems(
+        problems, [*(r.column for r in removed), *text_cols.values(), id_col], gazetteer
+    )
     errors = [p for p in problems if p.severity == "error"]
     counts = {
         "rows": n,
@@ -1147,7 +1186,7 @@ def read_survey(
             and mapping.item_of(q.name)
             and (q.name in cols.split or q.name in cols.question)
         ),
-        "questions_kept": len(extra),
+        "questions_kept": out.shape[1] - len(std_cols),
         "columns_removed": len(removed),
         "errors": len(errors),
         "warnings": len(problems) - len(errors),

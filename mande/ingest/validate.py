@@ -70,6 +70,30 @@ class ValidationReport:
         cols = ["severity", "code", "sheet", "row", "column", "value", "expected", "message"]
         return pd.DataFrame([p.as_dict() for p in self.problems], columns=cols)
 
+    def feeds(self, catalogue: Any = None) -> pd.DataFrame:
+        """Which indicators each question read into a standard item feeds.
+
+        One row per standard item read from the file: ``column`` (as in the file), ``item``,
+        ``indicators`` (ids, comma-separated; empty for a breakdown, which splits every
+        indicator) and ``breakdown`` (bool). ``catalogue``: default the standard catalogue.
+        """
+        from mande.indicators.items import standard_items
+        from mande.ingest.mapping import indicators_of_items
+
+        items = standard_items()
+        read = {c: h for c, h in self.columns.items() if c in items}
+        fed = indicators_of_items(read, catalogue)
+        rows = [
+            {
+                "column": header,
+                "item": item,
+                "indicators": ", ".join(fed[item]),
+                "breakdown": items[item].role == "breakdown",
+            }
+            for item, header in read.items()
+        ]
+        return pd.DataFrame(rows, columns=["column", "item", "indicators", "breakdown"])
+
     def removed_frame(self) -> pd.DataFrame:
         return pd.DataFrame(
             [{"column": r.column, "reason": r.reason} for r in self.removed],

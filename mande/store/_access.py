@@ -77,8 +77,8 @@ _ADMIN_DELETE = (
 )  # fmt: skip
 # the least role each audited action needs (mande.roles.ACTIONS, plus configure: admin)
 _ACTION_ROLE = {
-    "upload": "officer", "validate": "officer", "set_current": "admin", "purge": "admin",
-    "set_mission": "admin", "configure": "admin", "audit": "admin",
+    "upload": "officer", "reweight": "officer", "validate": "officer", "set_current": "admin",
+    "purge": "admin", "set_mission": "admin", "configure": "admin", "audit": "admin",
 }  # fmt: skip
 
 
@@ -478,7 +478,7 @@ END $$"""
             "mande_audited_upload",
             "round_versions",
             "AFTER INSERT",
-            f"{constraint} EXECUTE FUNCTION mande_require_audit('upload', 'round')",
+            f"{constraint} EXECUTE FUNCTION mande_require_audit('upload,reweight', 'round')",
         ),
         (
             "mande_audited_upload",
@@ -503,7 +503,7 @@ END $$"""
             "rounds",
             "AFTER UPDATE OF current_version",
             f"{constraint} {changed} "
-            "EXECUTE FUNCTION mande_require_audit('set_current,upload', 'round')",
+            "EXECUTE FUNCTION mande_require_audit('set_current,upload,reweight', 'round')",
         ),
         (
             "mande_audited_current",

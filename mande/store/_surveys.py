@@ -14,6 +14,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from mande.errors import DataValidationError, Problem, StoreError
+from mande.gate import Gazetteer, screen_json
+from mande.ingest.checks import check_estimable, check_label, mission_years
 from mande.stats.design import SurveyDesign
 from mande.store import _engine
 from mande.store import schema as t
@@ -109,6 +111,7 @@ class _Surveys(_StoreBase):
         from mande.ingest.xlsform import read_xlsform
 
         actor = self._actor(user, role)
+        round_label = check_label(round_label)
         src = SourceFile.from_path(path)
         self._require(actor, "upload", object_type="round", label=round_label, sha256=src.sha256)
         form_src: SourceFile | None = None
@@ -138,11 +141,15 @@ class _Surveys(_StoreBase):
             window = mission.fieldwork_of(round_label) if mission is not None else None
             if window is not None:
                 read_options["fieldwork"] = window
+        if "years" not in read_options:  # interview dates outside the mission's years: errors
+            read_options["years"] = mission_years(self.mission())
+        if "privacy" not in read_options:  # the mission's name lists for the personal-data gate
+            read_options["privacy"] = Gazetteer.from_mission(self.mission())
         form_obj = form
         weighting_report: dict[str, Any] | None = None
         try:
             if form_src is not None:
-                form_obj = read_xlsform(form)
+                form_obj = read_xlsform(form, strict=False)  # deployed: read as Kobo read it
             if plan is not None and population is not None:
                 from mande.weighting.round import read_survey_with_plan
 
@@ -240,7 +247,7 @@ class _Surveys(_StoreBase):
         label = round_label or getattr(rnd, "label", None)
         if not label:
             raise StoreError("a survey round needs a label; give round_label='2025-R1'")
-        label = str(label)
+        label = check_label(str(label))
         self._require(actor, "upload", object_type="round", label=label, sha256=source.sha256)
         try:
             frame, design = _check_round(rnd)
@@ -313,7 +320,7 @@ class _Surveys(_StoreBase):
                     mapping_id=mapping_id, content_sha256=content, source_sha256=source.sha256,
                     n_respondents=len(frame), n_columns=frame.shape[1], fieldwork_start=start,
                     fieldwork_end=end, period_id=period, design_json=design_json,
-                    report_json=_json_safe(report), created_at=now, created_by=actor.user,
+                    report_json=_json(screen_json(report)), created_at=now, created_by=actor.user,
                     weighting_json=_json(weighting) if weighting is not None else None,
                 )
                 .returning(t.round_versions.c.id)
@@ -625,6 +632,8 @@ class _Surveys(_StoreBase):
         """Make ``version`` the current version of a round (admin). Results follow."""
         actor = self._actor(user, role)
         self._require(actor, "set_current", object_type="round", label=round_label)
+        # a version stored before the check existed may not be estimable: never make it current
+        check_estimable(self.responses(round_label, version), self.design(round_label, version))
 
         def work(conn: Connection) -> None:
             round_id = self._round_id(round_label, conn)
@@ -755,6 +764,7 @@ def _check_round(rnd: Any) -> tuple[pd.DataFrame, dict[str, Any]]:
     if problems:
         raise DataValidationError("the survey round cannot be stored", problems=problems)
     check_no_personal_data(frame)
+    check_estimable(frame, design_d)  # never store (and make current) a round that cannot be used
     return frame, design_d
 
 

@@ -44,7 +44,7 @@ def test_headline_then_trends(demo_server: Any, browser: Any, tmp_path: Path, wi
     try:
         page.goto(demo_server.url + "/?lang=en", wait_until="domcontentloaded")
         headline = page.locator(".st-key-headline")
-        headline.wait_for(state="visible", timeout=240_000)
+        headline.get_by_text("The latest survey").wait_for(state="visible", timeout=240_000)
         _wait_idle(page)
         text = headline.inner_text()
         assert "The latest survey, May 2026, interviewed 2,997 people" in text
@@ -53,7 +53,7 @@ def test_headline_then_trends(demo_server: Any, browser: Any, tmp_path: Path, wi
 
         page.goto(demo_server.url + "/trends?lang=en", wait_until="domcontentloaded")
         table = page.locator(".st-key-tr_slopes table")
-        table.wait_for(state="visible", timeout=240_000)
+        table.get_by_text("Kodjari").wait_for(state="visible", timeout=240_000)
         _wait_idle(page)
         row = table.locator("tr", has_text="Kodjari")
         assert SLOPE.search(row.inner_text()), row.inner_text()
