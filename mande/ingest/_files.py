@@ -37,6 +37,7 @@ import codecs
 import csv
 import hashlib
 import io
+import itertools
 import re
 import unicodedata
 import zipfile
@@ -289,6 +290,8 @@ def _frame(
     for j, name in enumerate(header):
         if name == "":
             has_data = any(j < len(r) and r[j] not in ("", None) for r in body)
+            if has_data and j == 0 and _row_names(body):
+                continue  # R's or pandas' row names, written without a header
             if has_data:
                 problems.append(
                     Problem(
@@ -430,6 +433,17 @@ def _too_wide(source: str, sheet: str | None, width: int, max_columns: int) -> N
         expected=f"at most {max_columns} columns",
         sheet=sheet,
     )
+def _row_names(body: list[list[Any]]) -> bool:
+    """True when the first cell of each row is a whole number, strictly increasing from 0 or 1:
+    the row names that R's ``write.csv`` or pandas' ``to_csv`` write under an empty header (with
+    gaps where rows were filtered out)."""
+    try:
+        values = [float(r[0]) for r in body]
+    except (TypeError, ValueError, IndexError):
+        return False
+    if not values or values[0] not in (0.0, 1.0):
+        return False
+    return all(v.is_integer() for v in values) and all(b > a for a, b in itertools.pairwise(values))
 
 
 _FORMULA = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?>\s*<f[ >/]')

@@ -51,6 +51,7 @@ import yaml
 
 from mande.errors import DefinitionError, Problem
 from mande.indicators.items import StandardItem, StandardItems, standard_items
+from mande.ingest.sample_design import DEFAULT_DESIGN, DESIGN_KEYS, parse_design
 from mande.ingest.xlsform import Form, Question
 
 __all__ = [
@@ -67,7 +68,6 @@ __all__ = [
     "suggest_mapping",
 ]
 
-DESIGN_KEYS = ("weight", "strata", "psu", "respondent_id", "interview_date")
 #: A suggestion under this confidence is not offered at all. Calibrated on real forms that are not
 #: perception surveys (``../shared/realworld/forms``): their best score against a standard
 #: perception item is 0.41; questions that do ask a standard item score 0.75 and more.
@@ -75,13 +75,6 @@ MIN_CONFIDENCE = 0.5
 #: An unconfirmed suggestion is used to compute published indicators only at this confidence or
 #: more; below it an officer must confirm it first.
 AUTO_USE = 0.8
-DEFAULT_DESIGN = {
-    "weight": "weight_final",
-    "strata": "stratum",
-    "psu": "cluster_id",
-    "respondent_id": "_uuid",
-    "interview_date": "today",
-}
 _COMPATIBLE = {
     "select_one": {"select_one"},
     "select_multiple": {"select_multiple"},
@@ -680,15 +673,7 @@ def mapping_from_dict(
         raise DefinitionError(
             "expected a mapping with 'questions' and 'design' at the top level", path=str(path)
         )
-    design = dict(DEFAULT_DESIGN)
-    for key, value in (raw.get("design") or {}).items():
-        if key not in DESIGN_KEYS:
-            raise DefinitionError(
-                f"unknown design key '{key}'; expected {', '.join(DESIGN_KEYS)}",
-                path=str(path),
-                field=f"design.{key}",
-            )
-        design[key] = str(value)
+    design = parse_design(raw.get("design"), path=str(path))
     qs: dict[str, ItemMapping] = {}
     used: dict[str, str] = {}
     for qname, spec in (raw.get("questions") or {}).items():

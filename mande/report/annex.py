@@ -36,6 +36,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from mande.errors import MandeError
+from mande.ingest.sample_design import srs_note
 from mande.report._cells import SUPPRESSED, foreign_formulas, put
 from mande.report.build import BREAKDOWNS, SECTIONS, ReportData
 from mande.report.style import check_lang, date_range, date_text, number
@@ -533,7 +534,8 @@ def _cover(
     wb: Workbook, data: ReportData, lang: str, sheet_names: Sequence[tuple[str, str]]
 ) -> None:
     ws = wb.active
-    assert ws is not None
+    if ws is None:  # a new openpyxl Workbook always has one sheet
+        ws = wb.create_sheet()
     ws.title = _t(lang, "cover")
     _setup(ws, data, lang, [26, 24, 30, 26, 14, 14, 30], None)
     put(ws, 1, 1, data.mission_name.get(lang) or data.mission_code, font=_TITLE)
@@ -597,6 +599,13 @@ def _cover(
             None,
         ]
         _source_row(ws, row, values)
+        row += 1
+    # a round read without a sample design says so on the cover, under its source
+    design = data.sources.get("design")
+    for rnd in [] if design is None else data.sources.loc[design == "srs", "round"].tolist():
+        put(ws, row, 1, f"{rnd}: {srs_note(lang)}", font=_SMALL, alignment=_WRAP)
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=7)
+        ws.row_dimensions[row].height = 36
         row += 1
     del header_row
     row += 1

@@ -688,6 +688,9 @@ def build_report_data(
             src[col] = None
     src["label"] = src["label"].fillna(src["round"])
     src["kind"] = "survey"
+    if "design" not in src.columns:
+        src["design"] = "columns"
+    src["design"] = src["design"].fillna("columns")
     sources = src[
         [
             "kind",
@@ -700,6 +703,7 @@ def build_report_data(
             "role",
             "data_version",
             "source",
+            "design",
         ]
     ].reset_index(drop=True)
 

@@ -30,6 +30,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from mande.ingest.sample_design import srs_note
 from mande.report._cells import safe_text
 from mande.report.build import SECTIONS, ReportData
 from mande.report.style import (
@@ -270,6 +271,13 @@ def _clause(rec: pd.Series, subject: str, data: ReportData, lang: str) -> str:
     return t["stable"].format(subject=subject, value=value)
 
 
+def _current_is_srs(data: ReportData) -> bool:
+    """Whether the current round was read without a sample design (design type srs)."""
+    if "design" not in data.sources:
+        return False
+    return bool((data.sources.loc[data.sources["role"] == "current", "design"] == "srs").any())
+
+
 def _fieldwork(data: ReportData, lang: str) -> tuple[str, str]:
     src = data.sources[data.sources["role"] == "current"]
     if src.empty:
@@ -320,6 +328,8 @@ def _section_text(part: pd.DataFrame, data: ReportData, lang: str) -> str:
         if i == 0 and dates and n:
             intro = T[lang]["intro_rounds"].format(m=data.mission_code, dates=dates, n=n)
             sentences.append(intro + _clause(rec, subject, data, lang) + ".")
+            if _current_is_srs(data):
+                sentences.append(_cap(srs_note(lang)) + ".")
         else:
             sentences.append(_cap(_clause(rec, subject, data, lang)) + ".")
         if data.previous is not None:

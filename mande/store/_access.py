@@ -577,7 +577,8 @@ def add_login(conn: Connection, name: str, role: str, password: str | None) -> s
     if not name or len(name) > 63:
         raise StoreError(f"login name {name!r} must have 1 to 63 characters (PostgreSQL's limit)")
     raw = conn.connection.driver_connection
-    assert raw is not None
+    if raw is None:
+        raise StoreError("the PostgreSQL connection is closed; open the store again")
     exists = conn.execute(sa.text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": name}).first()
     with raw.cursor() as cur:
         ident = sql.Identifier(name)
@@ -599,7 +600,8 @@ def remove_login(conn: Connection, name: str) -> None:
 
     _require_postgres(conn)
     raw = conn.connection.driver_connection
-    assert raw is not None
+    if raw is None:
+        raise StoreError("the PostgreSQL connection is closed; open the store again")
     with raw.cursor() as cur:
         for group in GROUPS.values():
             cur.execute(

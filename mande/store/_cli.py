@@ -141,6 +141,14 @@ def ingest_cmd(
             "is weighted from it and the mission's population margins.",
         ),
     ] = None,
+    design: Annotated[
+        str | None,
+        typer.Option(
+            "--design",
+            help="'srs' for a survey without sample design (equal weights, no strata, each "
+            "respondent its own PSU); default: as the mapping declares.",
+        ),
+    ] = None,
     user: Annotated[str | None, _USER] = None,
     url: Annotated[str | None, _URL] = None,
 ) -> None:
@@ -158,8 +166,11 @@ def ingest_cmd(
                     err=True,
                 )
                 raise typer.Exit(2)
+            extra = {"design": design} if design else {}
             with working(f"Validating and storing {file.name}"):
-                res = store.ingest_survey(file, form, round_label, mapping=mapping, plan=plan)
+                res = store.ingest_survey(
+                    file, form, round_label, mapping=mapping, plan=plan, **extra
+                )
     except MandeError as exc:
         _fail(exc)
     finally:

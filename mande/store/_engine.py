@@ -168,7 +168,8 @@ def head_revision() -> str:
 
     cfg = _alembic_config(None)  # type: ignore[arg-type]
     head = ScriptDirectory.from_config(cfg).get_current_head()
-    assert head is not None
+    if head is None:
+        raise StoreError("the store's migrations have no head revision; the installation is broken")
     return head
 
 

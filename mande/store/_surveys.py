@@ -410,7 +410,8 @@ class _Surveys(_StoreBase):
     # ---- reading rounds --------------------------------------------------------------------
 
     def rounds(self) -> pd.DataFrame:
-        """One row per survey round: label, current version, respondents, fieldwork, period."""
+        """One row per survey round: label, current version, respondents, fieldwork, period, and
+        ``design`` (``srs`` for a round read without a sample design, else ``columns``)."""
         r, v, u = t.rounds, t.round_versions, t.uploads
         n_versions = (
             sa.select(sa.func.count()).where(v.c.round_id == r.c.id).correlate(r).scalar_subquery()
@@ -428,12 +429,19 @@ class _Surveys(_StoreBase):
                 u.c.file_name,
                 u.c.user_name.label("uploaded_by"),
                 u.c.uploaded_at,
+                v.c.design_json,
             )
             .join(v, sa.and_(v.c.round_id == r.c.id, v.c.version == r.c.current_version))
             .join(u, u.c.id == v.c.upload_id)
             .order_by(v.c.fieldwork_start, r.c.label)
         )
-        return self._frame(q, dates=("fieldwork_start", "fieldwork_end"))
+        from mande.ingest.sample_design import design_type_of
+
+        out = self._frame(q, dates=("fieldwork_start", "fieldwork_end"))
+        out["design"] = [
+            design_type_of(json.loads(d) if d else None) for d in out.pop("design_json")
+        ]
+        return out
 
     def versions(self, round_label: str) -> pd.DataFrame:
         """Every version of a round, oldest first, with who uploaded which file when."""

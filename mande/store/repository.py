@@ -193,7 +193,8 @@ class Store(_Results, _Interviews, _Footprint):
         src = SourceFile.from_path(path, keep=True)
         self._require(actor, "configure", object_type="mission", label=src.name, sha256=src.sha256)
         config = load_mission(path)
-        assert src.data is not None
+        if src.data is None:  # SourceFile.from_path(keep=True) keeps the bytes
+            raise StoreError(f"{src.name}: the mission file's content could not be read")
         text = _inline_population(src.data.decode("utf-8"), config)
         boundaries = _read_boundaries(config)
         digest = hashlib.sha256(text.encode() + (boundaries or "").encode()).hexdigest()
