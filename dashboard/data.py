@@ -496,3 +496,27 @@ def breakdown_names() -> tuple[str, ...]:
 def breakdown_label(name: str, lang: str) -> str:
     """A breakdown's name as people read it ("Sex", "All respondents"), from items.yaml."""
     return mande.standard_items().breakdown_label(name, lang)
+
+
+def indicator_trends(indicator: str, event_id: str | None, lang: str) -> Any:
+    """mande.indicator_trends for the Trends page, once per data version, indicator and event."""
+    return _indicator_trends(data_version(), indicator, event_id, lang)
+
+
+@st.cache_resource(show_spinner="Fitting the trend models…", max_entries=32)
+def _indicator_trends(version: str, indicator: str, event_id: str | None, lang: str) -> Any:
+    from mande.indicator_trends import indicator_trends
+
+    return indicator_trends(store(), indicator, catalogue(), event_id=event_id, lang=lang)
+
+
+def headline_text(lang: str) -> list[str]:
+    """mande.headline's sentences for the top of the Overview, once per data version."""
+    return _headline_text(data_version(), lang)
+
+
+@st.cache_data(show_spinner=False)
+def _headline_text(version: str, lang: str) -> list[str]:
+    from mande.headline import headline_for_store
+
+    return headline_for_store(store(), lang)

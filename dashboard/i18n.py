@@ -400,6 +400,36 @@ TEXT: dict[str, dict[str, str]] = {
     "viewer": {"en": "viewer", "fr": "lecteur"},
     "officer": {"en": "officer", "fr": "chargé(e) de S&E"},
     "admin": {"en": "admin", "fr": "administrateur"},
+    # the Trends page
+    "trends": {"en": "Trends", "fr": "Tendances"},
+    "trends_intro": {
+        "en": "The average change per survey round (design-based linear trend), overall and by region, with its 95% confidence interval; a change around a mission event; and the model's line over the observed rounds.",
+        "fr": "La variation moyenne par vague d'enquête (tendance linéaire fondée sur le plan de sondage), globale et par région, avec son intervalle de confiance à 95 % ; une variation autour d'un événement de la mission ; et la droite du modèle sur les vagues observées.",
+    },
+    "trend_all_regions": {"en": "All regions", "fr": "Toutes les régions"},
+    "trend_slopes": {"en": "Change per round, by region", "fr": "Variation par vague, par région"},
+    "trend_event": {"en": "Mission event", "fr": "Événement de la mission"},
+    "trend_no_event": {"en": "None", "fr": "Aucun"},
+    "trend_its": {"en": "Around the event", "fr": "Autour de l'événement"},
+    "trend_slope": {"en": "Change per round", "fr": "Variation par vague"},
+    "trend_verdict": {"en": "Verdict", "fr": "Verdict"},
+    "trend_term_level_change": {
+        "en": "Level change at the event",
+        "fr": "Saut de niveau à l'événement",
+    },
+    "trend_term_slope_change": {
+        "en": "Change of slope after the event",
+        "fr": "Changement de pente après l'événement",
+    },
+    "trend_term_pre_trend": {"en": "Trend before the event", "fr": "Tendance avant l'événement"},
+    "trend_term_pre_trend_difference": {
+        "en": "Difference of earlier trends",
+        "fr": "Différence des tendances antérieures",
+    },
+    "trend_needs_rounds": {
+        "en": "A trend needs two survey rounds or more.",
+        "fr": "Une tendance demande au moins deux vagues d'enquête.",
+    },
 }
 
 

@@ -19,6 +19,7 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("overview.py", "overview", ":material/dashboard:", "view"),
     PageSpec("explorer.py", "explorer", ":material/insights:", "view"),
+    PageSpec("trends.py", "trends", ":material/trending_up:", "view"),
     PageSpec("partners.py", "partners", ":material/handshake:", "view"),
     PageSpec("footprint.py", "footprint", ":material/location_on:", "view"),
     PageSpec("reports.py", "reports", ":material/description:", "export"),

@@ -7,8 +7,10 @@ from typing import Annotated, Any
 import typer
 
 from mande import __version__
+from mande._progress import working
 
 app = typer.Typer(
+    rich_markup_mode=None,
     name="mande",
     help="Monitoring and evaluation for UN peace operations: perception surveys, partner "
     "interviews, people-centric indicators with honest uncertainty, and SG report annexes.",
@@ -16,11 +18,17 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 demo_app = typer.Typer(
-    help="The fictional sample mission: generate it, load it into the store.", no_args_is_help=True
+    rich_markup_mode=None,
+    help="The fictional sample mission: generate it, load it into the store.",
+    no_args_is_help=True,
 )
-db_app = typer.Typer(help="The store: create or upgrade its schema.", no_args_is_help=True)
+db_app = typer.Typer(
+    rich_markup_mode=None, help="The store: create or upgrade its schema.", no_args_is_help=True
+)
 partners_app = typer.Typer(
-    help="Partner interviews: coding-sheet template, reliability.", no_args_is_help=True
+    rich_markup_mode=None,
+    help="Partner interviews: coding-sheet template, reliability.",
+    no_args_is_help=True,
 )
 app.add_typer(demo_app, name="demo")
 app.add_typer(db_app, name="db")
@@ -53,7 +61,9 @@ def main(
 # Survey ingest: validate an export, suggest a mapping
 
 mapping_app = typer.Typer(
-    help="Mapping a mission's own form onto the standard items.", no_args_is_help=True
+    rich_markup_mode=None,
+    help="Mapping a mission's own form onto the standard items.",
+    no_args_is_help=True,
 )
 app.add_typer(mapping_app, name="mapping")
 
@@ -91,7 +101,8 @@ def validate_cmd(
     removed: list[Any] = []
     fed = None
     try:
-        rnd = read_survey(file, form, mapping, round_label=round_label, design=design)
+        with working(f"Checking {file}"):
+            rnd = read_survey(file, form, mapping, round_label=round_label, design=design)
         problems = list(rnd.report.problems)
         removed = list(rnd.report.removed)
         fed = rnd.report.feeds()
@@ -300,7 +311,8 @@ def partners_model_cmd(
     """Did robust operations strain partnerships? Mixed model with a random intercept per partner."""
     from mande.partners.model import partner_model
 
-    result = partner_model(_partner_sheets(files, mission), outcome)
+    with working("Fitting the partner model"):
+        result = partner_model(_partner_sheets(files, mission), outcome)
     typer.echo(result.sentence(lang))
     typer.echo(
         f"estimate {result.estimate:.2f} (se {result.se:.2f}, p = {result.p_value:.3g}); "
@@ -369,8 +381,9 @@ def report_cmd(
     from mande.store import Store
 
     try:
-        store = Store.open(database_url)
-        data = make_report(store, period, out, docx=docx, lang=lang)
+        with working(f"Writing the report for period {period}"):
+            store = Store.open(database_url)
+            data = make_report(store, period, out, docx=docx, lang=lang)
     except MandeError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from exc
@@ -405,7 +418,8 @@ def demo_generate_cmd(
     from mande.errors import MandeError
 
     try:
-        paths = generate(Path(out_dir), seed=seed)
+        with working(f"Generating the sample mission in {out_dir}"):
+            paths = generate(Path(out_dir), seed=seed)
     except MandeError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from exc
@@ -418,6 +432,7 @@ def demo_generate_cmd(
 # The indicator catalogue: mande indicators list / check
 
 indicators_app = typer.Typer(
+    rich_markup_mode=None,
     help="The indicator catalogue: list the indicators, check your own definitions.",
     no_args_is_help=True,
 )

@@ -695,3 +695,89 @@ def _partner_labels(codes: Any, lang: str) -> list[str]:
 
     types = load_rubric().partner_types
     return [str(types[c].get(lang, c)) if c in types else str(c) for c in codes]
+
+
+def model_trend_figure(trends: Any, *, lang: str = "en") -> go.Figure:
+    """The Trends page's chart: each round's estimate with its CI, and the model-based line with
+    its confidence band (a band only: no markers), on a fixed 0-100 scale for a proportion.
+
+    ``trends`` is a :class:`mande.indicator_trends.IndicatorTrends`; a dashed line marks its event.
+    """
+    rows = trends.rounds
+    x = list(rows["label"])
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=x + x[::-1],
+            y=list(rows["fit_high"]) + list(rows["fit_low"])[::-1],
+            fill="toself", fillcolor=_rgba("#0072B2", 0.15), line={"width": 0},
+            mode="lines", hoverinfo="skip", showlegend=True,
+            name=_txt(lang, "Model: 95% CI", "Modèle : IC à 95 %"),
+        )
+    )  # fmt: skip
+    fig.add_trace(
+        go.Scatter(
+            x=x, y=rows["fit"], mode="lines", line={"color": "#0072B2", "width": 2},
+            name=_txt(lang, "Linear trend (model)", "Tendance linéaire (modèle)"),
+        )
+    )  # fmt: skip
+    fig.add_trace(
+        go.Scatter(
+            x=x, y=rows["estimate"], mode="markers", marker={"color": "#D55E00", "size": 9},
+            error_y={
+                "type": "data", "symmetric": False,
+                "array": rows["ci_high"] - rows["estimate"],
+                "arrayminus": rows["estimate"] - rows["ci_low"], "color": "#D55E00",
+            },
+            customdata=np.stack([rows["n"], rows["ci_low"], rows["ci_high"]], axis=-1),
+            hovertemplate="%{x}: %{y:.1f} (%{customdata[1]:.1f} to %{customdata[2]:.1f}),"
+            " n = %{customdata[0]}<extra></extra>",
+            name=_txt(lang, "Survey round (95% CI)", "Enquête (IC à 95 %)"),
+        )
+    )  # fmt: skip
+    event = trends.event
+    if event is not None:
+        after = rows[rows["date"] >= event.date]
+        if not after.empty and len(after) < len(rows):
+            pos = float(after["t"].iloc[0]) - 0.5
+            fig.add_vline(x=pos, line={"dash": "dash", "color": "#555"})
+            fig.add_annotation(
+                x=pos, y=1.02, yref="paper", text=event.label.get(lang, event.id),
+                showarrow=False, xanchor="left", yanchor="bottom", font={"size": 11},
+            )  # fmt: skip
+    unit = "%" if trends.unit == "pp" else ""
+    fig.update_layout(
+        title=trends.name, margin={"t": 60, "b": 40, "l": 40, "r": 10}, height=380,
+        legend={"orientation": "h", "y": -0.15}, yaxis={"title": unit},
+    )  # fmt: skip
+    if trends.unit == "pp":
+        fig.update_yaxes(range=[0, 100])
+    return fig
+
+
+def slopes_figure(slopes: pd.DataFrame, *, lang: str = "en") -> go.Figure:
+    """Average change per round overall and by region: a point and its CI per row (points per
+    round), coloured by verdict with a colour-blind-safe palette."""
+    colours = {"improved": "#0072B2", "deteriorated": "#D55E00"}
+    rows = slopes.iloc[::-1]
+    labels = [
+        _txt(lang, "All regions", "Toutes les régions") if b in ("all", "total") else str(g)
+        for b, g in zip(rows["breakdown"], rows["group"], strict=True)
+    ]
+    fig = go.Figure(
+        go.Scatter(
+            x=rows["estimate"], y=labels, mode="markers",
+            marker={"size": 10, "color": [colours.get(v, "#777") for v in rows["verdict"]]},
+            error_x={
+                "type": "data", "symmetric": False, "array": rows["ci_high"] - rows["estimate"],
+                "arrayminus": rows["estimate"] - rows["ci_low"], "color": "#444",
+            },
+            hovertemplate="%{y}: %{x:.1f}<extra></extra>", showlegend=False,
+        )
+    )  # fmt: skip
+    fig.add_vline(x=0, line={"color": "#999"})
+    fig.update_layout(
+        height=80 + 34 * len(rows), margin={"t": 30, "b": 40, "l": 10, "r": 10},
+        xaxis={"title": _txt(lang, "Points per round (95% CI)", "Points par enquête (IC à 95 %)")},
+    )  # fmt: skip
+    return fig

@@ -11,6 +11,7 @@ import streamlit as st
 from dashboard import data, format, session
 from dashboard.i18n import t
 from mande import plots
+from mande.indicator_trends import round_label
 
 
 def cards(head: pd.DataFrame, lang: str, per_row: int = 4) -> None:
@@ -69,17 +70,20 @@ def main() -> None:
     figs = data.figures(lang)
     comparison = figs.comparison if figs is not None else None
     previous = comparison.previous_round if comparison is not None else None
+    previous = previous or (order[-2] if len(order) > 1 and comparison is None else None)
     st.caption(
         t("latest_round", lang).format(
-            round=current,
+            round=round_label(current, mission, lang, latest["fieldwork_start"]),
             n=int(latest["n_respondents"]),
             period=comparison.period.title(lang) if comparison is not None else "–",
-            previous=previous or (order[-2] if len(order) > 1 and comparison is None else "–"),
+            previous=round_label(previous, mission, lang) if previous else "–",
             previous_period=comparison.comparison_label(lang) or "–"
             if comparison is not None
             else "–",
         )
     )
+    with st.container(key="headline", border=True):
+        st.markdown(" ".join(data.headline_text(lang)))
     head = data.headline(lang)
     with st.container(key="cards"):
         cards(head, lang)

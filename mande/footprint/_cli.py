@@ -11,11 +11,13 @@ from typing import Annotated
 
 import typer
 
+from mande._progress import working
 from mande.errors import MandeError
 
 __all__ = ["footprint_app", "register"]
 
 footprint_app = typer.Typer(
+    rich_markup_mode=None,
     help="The mission's footprint: deployments, activity logs and their link to perceptions.",
     no_args_is_help=True,
 )
@@ -54,7 +56,8 @@ def ingest_cmd(
     try:
         store = Store.open(url, user=user)
         try:
-            res = store.ingest_footprint(file, kind, label=label)  # type: ignore[arg-type]
+            with working(f"Validating and storing {file.name}"):
+                res = store.ingest_footprint(file, kind, label=label)  # type: ignore[arg-type]
         finally:
             store.close()
     except MandeError as exc:
@@ -84,17 +87,20 @@ def analyse_cmd(
     from mande.store import Store
 
     try:
-        store = Store.open(url)
-        try:
-            inputs = load_footprint(store)
-        finally:
-            store.close()
+        with working("Analysing the footprint") as step:
+            store = Store.open(url)
+            try:
+                inputs = load_footprint(store)
+            finally:
+                store.close()
+            if inputs is not None:
+                step(f"Estimating {indicator} against exposure")
+                a = analyse_footprint(inputs, indicator, load_catalogue())
         if inputs is None:
             typer.echo(
                 "error: the store holds no deployments, boundaries or survey round", err=True
             )
             raise typer.Exit(1)
-        a = analyse_footprint(inputs, indicator, load_catalogue())
     except MandeError as exc:
         _fail(exc)
         return

@@ -10,11 +10,13 @@ from typing import Annotated, Any
 
 import typer
 
+from mande._progress import working
 from mande.errors import MandeError
 
 __all__ = ["plan_app", "register"]
 
 plan_app = typer.Typer(
+    rich_markup_mode=None,
     help="Planning a survey round: sample size, allocation, PPS selection of villages, the field "
     "list and the plan file.",
     no_args_is_help=True,
@@ -174,17 +176,20 @@ def draw_cmd(
                     "--moe-for covers only some strata; give --moe for the others"
                 )
             targets = {h: own.get(h, moe) for h in levels}  # type: ignore[misc]
-        plan = plan_round(
-            fr, targets, n=n, method=method, min_per_stratum=min_per_stratum,  # type: ignore[arg-type]
-            strata=strata, size=size, p=p, deff=deff, level=level, response_rate=response_rate,
-            interviews_per_village=interviews_per_village, replacements=replacements, seed=seed,
-            round_label=round_label,
-        )  # fmt: skip
-        config = load_mission(mission) if mission else None
-        stem = f"_{round_label}" if round_label else ""
-        out = Path(out_dir)
-        field = write_field_list(plan, out / f"field_list{stem}.xlsx", mission=config, lang=lang)
-        plan_path = write_plan(plan, out / f"plan{stem}.{plan_format}")
+        with working("Drawing the villages and writing the field list"):
+            plan = plan_round(
+                fr, targets, n=n, method=method, min_per_stratum=min_per_stratum,  # type: ignore[arg-type]
+                strata=strata, size=size, p=p, deff=deff, level=level, response_rate=response_rate,
+                interviews_per_village=interviews_per_village, replacements=replacements, seed=seed,
+                round_label=round_label,
+            )  # fmt: skip
+            config = load_mission(mission) if mission else None
+            stem = f"_{round_label}" if round_label else ""
+            out = Path(out_dir)
+            field = write_field_list(
+                plan, out / f"field_list{stem}.xlsx", mission=config, lang=lang
+            )
+            plan_path = write_plan(plan, out / f"plan{stem}.{plan_format}")
     except MandeError as exc:
         _fail(exc)
     _table(plan.allocation, f"Allocation (seed {plan.settings['seed']})")

@@ -14,15 +14,23 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+from mande._progress import working
 from mande.errors import MandeError
 
 __all__ = ["register"]
 
-_APP = typer.Typer()
-_DB = typer.Typer()
-_DEMO = typer.Typer()
+_APP = typer.Typer(
+    rich_markup_mode=None,
+)
+_DB = typer.Typer(
+    rich_markup_mode=None,
+)
+_DEMO = typer.Typer(
+    rich_markup_mode=None,
+)
 
 rounds_app = typer.Typer(
+    rich_markup_mode=None,
     help="Survey rounds in the store: list them (no subcommand), their versions, the current one.",
     invoke_without_command=True,
 )
@@ -148,7 +156,8 @@ def ingest_cmd(
     store = _open_store(url, user)
     try:
         if interviews:
-            res = store.ingest_interviews(file, label=label)
+            with working(f"Validating and storing {file.name}"):
+                res = store.ingest_interviews(file, label=label)
         else:
             if form is None or not round_label:
                 typer.echo(
@@ -158,9 +167,10 @@ def ingest_cmd(
                 )
                 raise typer.Exit(2)
             extra = {"design": design} if design else {}
-            res = store.ingest_survey(
-                file, form, round_label, mapping=mapping, plan=plan, **extra
-            )
+            with working(f"Validating and storing {file.name}"):
+                res = store.ingest_survey(
+                    file, form, round_label, mapping=mapping, plan=plan, **extra
+                )
     except MandeError as exc:
         _fail(exc)
     finally:
@@ -357,7 +367,8 @@ def results_cmd(
     """Indicator results of the current versions (computed once per data and catalogue version)."""
     store = _open_store(url)
     try:
-        frame = store.results(round_label)
+        with working("Reading (or estimating) the indicator results"):
+            frame = store.results(round_label)
     except MandeError as exc:
         _fail(exc)
     finally:
@@ -390,9 +401,11 @@ def demo_load_cmd(
     try:
         # as the store's role (MANDE_ROLE; on PostgreSQL the login's own): loading the mission
         # needs an admin, as anywhere else
-        done = load_sample(sample_dir, store, role=store.role)
-        if results:  # computed once per data and catalogue version; read back otherwise
-            store.as_user(DEMO_USER, store.role).results()
+        with working(f"Loading the sample mission from {sample_dir}") as step:
+            done = load_sample(sample_dir, store, role=store.role)
+            if results:  # computed once per data and catalogue version; read back otherwise
+                step("Estimating the indicators of every round")
+                store.as_user(DEMO_USER, store.role).results()
     except MandeError as exc:
         _fail(exc)
     finally:
@@ -410,6 +423,7 @@ def demo_load_cmd(
 
 
 users_app = typer.Typer(
+    rich_markup_mode=None,
     help="PostgreSQL logins and their mande role (a shared store; SQLite has one local admin).",
     no_args_is_help=True,
 )

@@ -102,7 +102,7 @@ def test_a_change_from_another_process_shows_on_the_next_page_load(
         at.session_state["lang"] = "en"
         at.run()
         assert not at.exception, [e.message for e in at.exception]
-        assert f"{LATEST} ({n_before} respondents)" in _caption(at)
+        assert f"May 2026 ({n_before} respondents)" in _caption(at)
         cards_before = _cards(at)
         assert cards_before == _expected_cards(store)
 
@@ -137,7 +137,7 @@ def test_a_change_from_another_process_shows_on_the_next_page_load(
 
         at.run()  # the next page load, same server process, same session
         assert not at.exception, [e.message for e in at.exception]
-        assert f"{LATEST} ({n_after} respondents)" in _caption(at)
+        assert f"May 2026 ({n_after} respondents)" in _caption(at)
         cards_after = _cards(at)
         assert cards_after == _expected_cards(store)
         assert cards_after != cards_before  # the figures moved with the data

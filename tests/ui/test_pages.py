@@ -31,10 +31,10 @@ def _open(at: AppTest, page: str) -> AppTest:
 
 def test_menu_per_role() -> None:
     assert [p.key for p in pages_for("viewer")] == [
-        "overview", "explorer", "partners", "footprint", "reports",
+        "overview", "explorer", "trends", "partners", "footprint", "reports",
     ]  # fmt: skip
     assert [p.key for p in pages_for("officer")] == [
-        "overview", "explorer", "partners", "footprint", "reports", "upload", "plan",
+        "overview", "explorer", "trends", "partners", "footprint", "reports", "upload", "plan",
     ]  # fmt: skip
     assert [p.key for p in pages_for("admin")][-1] == "data_audit"
     assert pages_for("nobody") == []
@@ -82,6 +82,7 @@ def test_explorer(app: Callable[..., AppTest]) -> None:
     at.selectbox(key="breakdown").set_value("region")
     at.run()
     assert not at.exception
+    assert not at.warning, [w.value for w in at.warning]
     table = at.dataframe[0].value
     assert len(table) == 6  # six regions
     assert "n" in table.columns
@@ -94,6 +95,7 @@ def test_explorer_shows_suppressed_cells(app: Callable[..., AppTest]) -> None:
     at.selectbox(key="indicator").set_value("VIC-01")
     at.selectbox(key="breakdown").set_value("age_group")
     at.run()
+    assert not at.warning, [w.value for w in at.warning]
     table = at.dataframe[0].value
     assert (table["Estimate"] == "–").any()
     assert "Suppressed" in _texts(at)
@@ -188,3 +190,27 @@ def test_pages_refuse_a_viewer_themselves(
         assert [e.value for e in at.error] == ["Your role does not allow this page."]
         assert title not in [x.value for x in at.title]  # nothing of the page ran
         assert not at.get("file_uploader")
+
+
+def test_trends_page_shows_slopes_by_region_and_the_event(app: Callable[..., AppTest]) -> None:
+    at = _open(app(role="viewer"), "trends.py")
+    assert at.title[0].value == "Trends"
+    assert not at.warning, [w.value for w in at.warning]
+    table = at.table[0].value.reset_index()
+    assert list(table.columns) == ["Group", "Change per round", "Verdict", "n"]
+    assert len(table) >= 3  # all regions, then each region
+    # a slope with its CI: "+6.0 pp (3.2 to 8.8)"
+    assert table.iloc[1]["Change per round"].count("(") == 1
+    assert " to " in table.iloc[1]["Change per round"]
+    at.selectbox(key="tr_event").set_value("deploy-east").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.warning, [w.value for w in at.warning]
+    assert "Around the event" in _texts(at)
+    assert "not proof" in _texts(at)
+
+
+def test_overview_opens_on_its_headline(app: Callable[..., AppTest]) -> None:
+    at = app(role="viewer")
+    first = at.markdown[0].value
+    assert first.startswith("The latest survey, May 2026, interviewed 2,997 people")
+    assert "changed significantly for all respondents" in first

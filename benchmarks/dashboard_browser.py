@@ -1,0 +1,129 @@
+"""Benchmark: what a person waits for in the browser, page by page, on a fresh and a warm server.
+
+The job: headless Chromium (Debian's, through Playwright) opens the Overview, the Indicator explorer
+and the Partners page of the dashboard that ``make demo`` serves (the same ``streamlit run
+dashboard/app.py``, on a free loopback port, over a store loaded with the sample mission by ``mande
+demo load``). Each page is timed from navigation until its main content is visible and Streamlit
+reports the script finished (no "Running" status widget). "Cold": the first visit after the server
+starts, in a new browser context. "Warm": the same page again, in another new context (a new
+session, Streamlit's caches filled).
+
+Baseline, in the same run: a bare Streamlit page (one title) served the same way, cold and warm: the
+framework's own cost of drawing a page in this browser on this machine, so the ratios say what
+mande adds.
+
+Targets (the sample mission, a quiet 2-core machine): each page under 3 s cold and 1 s warm.
+Run: ``.venv/bin/python benchmarks/dashboard_browser.py`` (needs Chromium: MANDE_CHROMIUM, default
+/usr/bin/chromium). Nothing is left running.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e._server import CHROMIUM_ARGS, free_port, stop, wait_healthy  # noqa: E402
+
+BIN = Path(sys.executable).parent
+# page -> (URL path, text of its main content once drawn)
+PAGES = {
+    "Overview": ("/?lang=en", "[data-testid='stMetric'], [data-testid='stPlotlyChart']"),
+    "Explorer": ("/explorer?lang=en", "[data-testid='stPlotlyChart']"),
+    "Partners": ("/partners?lang=en", "[data-testid='stPlotlyChart'], [data-testid='stDataFrame']"),
+}
+BARE = "import streamlit as st\n\nst.title('Bare page')\n"
+WARM_REPEATS = 3
+
+
+@contextmanager
+def serve(script: Path, env: dict[str, str], log: Path) -> Iterator[str]:
+    port = free_port()
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [
+                str(BIN / "streamlit"), "run", str(script), "--server.headless", "true",
+                "--server.port", str(port), "--server.address", "127.0.0.1",
+                "--browser.gatherUsageStats", "false",
+            ],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, proc, log)
+        yield url
+    finally:
+        stop(proc)
+
+
+def time_page(browser: Any, url: str, selector: str) -> float:
+    """Seconds from navigation to ``selector`` visible with the script finished, in a new session."""
+    ctx = browser.new_context(viewport={"width": 1440, "height": 1000})
+    page = ctx.new_page()
+    try:
+        start = time.perf_counter()
+        page.goto(url, wait_until="commit")
+        page.locator(selector).first.wait_for(state="visible", timeout=180_000)
+        page.wait_for_function(
+            "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=180_000
+        )
+        return time.perf_counter() - start
+    finally:
+        ctx.close()
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    chromium = os.environ.get("MANDE_CHROMIUM", "/usr/bin/chromium")
+    with tempfile.TemporaryDirectory(prefix="mande-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        env = dict(os.environ, MANDE_DATA_DIR=str(tmp / "data"), MANDE_SECRET="bench")
+        for key in ("MANDE_DATABASE_URL", "MANDE_ROLE"):
+            env.pop(key, None)
+        subprocess.run(
+            [str(BIN / "mande"), "demo", "load", str(ROOT / "sample_data")],
+            env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        bare = tmp / "bare.py"
+        bare.write_text(BARE)
+        rows: list[tuple[str, float, float]] = []
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
+            try:
+                with serve(bare, env, tmp / "bare.log") as url:
+                    cold = time_page(browser, url + "/", "h1")
+                    warm = min(time_page(browser, url + "/", "h1") for _ in range(WARM_REPEATS))
+                base = (cold, warm)
+                for name, (path, selector) in PAGES.items():
+                    # a fresh server for each page: "cold" is the first visitor after a restart
+                    with serve(ROOT / "dashboard" / "app.py", env, tmp / f"{name}.log") as url:
+                        cold = time_page(browser, url + path, selector)
+                        warm = min(
+                            time_page(browser, url + path, selector) for _ in range(WARM_REPEATS)
+                        )
+                    rows.append((name, cold, warm))
+            finally:
+                browser.close()
+    print(f"{'page':<12}{'cold s':>9}{'x bare':>8}{'warm s':>9}{'x bare':>8}   target 3 s / 1 s")
+    print(f"{'bare page':<12}{base[0]:>9.2f}{1:>8.1f}{base[1]:>9.2f}{1:>8.1f}")
+    for name, cold, warm in rows:
+        ok = "ok" if cold < 3 and warm < 1 else "MISSED"
+        print(
+            f"{name:<12}{cold:>9.2f}{cold / base[0]:>8.1f}{warm:>9.2f}{warm / base[1]:>8.1f}   {ok}"
+        )
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
