@@ -1,12 +1,18 @@
 """Cached access to the store and to `mande`'s computations for the dashboard's pages.
 
-Every function calls `mande`; nothing is computed here. Cache keys include the store's data version
-(which changes with every upload and change of current version), so a page never shows stale
-figures.
+Every function calls `mande`; nothing is computed here. Every cached function takes the store's
+data version as its first, hashed argument (``version``: Streamlit leaves arguments whose name
+starts with ``_`` out of the cache key, which is why it is not ``_version``). The version is read
+from the store on each page run, so an upload, a ``mande ingest`` or a change of current version
+made by another process shows on the next page load.
+
+The figures come from the reporting policy (:mod:`mande.reporting`): the change table of the latest
+period and the partner figures of a period are the ones the annex and the draft print.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +24,21 @@ from mande import overview
 from mande.store import Store
 
 
-@st.cache_resource(show_spinner=False)
 def store() -> Store:
-    """One store per server process (SQLAlchemy pools its connections)."""
+    """One store per server process and database (SQLAlchemy pools its connections)."""
+    return _store(
+        os.environ.get("MANDE_DATABASE_URL") or "", os.environ.get("MANDE_DATA_DIR") or ""
+    )
+
+
+@st.cache_resource(show_spinner=False)
+def _store(url: str, data_dir: str) -> Store:
     return Store.open()
 
 
 def data_version() -> str:
+    """The store's data version, read from the database on every call (every page run): the first
+    argument of every cached function below, so a change made by any process is seen."""
     return store().data_version()
 
 
@@ -38,7 +52,7 @@ def mission() -> mande.MissionConfig | None:
 
 
 @st.cache_data(show_spinner=False)
-def _mission(_version: str) -> mande.MissionConfig | None:
+def _mission(version: str) -> mande.MissionConfig | None:
     return store().mission()
 
 
@@ -47,7 +61,7 @@ def rounds() -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def _rounds(_version: str) -> pd.DataFrame:
+def _rounds(version: str) -> pd.DataFrame:
     return store().rounds()
 
 
@@ -74,8 +88,53 @@ def results() -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner="Computing indicators…")
-def _results(_version: str) -> pd.DataFrame:
+def _results(version: str) -> pd.DataFrame:
     return store().results(catalogue=catalogue())
+
+
+def policy() -> mande.ReportingPolicy:
+    """The mission's reporting policy (defaults without a mission)."""
+    m = mission()
+    return m.policy if m is not None else mande.ReportingPolicy()
+
+
+def figures(lang: str) -> Any:
+    """The latest period's figures (:func:`mande.reporting.period_figures`), None without a
+    mission or a round in its calendar."""
+    return _figures(data_version(), lang)
+
+
+@st.cache_data(show_spinner=False)
+def _figures(version: str, lang: str) -> Any:
+    from mande.errors import MandeError
+    from mande.reporting import period_figures
+
+    m = mission()
+    if m is None or rounds().empty:
+        return None
+    try:
+        return period_figures(results(), rounds(), m, None, lang=lang)
+    except MandeError:
+        return None
+
+
+def changes(lang: str) -> pd.DataFrame:
+    """The change table shown everywhere: the latest period against the previous one."""
+    f = figures(lang)
+    if f is not None:
+        return f.changes
+    from mande.reporting import change_table
+
+    order = round_order()
+    if len(order) < 2:
+        return change_table(results(), order[-1] if order else "", None)
+    return change_table(results(), order[-1], order[-2], policy(), lang=lang)
+
+
+def current_round(lang: str) -> str:
+    """The round the latest period reports (its latest round)."""
+    f = figures(lang)
+    return f.current_round if f is not None else round_order()[-1]
 
 
 def headline(lang: str) -> pd.DataFrame:
@@ -83,10 +142,12 @@ def headline(lang: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def _headline(_version: str, lang: str) -> pd.DataFrame:
+def _headline(version: str, lang: str) -> pd.DataFrame:
     res = localised(results(), lang)
     measures = overview.card_measures(catalogue())
-    return overview.headline(res, round_order(), measures=measures, lang=lang)
+    return overview.headline(
+        res, round_order(), measures=measures, changes=changes(lang), lang=lang
+    )
 
 
 def significant_changes(lang: str) -> pd.DataFrame:
@@ -94,12 +155,20 @@ def significant_changes(lang: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def _significant(_version: str, lang: str) -> pd.DataFrame:
+def _significant(version: str, lang: str) -> pd.DataFrame:
     res = localised(results(), lang)
-    out = overview.significant_changes(res, round_order(), lang=lang)
+    out = overview.significant_changes(res, round_order(), changes=changes(lang), lang=lang)
     if not out.empty:
         out["group_label"] = group_labels(out["breakdown"], out["group"], lang)
     return out
+
+
+def breakdown_changes(indicator: str, breakdown: str, lang: str) -> pd.DataFrame:
+    """The change-table rows of one indicator and breakdown (group, change, intervals, verdict)."""
+    ch = changes(lang)
+    return ch[(ch["indicator"] == indicator) & (ch["breakdown"] == breakdown)].reset_index(
+        drop=True
+    )
 
 
 def localised(res: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -135,7 +204,7 @@ def boundaries() -> dict[str, Any] | None:
 
 
 @st.cache_data(show_spinner=False)
-def _boundaries(_version: str) -> dict[str, Any] | None:
+def _boundaries(version: str) -> dict[str, Any] | None:
     return store().boundaries()
 
 
@@ -144,7 +213,7 @@ def interviews() -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def _interviews(_version: str) -> pd.DataFrame:
+def _interviews(version: str) -> pd.DataFrame:
     return store().interviews()
 
 
@@ -153,7 +222,7 @@ def quotes() -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def _quotes(_version: str) -> pd.DataFrame:
+def _quotes(version: str) -> pd.DataFrame:
     return store().quotes()
 
 
@@ -161,28 +230,57 @@ def regional_values(indicator: str, round_label: str) -> pd.DataFrame:
     return overview.regional_values(results(), indicator, round_label)
 
 
+def partner_periods() -> list[str]:
+    """Reporting periods holding interviews, in calendar order (periods by interview date)."""
+    return _partner_periods(data_version())
+
+
+@st.cache_data(show_spinner=False)
+def _partner_periods(version: str) -> list[str]:
+    from mande.report.periods import reporting_periods
+    from mande.reporting import interviews_with_periods
+
+    m = mission()
+    iv = interviews()
+    if m is None or iv.empty:
+        return []
+    held = set(interviews_with_periods(iv, m)["period"].dropna())
+    return [p.id for p in reporting_periods(m) if p.id in held]
+
+
 def partner_quality(by: tuple[str, ...]) -> pd.DataFrame:
+    """Relationship quality by ``by`` over every interview (seeds per group from the policy)."""
     return _partner_quality(data_version(), by)
 
 
 @st.cache_data(show_spinner="Bootstrapping relationship quality…")
-def _partner_quality(_version: str, by: tuple[str, ...]) -> pd.DataFrame:
-    from mande.partners.quality import relationship_quality
+def _partner_quality(version: str, by: tuple[str, ...]) -> pd.DataFrame:
+    from mande.reporting import partner_quality as quality
 
-    return relationship_quality(interviews(), by=by, seed=20241101)
+    m = mission()
+    if m is None:
+        from mande.partners.quality import relationship_quality
+
+        p = policy()
+        return relationship_quality(interviews(), by=by, seed=p.seed, n_boot=p.n_boot)
+    return quality(interviews(), m, by, policy=m.policy)
 
 
-def partner_model(lang: str) -> Any:
-    return _partner_model(data_version())
+def partner_figures(period: str | None) -> Any:
+    """One period's partner figures (:func:`mande.reporting.partner_figures`): the annex's."""
+    return _partner_figures(data_version(), period)
 
 
-@st.cache_data(show_spinner=False)
-def _partner_model(_version: str) -> Any:
+@st.cache_data(show_spinner="Bootstrapping relationship quality…")
+def _partner_figures(version: str, period: str | None) -> Any:
     from mande.errors import MandeError
-    from mande.partners.model import partner_model as fit
+    from mande.reporting import partner_figures as figures_of
 
+    m = mission()
+    if m is None:
+        return None
     try:
-        return fit(interviews())
+        return figures_of(interviews(), m, period, policy=m.policy)
     except MandeError:
         return None
 
@@ -192,21 +290,10 @@ def partner_themes(lang: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def _partner_themes(_version: str, lang: str) -> pd.DataFrame:
+def _partner_themes(version: str, lang: str) -> pd.DataFrame:
     from mande.partners.quality import theme_frequencies, theme_matrix
 
     return theme_matrix(theme_frequencies(interviews(), by=("partner_type",), lang=lang), lang=lang)
-
-
-def partner_reliability() -> pd.DataFrame:
-    return _partner_reliability(data_version())
-
-
-@st.cache_data(show_spinner=False)
-def _partner_reliability(_version: str) -> pd.DataFrame:
-    from mande.stats.reliability import reliability_table
-
-    return reliability_table(interviews()).round({"alpha": 3, "percent_agreement": 1})
 
 
 def quote_periods() -> list[str]:
@@ -226,12 +313,10 @@ def partner_quotes(lang: str, *, period: str | None, theme: str | None) -> pd.Da
 
 
 @st.cache_data(show_spinner=False)
-def _partner_quotes(
-    _version: str, lang: str, period: str | None, theme: str | None
-) -> pd.DataFrame:
+def _partner_quotes(version: str, lang: str, period: str | None, theme: str | None) -> pd.DataFrame:
     from mande.partners.quality import select_quotes
 
-    return select_quotes(quotes(), period=period, theme=theme, n=12, seed=20241101, lang=lang)
+    return select_quotes(quotes(), period=period, theme=theme, n=12, seed=policy().seed, lang=lang)
 
 
 def forms() -> pd.DataFrame:
@@ -240,7 +325,7 @@ def forms() -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def _forms(_version: str) -> pd.DataFrame:
+def _forms(version: str) -> pd.DataFrame:
     return store().forms()
 
 
@@ -287,7 +372,7 @@ def report_periods(lang: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def _report_periods(_version: str, lang: str) -> pd.DataFrame:
+def _report_periods(version: str, lang: str) -> pd.DataFrame:
     from mande.report.periods import assign_periods, reporting_periods
 
     m = mission()
@@ -391,3 +476,21 @@ def _footprint_layer(
     from mande.footprint.build import area_layer
 
     return area_layer(footprint(), indicator, catalogue(), round_label)
+
+
+def period_labels(lang: str) -> dict[str, str]:
+    """Every period of the mission's calendar: id -> its dates as a heading writes them."""
+    from mande.report.periods import reporting_periods
+
+    m = mission()
+    return {p.id: p.title(lang) for p in reporting_periods(m)} if m is not None else {}
+
+
+def breakdown_names() -> tuple[str, ...]:
+    """ "total" and the reported breakdowns, in report order (items.yaml)."""
+    return ("total", *mande.standard_items().breakdown_names)
+
+
+def breakdown_label(name: str, lang: str) -> str:
+    """A breakdown's name as people read it ("Sex", "All respondents"), from items.yaml."""
+    return mande.standard_items().breakdown_label(name, lang)

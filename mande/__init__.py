@@ -56,6 +56,12 @@ from mande.report import (
     write_annex,
     write_narrative,
 )
+from mande.reporting import (
+    ReportingPolicy,
+    change_table,
+    partner_figures,
+    period_figures,
+)
 from mande.roles import allowed, require
 from mande.stats.calibrate import CalibrationReport, CalibrationResult, calibrate, trim_weights
 from mande.stats.change import changes_between, compare_rounds
@@ -94,6 +100,7 @@ __all__ = [
     "ReportData",
     "ReportInputs",
     "RoundPlan",
+    "ReportingPolicy",
     "Rubric",
     "SamplePlan",
     "Settings",
@@ -109,6 +116,7 @@ __all__ = [
     "allowed",
     "build_report_data",
     "calibrate",
+    "change_table",
     "changes_between",
     "compare_rounds",
     "compute_indicators",
@@ -124,9 +132,11 @@ __all__ = [
     "load_mission",
     "load_rubric",
     "make_report",
+    "partner_figures",
     "partner_model",
     "plan_round",
     "read_frame",
+    "period_figures",
     "read_interviews",
     "read_plan",
     "read_survey",

@@ -35,6 +35,7 @@ from typing import Any
 import yaml
 
 from mande.errors import ConfigError
+from mande.reporting.policy import ReportingPolicy
 
 __all__ = [
     "Event",
@@ -166,6 +167,7 @@ class MissionConfig:
     periods: tuple[Period, ...]
     roles: dict[str, str] = field(default_factory=dict)  # e-mail -> role
     fieldwork: dict[str, tuple[dt.date, dt.date]] = field(default_factory=dict)  # round -> window
+    policy: ReportingPolicy = field(default_factory=lambda: ReportingPolicy())
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     path: Path | None = None
     # adult population margins to calibrate weights to (mande.weighting.population.Population)
@@ -268,6 +270,28 @@ def _periods(spec: Any, path: Path) -> tuple[Period, ...]:
     return tuple(out)
 
 
+def _check_whole(raw: Any, path: Path) -> None:
+    """Every problem of the file at once (typed model: :mod:`mande._mission_schema`)."""
+    from mande._mission_schema import check_mission
+
+    problems = check_mission(raw)
+    if problems:
+        n = len(problems)
+        lines = "\n".join(f"  - field '{p.column}' {p.message}" for p in problems)
+        raise ConfigError(
+            f"{path}: {n} problem{'s' if n > 1 else ''} in the mission configuration; fix each, "
+            f"then load it again\n{lines}",
+            problems=problems,
+        )
+
+
+def _policy(raw: Any, path: Path) -> ReportingPolicy:
+    try:
+        return ReportingPolicy.from_mapping(raw)
+    except (ConfigError, TypeError) as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+
+
 def load_mission(path: str | Path) -> MissionConfig:
     """Load and validate a mission configuration file (``mission.yaml``).
 
@@ -285,6 +309,7 @@ def load_mission(path: str | Path) -> MissionConfig:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
     if not isinstance(raw, Mapping):
         raise ConfigError(f"{path}: expected a mapping at the top level")
+    _check_whole(raw, path)
     for key in ("mission", "regions", "reporting"):
         if key not in raw:
             raise ConfigError(f"{path}: field '{key}' is missing")
@@ -365,6 +390,7 @@ def load_mission(path: str | Path) -> MissionConfig:
         periods=_periods(raw["reporting"], path),
         roles=roles,
         fieldwork=fieldwork,
+        policy=_policy(raw.get("policy"), path),
         raw=dict(raw),
         path=path,
         population=_population(raw, path, regions),

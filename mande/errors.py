@@ -123,14 +123,34 @@ class DataValidationError(MandeError, ValueError):
 
 
 class DefinitionError(MandeError, ValueError):
-    """An indicator definition, rubric, mapping or catalogue file is invalid.
+    """An indicator definition, rubric, mapping, catalogue or mission file is invalid.
 
-    The message names the file and the field, and says how to fix it.
+    The message names the file and the field, and says how to fix it. ``problems`` holds every
+    problem found in the file (``column`` is the field, ``sheet`` the file), so that one run lists
+    them all.
     """
 
-    def __init__(self, message: str, *, path: str | None = None, field: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        field: str | None = None,
+        problems: Iterable[Problem] = (),
+    ) -> None:
+        self.problems: list[Problem] = list(problems)
+        if field is None and self.problems:
+            field = self.problems[0].column
         self.path = path
         self.field = field
+        if self.problems:
+            lines = "\n".join(
+                f"  - field '{p.column}': {p.message}" if p.column else f"  - {p.message}"
+                for p in self.problems
+            )
+            head = f"{path}: {message}" if path else message
+            super().__init__(f"{head}\n{lines}")
+            return
         where = " ".join(
             p for p in (f"{path}:" if path else "", f"field '{field}':" if field else "") if p
         )
@@ -138,7 +158,12 @@ class DefinitionError(MandeError, ValueError):
 
 
 class ConfigError(MandeError, ValueError):
-    """The mission configuration or a setting is invalid."""
+    """The mission configuration or a setting is invalid. ``problems`` holds every problem found
+    in a configuration file (``column`` is the field)."""
+
+    def __init__(self, message: str, problems: Iterable[Problem] = ()) -> None:
+        self.problems: list[Problem] = list(problems)
+        super().__init__(message)
 
 
 class DesignError(MandeError, ValueError):

@@ -1,5 +1,9 @@
 """The headline view leadership open before a briefing: one card per indicator, what changed since
-the previous round (tested, with false-discovery-rate control), and where.
+the previous period (tested, with false-discovery-rate control), and where.
+
+The changes are those of the reporting policy's change table (:func:`mande.reporting.change_table`,
+one FDR family for the period, false-coverage-rate adjusted intervals), the same the annex and the
+draft print.
 
 Shared by the dashboard's Overview page and anything else that needs the same headline; the
 dashboard only lays these tables out.
@@ -14,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from mande.errors import EstimationError
-from mande.stats.change import compare_rounds
+from mande.reporting import ReportingPolicy, change_table
 
 __all__ = [
     "FAMILY_ORDER",
@@ -83,6 +87,7 @@ def headline(
     order: Sequence[str],
     *,
     measures: Sequence[str] | None = None,
+    changes: pd.DataFrame | None = None,
     q: float = 0.05,
     lang: str = "en",
 ) -> pd.DataFrame:
@@ -97,8 +102,13 @@ def headline(
     measures:
         The measures to show, in display order (see :func:`card_measures`); default every
         measure in the results, in their order.
+    changes:
+        The period's change table (:func:`mande.reporting.change_table`, as
+        :func:`mande.reporting.period_figures` gives it): its ``round_to`` is "latest" and its
+        ``round_from`` the round compared with. Default: the change table of the last two rounds
+        of ``order`` under a default policy with rate ``q``.
     q:
-        False-discovery rate across the cards' changes (they are shown together).
+        False-discovery rate when ``changes`` is not given.
     lang:
         Language of ``verdict_label``.
 
@@ -117,33 +127,38 @@ def headline(
         total = total[total["indicator"].isin(list(measures))]
     if total.empty or not order:
         return pd.DataFrame()
-    latest = order[-1]
+    changes = _changes(results, order, changes, q, lang)
+    latest, previous = _pair(order, changes)
     current = total[total["round"] == latest].copy()
     hidden = (
         total["suppressed"].fillna(False).astype(bool)
         if "suppressed" in total.columns
         else pd.Series(False, index=total.index)
     )
+    shown = list(order[: list(order).index(latest) + 1])
     hist = (
         total.assign(_est=total["estimate"].where(~hidden))
         .pivot_table(index="indicator", columns="round", values="_est", aggfunc="first")
-        .reindex(columns=list(order))
+        .reindex(columns=shown)
     )
     current["history"] = [
         [None if pd.isna(v) else float(v) for v in hist.loc[i]] if i in hist.index else []
         for i in current["indicator"]
     ]
-    current["previous_round"] = order[-2] if len(order) > 1 else None
-    if len(order) > 1:
-        changes = compare_rounds(
-            total[total["round"].isin(order[-2:])], order[-2], latest, q=q, lang=lang
-        )
-        keep = ["indicator", "estimate", "ci_low", "ci_high", "p_value", "q_value"]
-        keep += ["significant", "verdict", "verdict_label"]
-        changes = changes[keep].rename(
-            columns={"estimate": "change", "ci_low": "change_ci_low", "ci_high": "change_ci_high"}
-        )
-        current = current.merge(changes, on="indicator", how="left")
+    current["previous_round"] = previous
+    if previous is not None:
+        ch = changes[changes["breakdown"].astype(str) == "total"]
+        keep = ["indicator", "estimate", "ci_low", "ci_high", "ci_level", "ci_low_unadjusted"]
+        keep += ["ci_high_unadjusted", "p_value", "q_value", "significant", "verdict"]
+        keep += ["verdict_label", "unit"]
+        ch = ch[keep].rename(
+            columns={
+                "estimate": "change", "ci_low": "change_ci_low", "ci_high": "change_ci_high",
+                "ci_level": "change_ci_level", "ci_low_unadjusted": "change_ci_low_unadjusted",
+                "ci_high_unadjusted": "change_ci_high_unadjusted", "unit": "change_unit",
+            }
+        )  # fmt: skip
+        current = current.merge(ch, on="indicator", how="left")
     else:
         for col in ("change", "change_ci_low", "change_ci_high", "p_value", "q_value"):
             current[col] = np.nan
@@ -159,8 +174,9 @@ def headline(
     cols = [
         "indicator", "name", "short_name", "sg_section", "domain", "polarity", "kind", "round",
         "estimate", "ci_low", "ci_high", "n", "suppressed", "low_precision", "previous_round",
-        "change", "change_ci_low", "change_ci_high", "p_value", "q_value", "significant",
-        "verdict", "verdict_label", "arrow", "history",
+        "change", "change_unit", "change_ci_low", "change_ci_high", "change_ci_level",
+        "change_ci_low_unadjusted", "change_ci_high_unadjusted", "p_value", "q_value",
+        "significant", "verdict", "verdict_label", "arrow", "history",
     ]  # fmt: skip
     return current[[c for c in cols if c in current.columns]].reset_index(drop=True)
 
@@ -169,28 +185,50 @@ def significant_changes(
     results: pd.DataFrame,
     order: Sequence[str],
     *,
+    changes: pd.DataFrame | None = None,
     q: float = 0.05,
     lang: str = "en",
 ) -> pd.DataFrame:
-    """Every indicator x breakdown x group whose change since the previous round is significant.
+    """Every indicator x breakdown x group whose change since the previous period is significant.
 
-    The Benjamini-Hochberg control runs over all the comparisons tested (every indicator, every
-    breakdown group not suppressed), so a list of, say, 400 tests is not padded with chance
-    findings. Sorted by the size of the change. Empty with fewer than two rounds.
+    The rows of the period's change table (``changes``, see :func:`headline`) called significant:
+    the Benjamini-Hochberg control ran over the policy's family (by default every comparison of
+    the period), so a list drawn from, say, 600 tests is not padded with chance findings. Sorted
+    by the size of the change. Empty with fewer than two rounds.
     """
     results = _check(results, order)
     if len(order) < 2:
         return pd.DataFrame()
-    pair = results[results["round"].isin(order[-2:])]
-    changes = compare_rounds(pair, order[-2], order[-1], q=q, lang=lang)
+    changes = _changes(results, order, changes, q, lang)
     names = results.drop_duplicates("indicator").set_index("indicator")
+    out = changes[changes["significant"].fillna(False).astype(bool)].copy()
     for col in ("name", "short_name"):
         if col in names.columns:
-            changes[col] = changes["indicator"].map(names[col])
-    out = changes[changes["significant"].fillna(False).astype(bool)]
+            out[col] = out["indicator"].map(names[col])
     return out.reindex(out["estimate"].abs().sort_values(ascending=False).index).reset_index(
         drop=True
     )
+
+
+def _changes(
+    results: pd.DataFrame,
+    order: Sequence[str],
+    changes: pd.DataFrame | None,
+    q: float,
+    lang: str,
+) -> pd.DataFrame:
+    if changes is not None:
+        return changes
+    if len(order) < 2:
+        return pd.DataFrame(columns=["round_from", "round_to", "breakdown", "significant"])
+    return change_table(results, order[-1], order[-2], ReportingPolicy(fdr=q), lang=lang)
+
+
+def _pair(order: Sequence[str], changes: pd.DataFrame) -> tuple[str, str | None]:
+    """(latest, previous) rounds: those of the change table, else the last round of ``order``."""
+    if len(changes) and "round_to" in changes.columns:
+        return str(changes["round_to"].iloc[0]), str(changes["round_from"].iloc[0])
+    return str(order[-1]), None
 
 
 def regional_values(results: pd.DataFrame, indicator: str, round_label: str) -> pd.DataFrame:

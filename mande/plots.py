@@ -614,15 +614,38 @@ def _centroid(geometry: Mapping[str, Any]) -> tuple[float | None, float | None]:
 
 
 def rqi_heatmap(rqi: pd.DataFrame, *, lang: str = "en") -> go.Figure:
-    """Relationship-quality index (0-100) by partner type (rows) and period (columns)."""
+    """Relationship-quality index (0-100) by partner type (rows) and period (columns).
+
+    A cell flagged ``small`` (fewer partners or interviews than the reporting policy asks) shows
+    its value in brackets, "(48)", with a note on hover: it is shown for information, not compared.
+    """
     pivot = rqi.pivot_table(index="partner_type", columns="period", values="rqi", aggfunc="first")
+    small = (
+        rqi.assign(small=rqi["small"].fillna(False).astype(bool))
+        .pivot_table(index="partner_type", columns="period", values="small", aggfunc="first")
+        .reindex(index=pivot.index, columns=pivot.columns)
+        .fillna(False)
+        .astype(bool)
+        .to_numpy()
+        if "small" in rqi.columns
+        else np.zeros(pivot.shape, dtype=bool)
+    )
     labels = _partner_labels(pivot.index, lang)
+    note = _txt(lang, "small numbers: not compared", "petits effectifs : non comparé")
+    values = pivot.to_numpy()
+    text = [
+        [
+            "" if pd.isna(v) else (f"({v:.0f})" if f else f"{v:.0f}")
+            for v, f in zip(row, flags, strict=True)
+        ]
+        for row, flags in zip(values, small, strict=True)
+    ]
+    hover = [[note if f else "" for f in flags] for flags in small]
     fig = go.Figure(
         go.Heatmap(
-            z=pivot.to_numpy(), x=[str(c) for c in pivot.columns], y=labels,
-            colorscale="RdYlGn", zmin=0, zmax=100,
-            text=[[("" if pd.isna(v) else f"{v:.0f}") for v in row] for row in pivot.to_numpy()],
-            texttemplate="%{text}", hovertemplate="%{y} · %{x}: %{z:.1f}<extra></extra>",
+            z=values, x=[str(c) for c in pivot.columns], y=labels,
+            colorscale="RdYlGn", zmin=0, zmax=100, text=text, customdata=hover,
+            texttemplate="%{text}", hovertemplate="%{y} · %{x}: %{z:.1f} %{customdata}<extra></extra>",
             colorbar={"title": "RQI", "thickness": 12},
         )
     )  # fmt: skip

@@ -1,5 +1,7 @@
 """Indicator explorer: one indicator, its trend with the confidence band and the mission's events,
-and one breakdown as a chart and a table (suppressed cells shown as such), downloadable as CSV."""
+and one breakdown as a chart and a table (suppressed cells shown as such) with each group's change
+since the previous period from the reporting policy's change table (the annex's figures),
+downloadable as CSV."""
 
 from __future__ import annotations
 
@@ -9,8 +11,6 @@ import streamlit as st
 from dashboard import data, format, session
 from dashboard.i18n import t
 from mande import overview, plots
-
-BREAKDOWNS = ("total", "sex", "age_group", "region", "urban_rural", "displacement", "disability")
 
 
 def main() -> None:
@@ -30,12 +30,17 @@ def main() -> None:
     indicator = left.selectbox(
         t("indicator", lang), list(names), format_func=names.get, key="indicator"
     )
-    present = [b for b in BREAKDOWNS if b in set(res["breakdown"])]
+    present = [b for b in data.breakdown_names() if b in set(res["breakdown"])]
     breakdown = right.selectbox(
-        t("breakdown", lang), present, format_func=lambda b: t(f"bd_{b}", lang), key="breakdown"
+        t("breakdown", lang),
+        present,
+        format_func=lambda b: data.breakdown_label(b, lang),
+        key="breakdown",
     )
     rows = res[(res["indicator"] == indicator) & (res["breakdown"] == breakdown)]
-    shown = rows.assign(group=rows["group_label"])  # legends and tables read names, not codes
+    shown = rows.assign(
+        group=rows["group_label"], group_code=rows["group"]
+    )  # legends and tables read names, not codes
     mission = data.mission()
     order = data.round_order()
     fig = plots.trend_figure(
@@ -45,12 +50,19 @@ def main() -> None:
     )  # fmt: skip
     st.plotly_chart(fig, width="stretch", key="trend")
 
-    latest = order[-1]
+    latest = data.current_round(lang)
     st.subheader(t("breakdown_in", lang).format(round=latest))
     current = shown[shown["round"].astype(str) == latest]
     kind = str(current["kind"].iloc[0]) if not current.empty else "proportion"
     if breakdown != "total":
         st.plotly_chart(plots.breakdown_figure(current, lang=lang), width="stretch", key="bars")
+    ch = data.breakdown_changes(indicator, breakdown, lang).set_index("group")
+    groups = current["group_code"].astype(str)
+    unit_kind = "proportion" if kind in ("proportion", "mean_of_indicators") else "mean"
+
+    def pick(col: str) -> list[object]:
+        return [ch[col].get(g) if col in ch.columns and g in ch.index else None for g in groups]
+
     table = pd.DataFrame(
         {
             t("group", lang): current["group"],
@@ -65,11 +77,24 @@ def main() -> None:
                 )
             ],
             "n": current["n"],
+            t("change", lang): [format.change(v, unit_kind, lang) for v in pick("estimate")],
+            t("change_ci", lang): [
+                format.change_interval(lo, hi, unit_kind, lang)
+                for lo, hi in zip(pick("ci_low"), pick("ci_high"), strict=True)
+            ],
+            t("verdict", lang): [v if v else "–" for v in pick("verdict_label")],
+            t("change_ci_unadjusted", lang): [
+                format.change_interval(lo, hi, unit_kind, lang)
+                for lo, hi in zip(
+                    pick("ci_low_unadjusted"), pick("ci_high_unadjusted"), strict=True
+                )
+            ],
         }
     )
     st.dataframe(table, hide_index=True, width="stretch")
     if bool(current["suppressed"].any()):
         st.caption(t("suppressed_note", lang))
+    st.caption(format.fdr_note(data.changes(lang), data.policy(), lang))
     st.download_button(
         t("download_csv", lang),
         data=rows.to_csv(index=False).encode("utf-8"),

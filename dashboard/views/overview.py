@@ -1,6 +1,7 @@
-"""Overview: the headline for leadership. One card per indicator with its change since the last
-round (an arrow only when the change is significant after false-discovery-rate control), the list
-of significant changes, and a map of the regions."""
+"""Overview: the headline for leadership. One card per indicator with its change since the previous
+period (an arrow only when the change is significant after false-discovery-rate control), the list
+of significant changes, and a map of the regions. Every figure is the reporting policy's
+(`mande.reporting`): the same the annex and the draft print for the latest period."""
 
 from __future__ import annotations
 
@@ -28,6 +29,17 @@ def cards(head: pd.DataFrame, lang: str, per_row: int = 4) -> None:
                 if not card.get("arrow") and card.get("previous_round")
                 else ""
             )
+            if card.get("previous_round") and pd.notna(card.get("change")):
+                unit_kind = (
+                    "proportion"
+                    if str(card.get("change_unit", "")).startswith("percentage")
+                    else "mean"
+                )
+                note = (
+                    f"{t('change', lang)} {format.change(card['change'], unit_kind, lang)} "
+                    f"({format.change_interval(card['change_ci_low'], card['change_ci_high'], unit_kind, lang)})"
+                    + (f", {note}" if note else "")
+                )
             with col:
                 st.metric(
                     label=str(card["short_name"]),
@@ -52,12 +64,20 @@ def main() -> None:
         st.info(t("no_data", lang))
         return
     order = data.round_order()
-    latest = rounds.set_index("round").loc[order[-1]]
+    current = data.current_round(lang)
+    latest = rounds.set_index("round").loc[current]
+    figs = data.figures(lang)
+    comparison = figs.comparison if figs is not None else None
+    previous = comparison.previous_round if comparison is not None else None
     st.caption(
         t("latest_round", lang).format(
-            round=order[-1],
+            round=current,
             n=int(latest["n_respondents"]),
-            previous=order[-2] if len(order) > 1 else "–",
+            period=comparison.period.title(lang) if comparison is not None else "–",
+            previous=previous or (order[-2] if len(order) > 1 and comparison is None else "–"),
+            previous_period=comparison.comparison_label(lang) or "–"
+            if comparison is not None
+            else "–",
         )
     )
     head = data.headline(lang)
@@ -69,26 +89,44 @@ def main() -> None:
     if changes.empty:
         st.write(t("no_significant_change", lang))
     else:
+        kinds = [
+            "proportion" if str(u).startswith("percentage") else "mean" for u in changes["unit"]
+        ]
         st.dataframe(
             pd.DataFrame(
                 {
                     t("indicator", lang): changes["short_name"],
-                    t("breakdown", lang): [t(f"bd_{b}", lang) for b in changes["breakdown"]],
+                    t("breakdown", lang): [
+                        data.breakdown_label(b, lang) for b in changes["breakdown"]
+                    ],
                     t("group", lang): changes["group_label"],
                     t("change", lang): [
-                        format.change(
-                            v, "proportion" if str(u).startswith("percentage") else "mean", lang
+                        format.change(v, k, lang)
+                        for v, k in zip(changes["estimate"], kinds, strict=False)
+                    ],
+                    t("change_ci", lang): [
+                        format.change_interval(lo, hi, k, lang)
+                        for lo, hi, k in zip(
+                            changes["ci_low"], changes["ci_high"], kinds, strict=False
                         )
-                        for v, u in zip(changes["estimate"], changes["unit"], strict=False)
                     ],
                     t("verdict", lang): changes["verdict_label"],
                     "q": changes["q_value"].round(4),
+                    t("change_ci_unadjusted", lang): [
+                        format.change_interval(lo, hi, k, lang)
+                        for lo, hi, k in zip(
+                            changes["ci_low_unadjusted"],
+                            changes["ci_high_unadjusted"],
+                            kinds,
+                            strict=False,
+                        )
+                    ],
                 }
             ),
             hide_index=True,
             width="stretch",
         )
-        st.caption(t("fdr_note", lang))
+    st.caption(format.fdr_note(data.changes(lang), data.policy(), lang))
 
     geo = data.boundaries()
     if geo is not None and mission is not None:
@@ -98,7 +136,7 @@ def main() -> None:
         chosen = st.selectbox(
             t("map_indicator", lang), options, format_func=names.get, key="map_indicator"
         )
-        values = data.regional_values(chosen, order[-1])
+        values = data.regional_values(chosen, current)
         fig = plots.region_map(values, geo, mission, title=names[chosen], lang=lang)
         st.plotly_chart(fig, width="stretch", key="map")
 

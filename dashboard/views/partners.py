@@ -1,8 +1,15 @@
 """Partners: relationship quality by partner type and period, its dimensions, positions on the
-coercion-cooperation continuum, the robust-operation comparison, themes and consented quotes."""
+coercion-cooperation continuum, the robust-operation comparison, themes and consented quotes.
+
+The period's figures (relationship quality by partner type, agreement between coders, the
+robust-operation model and its data window) are `mande.reporting.partner_figures`, the annex's;
+figures resting on small numbers are greyed with the note mande's flag calls for."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import pandas as pd
 import streamlit as st
 
 from dashboard import data, session
@@ -21,9 +28,28 @@ def main() -> None:
     rqi = data.partner_quality(("partner_type", "period"))
     st.subheader(t("rqi_heatmap", lang))
     st.plotly_chart(plots.rqi_heatmap(rqi, lang=lang), width="stretch", key="heatmap")
-    st.caption(t("rqi_note", lang))
+    pol = data.policy()
+    st.caption(t("rqi_note", lang).format(partners=pol.min_partners, interviews=pol.min_interviews))
 
-    model = data.partner_model(lang)
+    periods = data.partner_periods()
+    labels = data.period_labels(lang)
+    period = st.selectbox(
+        t("period", lang), periods, index=len(periods) - 1 if periods else 0,
+        format_func=lambda p: labels.get(p, p), key="partner_period",
+    )  # fmt: skip
+    figs = data.partner_figures(period)
+    policy = data.policy()
+    if figs is not None and not figs.rqi.empty:
+        st.subheader(t("partner_table", lang))
+        st.dataframe(_grey(_rqi_table(figs.rqi, lang), figs.rqi["small"]), hide_index=True)
+        if bool(figs.rqi["small"].any()):
+            st.caption(
+                t("small_partners_note", lang).format(
+                    partners=policy.min_partners, interviews=policy.min_interviews
+                )
+            )
+
+    model = figs.model if figs is not None else None
     st.subheader(t("robust_comparison", lang))
     if model is None:
         st.write(t("model_unavailable", lang))
@@ -33,6 +59,8 @@ def main() -> None:
             t("model_note", lang).format(
                 n=model.n_interviews, partners=model.n_partners, robust=model.n_robust
             )
+            + " "
+            + t("model_window", lang).format(window=figs.model_window_text(lang))
         )
 
     left, right = st.columns(2)
@@ -45,12 +73,15 @@ def main() -> None:
         st.plotly_chart(plots.positions_figure(rqi, lang=lang), width="stretch", key="pos")
 
     st.subheader(t("reliability", lang))
-    rel = data.partner_reliability()
-    if rel.empty:
+    rel = figs.reliability if figs is not None else None
+    if rel is None or rel.empty:
         st.write(t("no_double_coding", lang))
     else:
-        st.dataframe(rel, hide_index=True, width="stretch")
+        shown = rel.drop(columns=["few_units"]).round({"alpha": 3, "percent_agreement": 1})
+        st.dataframe(_grey(shown, rel["few_units"]), hide_index=True, width="stretch")
         st.caption(t("reliability_note", lang))
+        if bool(rel["few_units"].any()):
+            st.caption(t("few_units_note", lang).format(units=policy.min_double_coded))
 
     st.subheader(t("themes", lang))
     st.dataframe(data.partner_themes(lang), width="stretch")
@@ -79,6 +110,36 @@ def main() -> None:
             t("download_csv", lang), quotes.to_csv(index=False).encode("utf-8"),
             file_name=f"quotes_{period}.csv", mime="text/csv", key="dl_quotes",
         )  # fmt: skip
+
+
+def _rqi_table(rqi: pd.DataFrame, lang: str) -> pd.DataFrame:
+    from mande.partners.rubric import load_rubric
+
+    rb = load_rubric()
+    return pd.DataFrame(
+        {
+            t("partner_type", lang): [rb.partner_type_label(p, lang) for p in rqi["partner_type"]],
+            t("rqi", lang): rqi["rqi"].round(1),
+            t("ci95", lang): [
+                f"{lo:.1f} – {hi:.1f}" if pd.notna(lo) and pd.notna(hi) else "–"
+                for lo, hi in zip(rqi["rqi_ci_low"], rqi["rqi_ci_high"], strict=True)
+            ],
+            t("n_partners", lang): rqi["n_partners"],
+            t("n_interviews", lang): rqi["n_interviews"],
+            t("flag", lang): [t("small_numbers", lang) if f else "" for f in rqi["small"]],
+        }
+    )
+
+
+def _grey(frame: pd.DataFrame, flags: pd.Series) -> Any:
+    """The table with the flagged rows greyed (small numbers)."""
+    marks = list(flags.fillna(False).astype(bool))
+
+    def style(row: pd.Series) -> list[str]:
+        grey = "color: #9e9e9e; font-style: italic"
+        return [grey if marks[row.name] else "" for _ in row]
+
+    return frame.reset_index(drop=True).style.apply(style, axis=1)
 
 
 if __name__ == "__main__":

@@ -21,11 +21,13 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import yaml
 
+from mande._definitions import raise_problems
 from mande.errors import DefinitionError
+from mande.indicators import schema
 from mande.indicators.items import StandardItems, standard_items
 
 __all__ = [
@@ -49,30 +51,14 @@ DEFINITIONS_DIR = Path(__file__).with_name("definitions")
 # the C implementation of the safe loader when libyaml is there (same results, faster)
 _YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-KINDS: tuple[str, ...] = ("proportion", "mean", "mean_of_indicators", "index_0_100")
+# The choices are declared once, as the literal types of the definition file's model.
+KINDS: tuple[str, ...] = get_args(schema.Kind)
 COMPOSITE_KINDS: tuple[str, ...] = ("mean_of_indicators", "index_0_100")
-POLARITIES: tuple[str, ...] = ("up", "down")
-DOMAINS: tuple[str, ...] = (
-    "security",
-    "justice",
-    "inclusion",
-    "cohesion",
-    "state",
-    "services",
-    "mission",
-    "partnerships",
-)
-SG_SECTIONS: tuple[str, ...] = (
-    "political",
-    "security",
-    "protection_of_civilians",
-    "state_authority",
-    "human_rights",
-    "partnerships",
-    "mission_performance",
-)
-UNITS: tuple[str, ...] = ("percent", "mean", "index", "score")
-DATA_SOURCES: tuple[str, ...] = ("survey", "interviews")
+POLARITIES: tuple[str, ...] = get_args(schema.Polarity)
+DOMAINS: tuple[str, ...] = get_args(schema.Domain)
+SG_SECTIONS: tuple[str, ...] = get_args(schema.SgSection)
+UNITS: tuple[str, ...] = get_args(schema.Unit)
+DATA_SOURCES: tuple[str, ...] = get_args(schema.DataSource)
 
 _FIELDS_REQUIRED = (
     "id",
@@ -541,6 +527,8 @@ def _parse_file(path: Path, items: StandardItems) -> Indicator:
             "write one indicator per file",
             path=str(path),
         )
+    # every problem of the file's form and of what it names, all at once; then the finer checks
+    raise_problems(schema.check_definition(raw, items), str(path), "indicator definition")
     return _parse(raw, ctx, items)
 
 

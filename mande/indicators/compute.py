@@ -31,15 +31,8 @@ from mande.stats.estimate import ESTIMATE_COLUMNS
 
 __all__ = ["RESULT_COLUMNS", "STANDARD_BREAKDOWNS", "compute_indicators"]
 
-#: The standard breakdowns of DOMAIN.md, in report order.
-STANDARD_BREAKDOWNS: tuple[str, ...] = (
-    "sex",
-    "age_group",
-    "region",
-    "urban_rural",
-    "displacement",
-    "disability",
-)
+#: The standard breakdowns of DOMAIN.md, in report order (``reported_breakdowns`` in items.yaml).
+STANDARD_BREAKDOWNS: tuple[str, ...] = standard_items().breakdown_names
 
 #: The columns of :func:`compute_indicators`' result, in order.
 RESULT_COLUMNS: tuple[str, ...] = (

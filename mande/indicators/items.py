@@ -6,7 +6,7 @@ a mission's form onto it, and the indicator catalogue is validated against it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,7 @@ import yaml
 
 from mande.errors import DefinitionError
 
-__all__ = ["StandardItem", "StandardItems", "standard_items"]
+__all__ = ["Breakdown", "StandardItem", "StandardItems", "standard_items"]
 
 ITEMS_PATH = Path(__file__).with_name("items.yaml")
 
@@ -46,12 +46,44 @@ class StandardItem:
 
 
 @dataclass(frozen=True)
+class Breakdown:
+    """A breakdown results are reported by (``reported_breakdowns`` in items.yaml)."""
+
+    name: str
+    label: dict[str, str]
+    sheet: dict[str, str]
+    groups: dict[str, dict[str, str]]
+
+    def group_label(self, group: Any, lang: str = "en") -> str:
+        """How a group is written: "Women", "18–24"; as coded when not listed."""
+        g = str(group)
+        labels = self.groups.get(g) or self.groups.get(g.lower())
+        if labels:
+            return labels.get(lang) or labels.get("en") or g
+        return g.replace("-", "\u2013") if self.name == "age_group" else g
+
+
+@dataclass(frozen=True)
 class StandardItems:
     items: dict[str, StandardItem]
     scales: dict[str, dict[Any, dict[str, str]]]
     non_substantive: dict[int, dict[str, str]]
     design_columns: dict[str, str]
     derived: dict[str, Any]
+    breakdowns: dict[str, Breakdown] = field(default_factory=dict)
+    total_label: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def breakdown_names(self) -> tuple[str, ...]:
+        """The reported breakdowns, in report order."""
+        return tuple(self.breakdowns)
+
+    def breakdown_label(self, name: str, lang: str = "en") -> str:
+        """A breakdown's name ("Sex", "Tranche d'âge"); the total's ("All respondents")."""
+        if name == "total":
+            return self.total_label.get(lang) or self.total_label.get("en") or name
+        b = self.breakdowns.get(name)
+        return (b.label.get(lang) or b.label.get("en") or name) if b else name
 
     def __getitem__(self, name: str) -> StandardItem:
         try:
@@ -109,4 +141,27 @@ def standard_items(path: Path = ITEMS_PATH) -> StandardItems:
             relevant=spec.get("relevant"),
             range=tuple(spec["range"]) if spec.get("range") else None,  # type: ignore[arg-type]
         )
-    return StandardItems(items, scales, ns, raw["design_columns"], raw["derived_breakdowns"])
+    breakdowns = {}
+    for name, spec in (raw.get("reported_breakdowns") or {}).items():
+        if name not in items and name not in raw["derived_breakdowns"]:
+            raise DefinitionError(
+                f"'{name}' is neither a breakdown item nor a derived breakdown; declare it under "
+                "items (role: breakdown) or derived_breakdowns",
+                path=str(path),
+                field=f"reported_breakdowns.{name}",
+            )
+        breakdowns[name] = Breakdown(
+            name=name,
+            label=dict(spec["label"]),
+            sheet=dict(spec.get("sheet") or spec["label"]),
+            groups={str(k): dict(v) for k, v in (spec.get("groups") or {}).items()},
+        )
+    return StandardItems(
+        items,
+        scales,
+        ns,
+        raw["design_columns"],
+        raw["derived_breakdowns"],
+        breakdowns,
+        dict(raw.get("total_label") or {"en": "All respondents"}),
+    )

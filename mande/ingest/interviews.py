@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from mande.dates import as_date
 from mande.errors import DataValidationError, Problem
 from mande.partners.rubric import Rubric, load_rubric, normalise_label
 
@@ -62,7 +63,6 @@ _TITLES = (
 _TITLED_NAME = re.compile(
     rf"\b({_TITLES})(\s+)(?:[A-ZÀ-ÖØ-Þ][\w'’\-]+)(?:\s+[A-ZÀ-ÖØ-Þ][\w'’\-]+)*", re.UNICODE
 )
-_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%Y/%m/%d", "%d/%m/%y")
 
 
 @dataclass(frozen=True)
@@ -382,24 +382,8 @@ def _score(value: Any, rb: Rubric) -> int | None:
 
 
 def _date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and 20000 < value < 80000:
-        from openpyxl.utils.datetime import from_excel
-
-        out = from_excel(value)
-        return out.date() if isinstance(out, dt.datetime) else None
-    text = str(value).strip()
-    if "T" in text or " " in text:
-        text = re.split(r"[T ]", text, maxsplit=1)[0]
-    for fmt in _DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
+    """A coding sheet's date: a date cell, an Excel serial day or text in one of the formats."""
+    return as_date(value, excel_serial=True, free_text=False)
 
 
 # --------------------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mande.dates import as_date
 from mande.errors import DataValidationError, Problem
 from mande.indicators.items import StandardItems, standard_items
 from mande.ingest._files import read_tables, sha256_file
@@ -490,31 +491,7 @@ def _parse_dates(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
 
 
 def _one_date(v: Any) -> dt.date | None:
-    if v is None:
-        return None
-    if isinstance(v, dt.datetime):
-        return v.date()
-    if isinstance(v, dt.date):
-        return v
-    if isinstance(v, pd.Timestamp):
-        return v.date()
-    s = str(v).strip()
-    if not s:
-        return None
-    try:
-        return dt.date.fromisoformat(s[:10])
-    except ValueError:
-        pass
-    for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d"):
-        try:
-            return dt.datetime.strptime(s[:10], fmt).date()
-        except ValueError:
-            continue
-    try:
-        ts = pd.Timestamp(s)
-    except (ValueError, TypeError):
-        return None
-    return None if pd.isna(ts) else ts.date()
+    return as_date(v)
 
 
 def _numeric(series: pd.Series) -> tuple[pd.Series, np.ndarray]:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from mande.errors import EstimationError
 from mande.partners.rubric import load_rubric
+from mande.reporting.policy import group_rng
 
 __all__ = [
     "interview_rqi",
@@ -112,6 +113,7 @@ def relationship_quality(
     n_boot: int = 2000,
     seed: int = 0,
     min_partners: int = 5,
+    min_interviews: int = 5,
 ) -> pd.DataFrame:
     """The relationship-quality index by group, with cluster-bootstrap CIs, and the other dimensions.
 
@@ -127,16 +129,21 @@ def relationship_quality(
     n_boot:
         Bootstrap replicates.
     seed:
-        Seed of ``numpy.random.default_rng``: the same seed gives the same intervals.
-    min_partners:
+        The bootstrap seed. Each group draws from its own generator, derived from the seed and the
+        group's key (:func:`mande.reporting.group_rng`), so a group's interval is the same whatever
+        other groups are computed with it (the Partners page's table by partner type and period
+        and the annex's table of one period agree).
+    min_partners, min_interviews:
         Groups with fewer partner organisations are flagged ``few_partners`` (their interval is
-        unreliable; with one organisation it is not computed).
+        unreliable; with one organisation it is not computed); with fewer interviews,
+        ``few_interviews``. ``small`` is either flag: such a figure is shown greyed with a note
+        and never ranked.
 
     Returns
     -------
     DataFrame
         One row per group: ``*by``, ``n_interviews``, ``n_partners``, ``rqi``, ``rqi_ci_low``,
-        ``rqi_ci_high``, ``few_partners``, then the mean score (1-5) of every rubric dimension and
+        ``rqi_ci_high``, ``few_partners``, ``few_interviews``, ``small``, then the mean score (1-5) of every rubric dimension and
         ``coercion_cooperation``.
 
     Notes
@@ -147,8 +154,8 @@ def relationship_quality(
     (multinomial counts :math:`w_c`, :math:`\\sum_c w_c = m`) and recomputes
     :math:`\\hat\\mu^* = \\sum_c w_c S_c / \\sum_c w_c n_c`; the interval is the
     :math:`(\\alpha/2, 1-\\alpha/2)` percentiles of the replicates (percentile cluster bootstrap;
-    Davison and Hinkley 1997, section 3.8; Field and Welsh 2007). Groups are processed in sorted
-    order from one generator, so a seed reproduces every interval.
+    Davison and Hinkley 1997, section 3.8; Field and Welsh 2007). Each group has its own
+    generator (seed and group key), so a seed reproduces every interval.
     """
     if not 0 < level < 1:
         raise EstimationError(f"level={level} must be between 0 and 1, e.g. 0.95")
@@ -164,12 +171,12 @@ def relationship_quality(
         raise EstimationError(
             "column 'partner_id' not found; the bootstrap resamples partner organisations"
         )
-    rng = np.random.default_rng(seed)
     dims = [d for d in rb.scored if d in frame.columns]
     groups = frame.groupby(by, sort=True, dropna=False) if by else [((), frame)]
     rows = []
     for key, g in groups:
         keys = key if isinstance(key, tuple) else (key,)
+        rng = group_rng(seed, tuple(f"{c}={v}" for c, v in zip(by, keys, strict=True)))
         lo, hi = _cluster_bootstrap(
             g["rqi"].to_numpy(float), g["partner_id"].to_numpy(), rng, n_boot, level
         )
@@ -182,6 +189,8 @@ def relationship_quality(
             "rqi_ci_low": lo,
             "rqi_ci_high": hi,
             "few_partners": n_partners < min_partners,
+            "few_interviews": len(g) < min_interviews,
+            "small": n_partners < min_partners or len(g) < min_interviews,
         }
         row |= {d: float(g[d].mean()) for d in dims}
         rows.append(row)
@@ -193,6 +202,8 @@ def relationship_quality(
         "rqi_ci_low",
         "rqi_ci_high",
         "few_partners",
+        "few_interviews",
+        "small",
         *dims,
     ]
     return pd.DataFrame(rows, columns=columns)

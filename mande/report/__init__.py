@@ -27,6 +27,7 @@ __all__ = [
     "ReportInputs",
     "ReportingPeriod",
     "build_report_data",
+    "check_extension",
     "describe_annex",
     "get_period",
     "make_report",
@@ -36,6 +37,19 @@ __all__ = [
     "write_annex",
     "write_narrative",
 ]
+
+
+def check_extension(path: str | Path, suffix: str, what: str) -> None:
+    """Fail when ``path`` does not end in ``suffix`` (case-insensitive)."""
+    from mande.errors import MandeError
+
+    got = Path(path).suffix
+    if got.lower() != suffix:
+        raise MandeError(
+            f"{what} is written as {suffix}, but the file name {str(path)!r} ends in "
+            f"{got or 'no extension'}; give a name ending in {suffix}, e.g. "
+            f"{Path(path).with_suffix(suffix).name!r}"
+        )
 
 
 def make_report(
@@ -48,7 +62,16 @@ def make_report(
     """Build the report for ``period`` and write the annex to ``out`` (and the draft to ``docx``).
 
     Returns the :class:`ReportData` the files were written from.
+
+    Raises
+    ------
+    MandeError
+        When ``out`` does not end in ``.xlsx`` or ``docx`` in ``.docx`` (checked before anything
+        is computed or written, so that a Word name never holds a workbook).
     """
+    check_extension(out, ".xlsx", "the annex (--out)")
+    if docx is not None:
+        check_extension(docx, ".docx", "the draft (--docx)")
     data = build_report_data(store_or_inputs, period, lang)
     write_annex(data, out, lang)
     if docx is not None:

@@ -102,8 +102,10 @@ L: dict[str, dict[str, str]] = {
         "ci_high": "95% CI high",
         "prev_value": "Previous period",
         "change": "Change (pp)",
-        "change_ci_low": "Change 95% CI low",
-        "change_ci_high": "Change 95% CI high",
+        "change_ci_low": "Change CI low (FCR-adj.)",
+        "change_ci_high": "Change CI high (FCR-adj.)",
+        "change_unadj_low": "Change 95% CI low, unadjusted (analysts)",
+        "change_unadj_high": "Change 95% CI high, unadjusted (analysts)",
         "q": "p (FDR-adj.)",
         "assessment": "Assessment",
         "n": "n",
@@ -119,7 +121,15 @@ L: dict[str, dict[str, str]] = {
         "(n < {min_n} by default) answered.",
         "fn_change": "Change since the previous period ({prev}) in percentage points (pp). "
         "Improved / Deteriorated only when the change is significant after controlling the "
-        "false discovery rate at {fdr} (Benjamini–Hochberg); otherwise no significant change.",
+        "false discovery rate at {fdr} (Benjamini–Hochberg) over one family: {family} ({m} "
+        "comparisons); otherwise no significant change. The change's interval is "
+        "false-coverage-rate adjusted (Benjamini–Yekutieli; {level} level), so that it excludes "
+        "zero exactly when the change is significant; the unadjusted 95% interval is given for "
+        "analysts and is not a test.",
+        "small_partners": "Small numbers (fewer than {partners} partners or {interviews} "
+        "interviews): for information, not compared",
+        "few_units": "Fewer than {units} interviews double-coded: too few to judge agreement",
+        "robust_window": "Data: {window}.",
         "fn_ci": "95% CI: confidence interval accounting for the survey design (logit interval "
         "for proportions).",
         "by": "Breakdown: {what}",
@@ -201,8 +211,10 @@ L: dict[str, dict[str, str]] = {
         "ci_high": "IC 95 % haut",
         "prev_value": "Période précédente",
         "change": "Variation (pts)",
-        "change_ci_low": "Variation IC 95 % bas",
-        "change_ci_high": "Variation IC 95 % haut",
+        "change_ci_low": "Variation IC bas (ajusté FCR)",
+        "change_ci_high": "Variation IC haut (ajusté FCR)",
+        "change_unadj_low": "Variation IC 95 % bas, non ajusté (analystes)",
+        "change_unadj_high": "Variation IC 95 % haut, non ajusté (analystes)",
         "q": "p (ajusté FDR)",
         "assessment": "Appréciation",
         "n": "n",
@@ -218,8 +230,17 @@ L: dict[str, dict[str, str]] = {
         "l'indicateur (n < {min_n} par défaut).",
         "fn_change": "Variation depuis la période précédente ({prev}) en points de pourcentage "
         "(pts). Amélioration / Détérioration seulement si la variation est significative après "
-        "contrôle du taux de fausses découvertes à {fdr} (Benjamini-Hochberg) ; sinon, pas de "
-        "changement significatif.",
+        "contrôle du taux de fausses découvertes à {fdr} (Benjamini-Hochberg) sur une seule "
+        "famille : {family} ({m} comparaisons) ; sinon, pas de changement significatif. "
+        "L'intervalle de la variation est ajusté pour le taux de fausse couverture "
+        "(Benjamini-Yekutieli ; niveau {level}) : il exclut zéro exactement quand la variation "
+        "est significative ; l'intervalle à 95 % non ajusté est donné pour les analystes et "
+        "n'est pas un test.",
+        "small_partners": "Petits effectifs (moins de {partners} partenaires ou {interviews} "
+        "entretiens) : à titre indicatif, sans comparaison",
+        "few_units": "Moins de {units} entretiens codés deux fois : trop peu pour juger de "
+        "l'accord",
+        "robust_window": "Données : {window}.",
         "fn_ci": "IC 95 % : intervalle de confiance tenant compte du plan de sondage (intervalle "
         "logit pour les proportions).",
         "by": "Ventilation : {what}",
@@ -277,6 +298,7 @@ _HEADER_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True
 _BODY = Font(name=FONT, size=9)
 _BOLD = Font(name=FONT, size=9, bold=True)
 _SMALL = Font(name=FONT, size=8, italic=True, color="404040")
+_GREY = Font(name=FONT, size=9, italic=True, color="8C8C8C")  # small numbers: shown, not compared
 _TITLE = Font(name=FONT, size=13, bold=True, color=DARK)
 _SUB = Font(name=FONT, size=10, italic=True, color="404040")
 _SECTION = Font(name=FONT, size=9, bold=True, color=DARK)
@@ -462,6 +484,16 @@ def _estimate_cells(
     if is_mean:
         notes.append(_t(lang, "mean_note"))
     cells.append(("; ".join(notes) or None, None))
+    if with_change:  # the unadjusted interval, for analysts, last
+        if _num(rec.get("change")) is None:
+            cells += [(None, None)] * 2
+        else:
+            unadj = MEAN_CHANGE if is_mean else PP
+            scale = 1.0 if is_mean else 100.0
+            cells += [
+                (_scaled(rec.get("change_ci_low_unadjusted"), scale), unadj),
+                (_scaled(rec.get("change_ci_high_unadjusted"), scale), unadj),
+            ]
     for value, f in cells:
         if value == SUPPRESSED:
             put(ws, row, col, value, font=_BODY, alignment=_CENTER, border=_BOX)
@@ -479,14 +511,17 @@ def _estimate_headers(lang: str, with_change: bool) -> list[str]:
     keys = ["value", "ci_low", "ci_high"]
     if with_change:
         keys += ["prev_value", "change", "change_ci_low", "change_ci_high", "q", "assessment"]
-    return [_t(lang, k) for k in [*keys, "n", "notes"]]
+    keys += ["n", "notes"]
+    if with_change:
+        keys += ["change_unadj_low", "change_unadj_high"]
+    return [_t(lang, k) for k in keys]
 
 
 def _estimate_widths(with_change: bool) -> list[float]:
     w = [9.0, 9.0, 9.0]
     if with_change:
         w += [9.5, 9.0, 9.5, 9.5, 8.5, 17.0]
-    return [*w, 8.0, 18.0]
+    return [*w, 8.0, 18.0, *([11.0, 11.0] if with_change else [])]
 
 
 def _min_n(data: ReportData) -> int:
@@ -604,12 +639,39 @@ def _summary(wb: Workbook, data: ReportData, lang: str) -> None:
             row += 1
     notes = [_t(lang, "fn_ci"), _t(lang, "fn_suppressed", min_n=_min_n(data))]
     if data.previous is not None:
-        notes.append(_t(lang, "fn_change", prev=data.previous.title(lang), fdr=_fdr(data, lang)))
+        notes.append(_fn_change(data, lang))
     _footnotes(ws, row, notes, ncols)
 
 
 def _fdr(data: ReportData, lang: str) -> str:
     return number(data.fdr * 100, lang, 0) + ("\u00a0%" if lang == "fr" else "%")
+
+
+def _fn_change(data: ReportData, lang: str) -> str:
+    """The footnote on changes: the comparison period, the FDR family and the adjusted level."""
+    tables = [data.summary, *data.breakdowns.values()]
+    tested = pd.concat([t[["q_value", "change_ci_level"]] for t in tables if len(t)])
+    tested = tested[tested["q_value"].notna()]
+    level = float(tested["change_ci_level"].iloc[0]) if len(tested) else float("nan")
+    if data.policy.fdr_family == "table":
+        m = "≤ " + number(max((t["q_value"].notna().sum() for t in tables), default=0), lang)
+    else:
+        m = number(len(tested), lang)
+    pct = (
+        "–"
+        if math.isnan(level)
+        else number(level * 100, lang, 3).rstrip("0").rstrip(".,")
+        + ("\u00a0%" if lang == "fr" else "%")
+    )
+    return _t(
+        lang,
+        "fn_change",
+        prev=data.previous.title(lang) if data.previous else "",
+        fdr=_fdr(data, lang),
+        family=data.policy.family_text(lang),
+        m=m,
+        level=pct,
+    )
 
 
 def _breakdown(wb: Workbook, data: ReportData, lang: str, key: str, table: pd.DataFrame) -> None:
@@ -667,7 +729,7 @@ def _breakdown(wb: Workbook, data: ReportData, lang: str, key: str, table: pd.Da
         row += 1
     notes = [_t(lang, "fn_ci"), _t(lang, "fn_suppressed", min_n=_min_n(data))]
     if data.previous is not None:
-        notes.append(_t(lang, "fn_change", prev=data.previous.title(lang), fdr=_fdr(data, lang)))
+        notes.append(_fn_change(data, lang))
     _footnotes(ws, row, notes, ncols)
 
 
@@ -766,7 +828,7 @@ def _partners(wb: Workbook, data: ReportData, lang: str) -> None:
     pi = data.partners
     rqi = pi.rqi if pi is not None else None
     dims = [d for d in DIMENSIONS if rqi is not None and d in rqi.columns]
-    widths = [30.0, 10.0, 9.0, 9.0, 10.0, *([10.5] * len(dims))]
+    widths = [30.0, 10.0, 9.0, 9.0, 10.0, *([10.5] * len(dims)), 24.0]
     widths = widths + [10.5] * max(0, 7 - len(widths))
     ncols = len(widths)
     _setup(ws, data, lang, widths, 4)
@@ -778,17 +840,21 @@ def _partners(wb: Workbook, data: ReportData, lang: str) -> None:
         ws,
         4,
         [_t(lang, k) for k in ("partner_type", "rqi", "ci_low", "ci_high", "interviews_n")]
-        + [_dimension_label(data, d, lang) for d in dims],
+        + [_dimension_label(data, d, lang) for d in dims]
+        + [_t(lang, "notes")],
         height=42,
     )
     row = 5
+    pol = data.policy
     for _, rec in rqi.iterrows():
+        small = bool(rec.get("small")) if not _missing(rec.get("small")) else False
+        font = _GREY if small else _BODY
         put(
             ws,
             row,
             1,
             _partner_label(data, str(rec["partner_type"]), lang),
-            font=_BODY,
+            font=font,
             alignment=_WRAP,
             border=_BOX,
         )
@@ -800,8 +866,16 @@ def _partners(wb: Workbook, data: ReportData, lang: str) -> None:
             (None if _missing(rec.get("n")) else int(rec["n"]), COUNT),
         ] + [(_num(rec[d]), SCORE) for d in dims]
         for j, (v, f) in enumerate(vals, start=2):
-            c = put(ws, row, j, v, font=_BODY, alignment=_RIGHT, border=_BOX)
+            c = put(ws, row, j, v, font=font, alignment=_RIGHT, border=_BOX)
             c.number_format = f
+        note = (
+            _t(lang, "small_partners", partners=pol.min_partners, interviews=pol.min_interviews)
+            if small
+            else None
+        )
+        put(ws, row, len(vals) + 2, note, font=font, alignment=_WRAP, border=_BOX)
+        if note:
+            ws.row_dimensions[row].height = 12.5 * 3
         row += 1
     row = _footnotes(ws, row, [_t(lang, "fn_rqi")], ncols)
     rel = pi.reliability
@@ -809,15 +883,19 @@ def _partners(wb: Workbook, data: ReportData, lang: str) -> None:
         row += 1
         put(ws, row, 1, _t(lang, "reliability"), font=_SECTION)
         row += 1
-        _header(ws, row, [_t(lang, k) for k in ("dimension", "alpha", "units", "coders")], 30)
+        _header(
+            ws, row, [_t(lang, k) for k in ("dimension", "alpha", "units", "coders", "notes")], 30
+        )
         row += 1
         for _, rec in rel.iterrows():
+            few = bool(rec.get("few_units")) if not _missing(rec.get("few_units")) else False
+            font = _GREY if few else _BODY
             put(
                 ws,
                 row,
                 1,
                 _dimension_label(data, str(rec["dimension"]), lang),
-                font=_BODY,
+                font=font,
                 alignment=_WRAP,
                 border=_BOX,
             )
@@ -830,8 +908,12 @@ def _partners(wb: Workbook, data: ReportData, lang: str) -> None:
                 ],
                 start=2,
             ):
-                c = put(ws, row, j, v, font=_BODY, alignment=_RIGHT, border=_BOX)
+                c = put(ws, row, j, v, font=font, alignment=_RIGHT, border=_BOX)
                 c.number_format = f
+            note = _t(lang, "few_units", units=pol.min_double_coded) if few else None
+            put(ws, row, 5, note, font=font, alignment=_WRAP, border=_BOX)
+            if note:
+                ws.row_dimensions[row].height = 12.5 * 3
             row += 1
     rob = pi.robust
     if rob:
@@ -839,6 +921,9 @@ def _partners(wb: Workbook, data: ReportData, lang: str) -> None:
         put(ws, row, 1, _t(lang, "robust"), font=_SECTION)
         row += 1
         sentence = str(rob.get(f"sentence_{lang}") or rob.get("sentence_en") or "")
+        window = rob.get(f"window_{lang}")
+        if window:
+            sentence += " " + _t(lang, "robust_window", window=window)
         put(ws, row, 1, sentence, font=_BODY, alignment=_WRAP)
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
         ws.row_dimensions[row].height = 13 * _lines(sentence, sum(widths))

@@ -39,14 +39,16 @@ import pandas as pd
 
 from mande.config import MissionConfig
 from mande.errors import DataValidationError, Problem
+from mande.indicators.items import standard_items
 from mande.report.periods import (
     ReportingPeriod,
     assign_periods,
     get_period,
-    previous_period,
     reporting_periods,
 )
 from mande.report.style import check_lang
+from mande.reporting.changes import period_comparison
+from mande.reporting.policy import ReportingPolicy
 
 __all__ = [
     "BREAKDOWNS",
@@ -74,37 +76,19 @@ SECTIONS: dict[str, dict[str, str]] = {
     "mission_performance": {"en": "Mission performance", "fr": "Performance de la mission"},
 }
 
-#: The standard breakdowns, in the annex's order, with their sheet names.
+#: The standard breakdowns, in the annex's order, with their sheet names (items.yaml).
 BREAKDOWNS: dict[str, dict[str, str]] = {
-    "sex": {"en": "By sex", "fr": "Par sexe"},
-    "age_group": {"en": "By age group", "fr": "Par âge"},
-    "region": {"en": "By region", "fr": "Par région"},
-    "urban_rural": {"en": "Urban-rural", "fr": "Urbain-rural"},
-    "displacement": {"en": "Displacement", "fr": "Déplacement"},
-    "disability": {"en": "Disability", "fr": "Handicap"},
-}
-
-GROUP_LABELS: dict[str, dict[str, dict[str, str]]] = {
-    "sex": {"female": {"en": "Women", "fr": "Femmes"}, "male": {"en": "Men", "fr": "Hommes"}},
-    "urban_rural": {
-        "urban": {"en": "Urban", "fr": "Urbain"},
-        "rural": {"en": "Rural", "fr": "Rural"},
-    },
-    "displacement": {
-        "resident": {"en": "Resident", "fr": "Résident(e)s"},
-        "displaced": {"en": "Internally displaced", "fr": "Déplacé(e)s internes"},
-        "returnee": {"en": "Returnee", "fr": "Retourné(e)s"},
-    },
-    "disability": {
-        "with disability": {"en": "With a disability", "fr": "En situation de handicap"},
-        "with_disability": {"en": "With a disability", "fr": "En situation de handicap"},
-        "without disability": {"en": "Without a disability", "fr": "Sans handicap"},
-        "without_disability": {"en": "Without a disability", "fr": "Sans handicap"},
-    },
+    name: dict(b.sheet) for name, b in standard_items().breakdowns.items()
 }
 
 #: Indicators charted in the annex when the catalogue marks none as headline.
 DEFAULT_HEADLINE: tuple[str, ...] = ("SAF-01", "SAF-03", "TRU-01", "ID-01", "MIS-01", "MIS-02")
+
+#: The change columns of a report table (see :func:`compare_periods`).
+CHANGE_FIELDS = (
+    "change", "change_ci_low", "change_ci_high", "change_ci_level", "change_ci_low_unadjusted",
+    "change_ci_high_unadjusted", "p_value", "q_value",
+)  # fmt: skip
 
 _RESULT_COLUMNS = ("indicator", "round", "breakdown", "group", "estimate", "ci_low", "ci_high", "n")
 
@@ -181,6 +165,11 @@ class ReportData:
     data_versions: Mapping[str, str]
     periods: tuple[ReportingPeriod, ...] = ()
     footprint: Any = None  # mande.report.footprint.FootprintSection
+    policy: ReportingPolicy = field(default_factory=ReportingPolicy)
+
+    def comparison_label(self, lang: str | None = None) -> str:
+        """The comparison period by its dates ("1 February–31 May 2026"), "" without one."""
+        return self.previous.title(lang or self.lang) if self.previous is not None else ""
 
 
 def _nonsub_text(indicator: Any, lang: str) -> str:
@@ -290,46 +279,55 @@ def compare_periods(
     current: str,
     previous: str,
     *,
-    level: float = 0.95,
-    fdr: float = 0.05,
+    level: float | None = None,
+    fdr: float | None = None,
+    policy: ReportingPolicy | None = None,
 ) -> pd.DataFrame:
-    """Changes of every indicator x breakdown x group from round ``previous`` to ``current``.
-
-    A thin adapter over :func:`mande.stats.change.compare_rounds` (independent samples, t on the
-    smaller design df, Benjamini-Hochberg within each table: the totals, and each breakdown), giving
-    the change on
-    the estimate's own scale (0-1 for proportions, as the results) in ``difference``, ``ci_low``,
-    ``ci_high``, with ``p_value``, ``q_value``, ``significant`` and ``verdict`` (improved,
-    deteriorated, stable, or None when not compared).
+    """Changes of every indicator x breakdown x group from round ``previous`` to ``current``, as
+    the report lays them out: the change table of :func:`mande.reporting.change_table` (one FDR
+    family as the policy states; false-coverage-rate adjusted intervals) on the estimate's own
+    scale (0-1 for proportions, as the results) in ``difference``, ``ci_low``, ``ci_high``
+    (adjusted, at ``ci_level``), ``ci_low_unadjusted``, ``ci_high_unadjusted``, with ``p_value``,
+    ``q_value``, ``significant`` and ``verdict`` (improved, deteriorated, stable; None when not
+    compared).
     """
-    from mande.stats.change import compare_rounds
+    from mande.reporting import change_table
 
-    two = results[results["round"].isin([str(previous), str(current)])]
-    # One false-discovery-rate family per table shown together: the summary (totals), then each
-    # breakdown sheet.
-    ch = pd.concat(
-        [
-            compare_rounds(part, str(previous), str(current), level=level, q=fdr)
-            for _, part in two.groupby("breakdown", sort=False)
-        ],
-        ignore_index=True,
-    )
+    policy = _override(policy or ReportingPolicy(), level, fdr)
+    ch = change_table(results, str(current), str(previous), policy)
     scale = np.where(ch["unit"].astype(str) == "percentage points", 100.0, 1.0)
     verdicts = {"improved": "improved", "deteriorated": "deteriorated", "no_change": "stable"}
+
+    def scaled(col: str) -> np.ndarray:
+        return pd.to_numeric(ch[col], errors="coerce").to_numpy(float) / scale
+
     return pd.DataFrame(
         {
             "indicator": ch["indicator"].astype(str),
             "breakdown": ch["breakdown"].astype(str),
             "group": ch["group"].astype(str),
-            "difference": ch["estimate"].to_numpy(float) / scale,
-            "ci_low": ch["ci_low"].to_numpy(float) / scale,
-            "ci_high": ch["ci_high"].to_numpy(float) / scale,
-            "p_value": ch["p_value"].to_numpy(float),
-            "q_value": ch["q_value"].to_numpy(float),
+            "difference": scaled("estimate"),
+            "ci_low": scaled("ci_low"),
+            "ci_high": scaled("ci_high"),
+            "ci_level": pd.to_numeric(ch["ci_level"], errors="coerce").to_numpy(float),
+            "ci_low_unadjusted": scaled("ci_low_unadjusted"),
+            "ci_high_unadjusted": scaled("ci_high_unadjusted"),
+            "p_value": pd.to_numeric(ch["p_value"], errors="coerce").to_numpy(float),
+            "q_value": pd.to_numeric(ch["q_value"], errors="coerce").to_numpy(float),
             "significant": ch["significant"].astype(bool).to_numpy(),
             "verdict": ch["verdict"].map(verdicts).to_numpy(),
         }
     )
+
+
+def _override(policy: ReportingPolicy, level: float | None, fdr: float | None) -> ReportingPolicy:
+    """The policy with an explicit level or rate given by a caller (the CLI's options)."""
+    changes: dict[str, Any] = {}
+    if level is not None:
+        changes["level"] = level
+    if fdr is not None:
+        changes["fdr"] = fdr
+    return policy.replace(**changes) if changes else policy
 
 
 def _normalise_changes(changes: pd.DataFrame, fdr: float) -> pd.DataFrame:
@@ -337,9 +335,12 @@ def _normalise_changes(changes: pd.DataFrame, fdr: float) -> pd.DataFrame:
     renames = {"diff": "difference", "p": "p_value", "p_adjusted": "q_value", "p_adj": "q_value"}
     ch = ch.rename(columns={k: v for k, v in renames.items() if k in ch.columns})
     _check_columns(ch, ("indicator", "breakdown", "group", "difference"), "changes")
-    for col in ("ci_low", "ci_high", "p_value", "q_value"):
+    for col in ("ci_low", "ci_high", "ci_level", "p_value", "q_value"):
         if col not in ch.columns:
             ch[col] = np.nan
+    for col in ("ci_low", "ci_high"):
+        if f"{col}_unadjusted" not in ch.columns:
+            ch[f"{col}_unadjusted"] = ch[col]
     if "significant" not in ch.columns:
         ch["significant"] = ch["q_value"].fillna(1.0) < fdr
     return ch
@@ -353,21 +354,19 @@ def _verdict(difference: float, significant: bool, polarity: str) -> str:
 
 
 def group_label(breakdown: str, group: Any, mission: MissionConfig, lang: str) -> str:
-    """A breakdown group as a report writes it: a region's name, \"Women\", \"18–24\"."""
+    """A breakdown group as a report writes it: a region's name, \"Women\", \"18–24\" (labels
+    from ``reported_breakdowns`` in items.yaml; regions from the mission)."""
     g = str(group)
+    items = standard_items()
     if breakdown == "region":
         try:
             return mission.region(g).label(lang)
         except Exception:
             return g
-    labels = GROUP_LABELS.get(breakdown, {}).get(g.lower())
-    if labels:
-        return labels.get(lang, g)
-    if breakdown == "age_group":
-        return g.replace("-", "–")
     if breakdown == "total":
-        return {"en": "All respondents", "fr": "Ensemble des personnes interrogées"}.get(lang, g)
-    return g
+        return items.breakdown_label("total", lang)
+    b = items.breakdowns.get(breakdown)
+    return b.group_label(g, lang) if b is not None else g
 
 
 def partners_inputs(
@@ -377,69 +376,55 @@ def partners_inputs(
     *,
     quotes: pd.DataFrame | None = None,
     max_quotes: int = 12,
-    level: float = 0.95,
-    n_boot: int = 2000,
-    seed: int = 0,
+    policy: ReportingPolicy | None = None,
 ) -> PartnersInputs:
     """The partners part of a report, from coded interviews (:class:`mande.Interviews` or its
     ``.interviews`` frame, as the store returns it).
 
-    - relationship quality by partner type: the period's interviews
-      (:func:`mande.relationship_quality`, cluster bootstrap with ``seed``);
-    - reliability between coders: the period's double-coded interviews
-      (:func:`mande.reliability_table`);
-    - the robust-context model: every interview up to the end of the period, with period fixed
-      effects (:func:`mande.partner_model`), left out when it cannot be fitted;
-    - quotes: at most ``max_quotes`` consented quotes of the period, spread over themes
-      (:func:`mande.select_quotes` with ``seed``, so that the annex is reproducible).
+    The figures are :func:`mande.reporting.partner_figures` (the same the Partners page shows):
+    relationship quality by partner type with small-number flags, reliability between coders with
+    its flag, the robust-operation model with its data window. Quotes: at most ``max_quotes``
+    consented quotes of the period, spread over themes (:func:`mande.select_quotes` with the
+    policy's seed, so that the annex is reproducible).
     """
-    from mande.errors import EstimationError
-    from mande.partners.model import partner_model
-    from mande.partners.quality import relationship_quality, select_quotes
-    from mande.stats.reliability import reliability_table
+    from mande.partners.quality import select_quotes
+    from mande.reporting import partner_figures
 
+    policy = policy or mission.policy
     p = get_period(mission, period)
-    frame = getattr(interviews, "interviews", interviews)
     if quotes is None:
         quotes = getattr(interviews, "quotes", None)
-    frame = assign_periods(frame, mission, date_column="date")
-    order = {q.id: q.index for q in reporting_periods(mission)}
-    here = frame[frame["period"] == p.id]
-    upto = frame[frame["period"].map(order).fillna(-1).astype(int).between(0, p.index)]
-    if here.empty:
+    fig = partner_figures(interviews, mission, p, policy=policy)
+    if fig.n_interviews == 0:
         return PartnersInputs(n_interviews=0)
-    rq = relationship_quality(here, by=("partner_type",), level=level, n_boot=n_boot, seed=seed)
-    rq = rq.rename(columns={"rqi_ci_low": "ci_low", "rqi_ci_high": "ci_high", "n_interviews": "n"})
-    rel = None
-    if "coder_rank" in here.columns and (here["coder_rank"] > 1).any():
-        try:
-            rel = reliability_table(here)
-        except EstimationError:
-            rel = None
+    rq = fig.rqi.rename(
+        columns={"rqi_ci_low": "ci_low", "rqi_ci_high": "ci_high", "n_interviews": "n"}
+    )
     robust: dict[str, Any] | None = None
-    try:
-        fit = partner_model(upto, level=level)
+    if fig.model is not None:
+        m = fig.model
         robust = {
-            "sentence_en": fit.sentence_en,
-            "sentence_fr": fit.sentence_fr,
-            "estimate": fit.estimate,
-            "ci_low": fit.ci_low,
-            "ci_high": fit.ci_high,
-            "p_value": fit.p_value,
-            "n": fit.n_interviews,
+            "sentence_en": m.sentence_en,
+            "sentence_fr": m.sentence_fr,
+            "estimate": m.estimate,
+            "ci_low": m.ci_low,
+            "ci_high": m.ci_high,
+            "p_value": m.p_value,
+            "n": m.n_interviews,
+            "window_en": fig.model_window_text("en"),
+            "window_fr": fig.model_window_text("fr"),
         }
-    except (EstimationError, ValueError, np.linalg.LinAlgError):
-        robust = None
     q = None
     if quotes is not None and len(quotes):
         qp = assign_periods(
             quotes.drop(columns=["period"], errors="ignore"), mission, date_column="date"
         )
         # a reproducible selection spread over themes, not every quote of the period
-        sel = select_quotes(qp[qp["period"] == p.id], n=max_quotes, seed=seed)
+        sel = select_quotes(qp[qp["period"] == p.id], n=max_quotes, seed=policy.seed)
         q = sel.rename(columns={"text": "quote"})[["partner_type", "quote", "consent", "date"]]
-    n = int((here["coder_rank"] == 1).sum()) if "coder_rank" in here.columns else len(here)
-    return PartnersInputs(rqi=rq, reliability=rel, robust=robust, quotes=q, n_interviews=n)
+    return PartnersInputs(
+        rqi=rq, reliability=fig.reliability, robust=robust, quotes=q, n_interviews=fig.n_interviews
+    )
 
 
 def _who() -> str:
@@ -495,8 +480,8 @@ def build_report_data(
     period: str | dt.date | ReportingPeriod,
     lang: str = "en",
     *,
-    level: float = 0.95,
-    fdr: float = 0.05,
+    level: float | None = None,
+    fdr: float | None = None,
     headline: Sequence[str] | None = None,
 ) -> ReportData:
     """Assemble the report for ``period``: its rounds, the comparison period, every figure.
@@ -511,7 +496,9 @@ def build_report_data(
     lang:
         The language the report will be written in ("en" or "fr"); both languages' labels are kept.
     level, fdr:
-        Confidence level of the intervals shown; false discovery rate of the change tests.
+        Confidence level of the intervals shown; false discovery rate of the change tests. Default:
+        the mission's reporting policy (``policy:`` in mission.yaml,
+        :class:`mande.reporting.ReportingPolicy`), which also states the FDR family.
     headline:
         Indicator ids charted as headline trends (default: the catalogue's headline indicators,
         else SAF-01, SAF-03, TRU-01, ID-01, MIS-01, MIS-02 where present).
@@ -533,30 +520,13 @@ def build_report_data(
     p = get_period(mission, period)
     _check_columns(inputs.rounds, ("round", "fieldwork_start", "fieldwork_end"), "survey rounds")
     _check_columns(inputs.results, _RESULT_COLUMNS, "indicator results")
-    rounds = assign_periods(inputs.rounds, mission)
-    rounds["round"] = rounds["round"].astype(str)
-    rounds = rounds.sort_values("fieldwork_end", kind="stable").reset_index(drop=True)
-    here = rounds[rounds["period"] == p.id]
-    if here.empty:
-        placed = ", ".join(
-            f"{r} ({e})"
-            for r, e in zip(rounds["round"], rounds["period"].fillna("none"), strict=True)
-        )
-        raise DataValidationError(
-            f"no survey round ends in period {p.id} ({p.label('en')})",
-            [
-                Problem(
-                    f"rounds and the periods their fieldwork ends in: {placed or 'no rounds'}; "
-                    "load a round whose fieldwork ends in this period or choose another period",
-                    code="no_round_in_period",
-                )
-            ],
-        )
-    current_round = str(here["round"].iloc[-1])
-    prev = previous_period(mission, p, set(rounds["period"].dropna()))
-    previous_round = (
-        str(rounds.loc[rounds["period"] == prev.id, "round"].iloc[-1]) if prev else None
-    )
+    policy = _override(mission.policy, level, fdr)
+    level, fdr = policy.level, policy.fdr
+    comparison = period_comparison(inputs.rounds, mission, p)
+    rounds = comparison.rounds
+    current_round = comparison.current_round
+    prev = comparison.previous
+    previous_round = comparison.previous_round
 
     results = inputs.results.copy()
     results["round"] = results["round"].astype(str)
@@ -588,7 +558,7 @@ def build_report_data(
     if inputs.changes is not None:
         changes = _normalise_changes(inputs.changes, fdr)
     elif previous_round is not None:
-        changes = compare_periods(results, current_round, previous_round, level=level, fdr=fdr)
+        changes = compare_periods(results, current_round, previous_round, policy=policy)
     else:
         changes = None
 
@@ -624,6 +594,9 @@ def build_report_data(
                     "difference",
                     "ci_low",
                     "ci_high",
+                    "ci_level",
+                    "ci_low_unadjusted",
+                    "ci_high_unadjusted",
                     "p_value",
                     "q_value",
                     "significant",
@@ -632,20 +605,25 @@ def build_report_data(
                 columns={
                     "ci_low": "change_ci_low",
                     "ci_high": "change_ci_high",
+                    "ci_level": "change_ci_level",
+                    "ci_low_unadjusted": "change_ci_low_unadjusted",
+                    "ci_high_unadjusted": "change_ci_high_unadjusted",
                     "difference": "change",
                 }
             )
             ch = ch.assign(group=ch["group"].astype(str))
             t = t.merge(ch, on=["indicator", "group"], how="left")
         else:
-            for col in ("change", "change_ci_low", "change_ci_high", "p_value", "q_value"):
+            for col in CHANGE_FIELDS:
                 t[col] = np.nan
             t["significant"] = False
         t["significant"] = t["significant"].astype("boolean").fillna(False).astype(bool)
         supp = t["suppressed"] | t["previous_suppressed"].astype("boolean").fillna(False).astype(
             bool
         )
-        for col in ("change", "change_ci_low", "change_ci_high", "p_value", "q_value"):
+        for col in CHANGE_FIELDS:
+            if col not in t.columns:
+                t[col] = np.nan
             t.loc[supp, col] = np.nan
         t.loc[supp, "significant"] = False
         t["verdict"] = [
@@ -661,7 +639,9 @@ def build_report_data(
     breakdowns = {b: table(b) for b in BREAKDOWNS if (cur["breakdown"] == b).any()}
     for b, t in breakdowns.items():
         known = (
-            [r.pcode for r in mission.regions] if b == "region" else list(GROUP_LABELS.get(b, {}))
+            [r.pcode for r in mission.regions]
+            if b == "region"
+            else list(standard_items().breakdowns[b].groups)
         )
         order = {g.lower(): i for i, g in enumerate(known)}
         groups = sorted(set(t["group"]), key=lambda g: (order.get(g.lower(), len(order)), g))
@@ -743,6 +723,7 @@ def build_report_data(
         data_versions=dict(inputs.data_versions),
         periods=periods,
         footprint=inputs.footprint,
+        policy=policy,
     )
 
 

@@ -172,10 +172,8 @@ T: dict[str, dict[str, str]] = {
         "covering": "{mission}: period {period}",
         "intro_rounds": "According to the perception survey conducted by {m} {dates} among {n} "
         "respondents, ",
-        "rose": "{subject} rose to {value}, an increase of {pp} compared with the previous "
-        "reporting period",
-        "fell": "{subject} fell to {value}, a decrease of {pp} compared with the previous "
-        "reporting period",
+        "rose": "{subject} rose to {value}, an increase of {pp} compared with the period {prev}",
+        "fell": "{subject} fell to {value}, a decrease of {pp} compared with the period {prev}",
         "stable": "{subject} remained stable at {value}",
         "stood": "{subject} stood at {value}",
         "regional_rose": "In {region}, it rose to {value} (an increase of {pp})",
@@ -189,12 +187,15 @@ T: dict[str, dict[str, str]] = {
         "note": "Drafting note: figures are taken from the annex produced by mande {version} on "
         "{date}. An increase or decrease is stated only when the change since the previous period ({prev}) is "
         "statistically significant after controlling the false discovery rate at {fdr} per cent "
-        "(Benjamini–Hochberg); otherwise the indicator is described as having remained stable. "
+        "(Benjamini–Hochberg) over {family}; otherwise the indicator is described as having remained stable. "
         "Estimates based on fewer respondents than the indicator's minimum are not cited.",
         "note_noprev": "Drafting note: figures are taken from the annex produced by mande "
         "{version} on {date}. No earlier period has a survey round, so no change is stated. "
         "Estimates based on fewer respondents than the indicator's minimum are not cited.",
         "points": "points",
+        "partners_small": "Figures for {types} rest on fewer than {partners} partners or "
+        "{interviews} interviews and are not compared.",
+        "robust_window": "(Data: {window}.)",
     },
     "fr": {
         "title": "Projet de paragraphes pour le rapport du Secrétaire général",
@@ -202,9 +203,9 @@ T: dict[str, dict[str, str]] = {
         "intro_rounds": "Selon l'enquête de perception menée par la {m} {dates} auprès de {n} "
         "personnes, ",
         "rose": "{subject} est passée à {value}, soit une hausse de {pp} par rapport à la "
-        "période précédente",
+        "période {prev}",
         "fell": "{subject} est tombée à {value}, soit une baisse de {pp} par rapport à la "
-        "période précédente",
+        "période {prev}",
         "stable": "{subject} est restée stable, à {value}",
         "stood": "{subject} s'établissait à {value}",
         "regional_rose": "Dans la région de {region}, elle est passée à {value} (hausse de {pp})",
@@ -218,7 +219,7 @@ T: dict[str, dict[str, str]] = {
         "note": "Note de rédaction : les chiffres proviennent de l'annexe produite par mande "
         "{version} le {date}. Une hausse ou une baisse n'est mentionnée que si la variation "
         "depuis la période précédente ({prev}) est statistiquement significative après contrôle du taux de "
-        "fausses découvertes à {fdr} pour cent (Benjamini-Hochberg) ; sinon, l'indicateur est "
+        "fausses découvertes à {fdr} pour cent (Benjamini-Hochberg) sur {family} ; sinon, l'indicateur est "
         "dit stable. Les estimations fondées sur moins de répondants que le minimum de "
         "l'indicateur ne sont pas citées.",
         "note_noprev": "Note de rédaction : les chiffres proviennent de l'annexe produite par "
@@ -226,6 +227,9 @@ T: dict[str, dict[str, str]] = {
         "variation n'est mentionnée. Les estimations fondées sur moins de répondants que le "
         "minimum de l'indicateur ne sont pas citées.",
         "points": "points",
+        "partners_small": "Les chiffres relatifs aux {types} reposent sur moins de {partners} "
+        "partenaires ou {interviews} entretiens et ne sont pas comparés.",
+        "robust_window": "(Données : {window}.)",
     },
 }
 
@@ -261,7 +265,8 @@ def _clause(rec: pd.Series, subject: str, data: ReportData, lang: str) -> str:
         else:
             size = f"{number(abs(d), lang, 1)}\u00a0{t['points']}"
         key = "rose" if d > 0 else "fell"
-        return t[key].format(subject=subject, value=value, pp=size)
+        prev = data.previous.label(lang)
+        return t[key].format(subject=subject, value=value, pp=size, prev=prev)
     return t["stable"].format(subject=subject, value=value)
 
 
@@ -331,8 +336,15 @@ def _partners_text(data: ReportData, lang: str) -> str:
     if rqi is not None and not rqi.empty and "rqi" in rqi.columns:
         from mande.report.annex import _partner_label
 
-        ok = rqi.dropna(subset=["rqi"]).sort_values("rqi")
-        n = pi.n_interviews if pi.n_interviews is not None else int(ok["n"].sum())
+        rated = rqi.dropna(subset=["rqi"])
+        # figures resting on few partners or interviews are never ranked (mande's flag)
+        small = (
+            rated["small"].fillna(False).astype(bool)
+            if "small" in rated.columns
+            else pd.Series(False, index=rated.index)
+        )
+        ok = rated[~small].sort_values("rqi")
+        n = pi.n_interviews if pi.n_interviews is not None else int(rated["n"].sum())
         if len(ok) == 1:
             rec = ok.iloc[0]
             parts.append(
@@ -355,11 +367,32 @@ def _partners_text(data: ReportData, lang: str) -> str:
                     high_type=_lower_label(_partner_label(data, str(hi["partner_type"]), lang)),
                 )
             )
+        if small.any():
+            names = [
+                _lower_label(_partner_label(data, str(x), lang))
+                for x in rated.loc[small, "partner_type"]
+            ]
+            parts.append(
+                T[lang]["partners_small"].format(
+                    types=_and(names, lang),
+                    partners=data.policy.min_partners,
+                    interviews=data.policy.min_interviews,
+                )
+            )
     if pi.robust:
         sentence = pi.robust.get(f"sentence_{lang}") or pi.robust.get("sentence_en")
         if sentence:
-            parts.append(safe_text(str(sentence)).strip())
+            window = pi.robust.get(f"window_{lang}")
+            text = safe_text(str(sentence)).strip()
+            if window:
+                text += " " + T[lang]["robust_window"].format(window=window)
+            parts.append(text)
     return " ".join(parts)
+
+
+def _and(names: list[str], lang: str) -> str:
+    word = " et " if lang == "fr" else " and "
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + word + names[-1]
 
 
 def _lower_label(label: str) -> str:
@@ -410,6 +443,7 @@ def narrative_paragraphs(data: ReportData, lang: str | None = None) -> list[Narr
             date=date_text(when, lang),
             prev=prev,
             fdr=number(data.fdr * 100, lang),
+            family=data.policy.family_text(lang),
         )
     else:
         note = t["note_noprev"].format(version=data.mande_version, date=date_text(when, lang))

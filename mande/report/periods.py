@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from mande.config import MissionConfig, Period
+from mande.dates import parse_date
 from mande.errors import ConfigError, DataValidationError, Problem
 from mande.report.style import date_range
 
@@ -33,6 +34,7 @@ __all__ = [
     "interviews_in_period",
     "previous_period",
     "reporting_periods",
+    "round_period",
     "rounds_in_period",
 ]
 
@@ -61,6 +63,17 @@ class ReportingPeriod:
 
     def contains(self, day: dt.date) -> bool:
         return self.start <= day <= self.end
+
+
+def round_period(
+    mission: MissionConfig, fieldwork_start: object, fieldwork_end: object
+) -> str | None:
+    """The one rule for which period a round belongs to: the period containing its fieldwork end
+    date (its start date when the end is unknown); None outside the calendar."""
+    day = _as_date(fieldwork_end) or _as_date(fieldwork_start)
+    if day is None:
+        return None
+    return next((p.id for p in reporting_periods(mission) if p.contains(day)), None)
 
 
 def reporting_periods(mission: MissionConfig) -> tuple[ReportingPeriod, ...]:
@@ -102,13 +115,8 @@ def get_period(mission: MissionConfig, period: str | dt.date | ReportingPeriod) 
 
 
 def _as_date(value: object) -> dt.date | None:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[call-overload]
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return pd.Timestamp(str(value)).date()
+    """A round's or an interview's date (:func:`mande.dates.parse_date`); raises ValueError."""
+    return parse_date(value)
 
 
 def assign_periods(
@@ -138,9 +146,15 @@ def assign_periods(
     out = rounds.copy()
     ids: list[str | None] = []
     problems: list[Problem] = []
+    starts = (
+        out["fieldwork_start"].tolist()
+        if date_column == "fieldwork_end" and "fieldwork_start" in out.columns
+        else [None] * len(out)
+    )
     for i, value in enumerate(out[date_column].tolist()):
         try:
-            day = _as_date(value)
+            # a round whose end is unknown falls by its start (the rule of round_period)
+            day = _as_date(value) or _as_date(starts[i])
         except (ValueError, TypeError):
             problems.append(
                 Problem(

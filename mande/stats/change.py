@@ -13,7 +13,7 @@ from statsmodels.stats.multitest import multipletests
 
 from mande.errors import EstimationError
 
-__all__ = ["VERDICTS", "add_verdicts", "changes_between", "compare_rounds"]
+__all__ = ["VERDICTS", "add_verdicts", "changes_between", "compare_rounds", "fcr_level"]
 
 #: verdict code -> label per language
 VERDICTS: dict[str, dict[str, str]] = {
@@ -163,7 +163,8 @@ def compare_rounds(
     DataFrame
         One row per indicator x breakdown x group: round_from, round_to, estimate_from,
         estimate_to, estimate (the change; percentage points for proportions), se, ci_low,
-        ci_high, df, t, p_value, q_value, significant, verdict (improved | deteriorated |
+        ci_high (false-coverage-rate adjusted, at ``ci_level``: see :func:`fcr_level`),
+        ci_low_unadjusted, ci_high_unadjusted (at ``level``, for analysts), ci_level, df, t, p_value, q_value, significant, verdict (improved | deteriorated |
         no_change | not_compared), verdict_label, not_compared_reason, polarity, unit, n_from,
         n_to.
 
@@ -265,7 +266,45 @@ def compare_rounds(
     table["t"] = t
     table["p_value"] = np.where(ok, p, np.nan)
     table["not_compared_reason"] = reason
-    return add_verdicts(table, q=q, lang=lang)
+    out = add_verdicts(table, q=q, lang=lang)
+    # The interval printed beside a verdict is the false-coverage-rate adjusted one, so that it
+    # excludes zero exactly when the change is called significant; the unadjusted one is kept.
+    out["ci_low_unadjusted"] = out["ci_low"]
+    out["ci_high_unadjusted"] = out["ci_high"]
+    tested = out["q_value"].notna().to_numpy()
+    adj = fcr_level(int(tested.sum()), int(out["significant"].sum()), q)
+    if np.isfinite(adj):
+        z_adj = np.where(finite, stats.t.ppf(0.5 + adj / 2, df_t), stats.norm.ppf(0.5 + adj / 2))
+        out["ci_low"] = np.where(tested, diff - z_adj * se, np.nan)
+        out["ci_high"] = np.where(tested, diff + z_adj * se, np.nan)
+    out["ci_level"] = np.where(tested, adj, np.nan)
+    return out
+
+
+def fcr_level(m: int, r: int, q: float) -> float:
+    r"""Confidence level of the false-coverage-rate adjusted intervals of ``r`` changes selected
+    out of ``m`` by the Benjamini-Hochberg procedure at ``q``.
+
+    Notes
+    -----
+    Benjamini and Yekutieli (2005), definition 1: after selecting R of m parameters, build each
+    selected parameter's marginal interval at level :math:`1 - Rq/m`; the expected share of
+    selected intervals that miss their parameter (the false coverage rate) is then at most q.
+    With BH selection, a selected change has :math:`p \le Rq/m` and an unselected one
+    :math:`p > Rq/m`, so with the interval built from the same t (or normal) reference as the
+    p-value, an interval excludes zero exactly when the change is called significant. The changes
+    not selected get the same level (with R = 0, the level :math:`1 - q/m`, which every unselected
+    change's interval then covers zero at too), so that every interval in one family is on one
+    level. Returns NaN when nothing is tested.
+
+    References
+    ----------
+    Benjamini, Y., Yekutieli, D. (2005). False discovery rate-adjusted multiple confidence
+    intervals for selected parameters. JASA 100(469), 71-81.
+    """
+    if m <= 0:
+        return float("nan")
+    return 1.0 - max(r, 1) * q / m
 
 
 #: an alias: the changes between two rounds or periods

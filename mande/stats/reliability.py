@@ -174,6 +174,7 @@ def reliability_table(
     *,
     level: Level | str = "ordinal",
     dimensions: Sequence[str] | None = None,
+    min_units: int = 10,
 ) -> pd.DataFrame:
     """Reliability between coders per rubric dimension, from the double-coded interviews.
 
@@ -185,6 +186,9 @@ def reliability_table(
         Level of measurement passed to :func:`krippendorff_alpha` (the rubric's scores are ordinal).
     dimensions:
         The scored columns to assess; by default every rubric dimension and coercion_cooperation.
+    min_units:
+        An alpha from fewer double-coded interviews is flagged ``few_units`` (an alpha of 0.00 or
+        1.00 from three interviews says little; Krippendorff 2011 asks for far more).
 
     Returns
     -------
@@ -192,7 +196,7 @@ def reliability_table(
         One row per dimension: ``dimension``, ``alpha`` (NaN when undefined), ``n_units``
         (interviews with at least two codings of the dimension), ``n_pairs`` (pairs of codings of the
         same interview), ``percent_agreement`` (share of pairs with the same score, in per cent),
-        ``n_coders``, ``note``.
+        ``n_coders``, ``note``, ``few_units`` (fewer than ``min_units`` double-coded units).
 
     Notes
     -----
@@ -241,6 +245,7 @@ def reliability_table(
                 "percent_agreement": 100.0 * agree / n_pairs if n_pairs else float("nan"),
                 "n_coders": int((wide.notna().sum(axis=1) > 0).sum()),
                 "note": note,
+                "few_units": len(m_u) < min_units,
             }
         )
     return pd.DataFrame(rows)

@@ -26,6 +26,7 @@ import statsmodels.api as sm
 import statsmodels.formula.api as smf
 from scipy import stats
 
+from mande.dates import as_date
 from mande.errors import DesignError, EstimationError
 from mande.stats._linearize import design_df, design_index, design_vcov
 from mande.stats.change import add_verdicts
@@ -616,16 +617,7 @@ _TERMS = {
 
 
 def _as_date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    try:
-        return pd.Timestamp(str(value)).date()
-    except (ValueError, TypeError):
-        return None
+    return as_date(value)
 
 
 def interrupted_time_series(

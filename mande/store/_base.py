@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from mande.config import MissionConfig, Settings, load_mission
+from mande.dates import as_date
 from mande.errors import DataValidationError, PermissionDenied, StoreError
 from mande.roles import ACTIONS, allowed
 from mande.store import _access, _engine
@@ -75,31 +76,16 @@ def _n_problems(report: Any) -> int:
 
 
 def _as_date(value: Any) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    ts = pd.Timestamp(value)
-    return None if pd.isna(ts) else ts.date()
+    return as_date(value)
 
 
 def _period_of(
     mission: MissionConfig | None, start: dt.date | None, end: dt.date | None
 ) -> str | None:
-    """The reporting period holding the end of the fieldwork (as mande.report.periods places
-    rounds), or its start when the end is unknown."""
-    day = end or start
-    if mission is None or day is None:
-        return None
-    period = mission.period_of(day)
-    return period.id if period else None
+    """The reporting period of a round: :func:`mande.report.periods.round_period`."""
+    from mande.report.periods import round_period
+
+    return round_period(mission, start, end) if mission is not None else None
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from mande.indicators.compute import STANDARD_BREAKDOWNS
 from mande.roles import allowed
 from mande.stats.design import SurveyDesign
 from mande.store import _engine
@@ -20,14 +21,8 @@ from mande.store._blobs import _json_safe, catalogue_version
 from mande.store._records import _Actor
 from mande.store._surveys import _Surveys
 
-DEFAULT_BREAKDOWNS: tuple[str, ...] = (
-    "sex",
-    "age_group",
-    "region",
-    "urban_rural",
-    "displacement",
-    "disability",
-)
+#: The reported breakdowns (``reported_breakdowns`` in items.yaml), in report order.
+DEFAULT_BREAKDOWNS: tuple[str, ...] = STANDARD_BREAKDOWNS
 
 
 def _default_by(columns: Sequence[str]) -> list[str]:

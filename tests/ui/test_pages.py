@@ -50,7 +50,7 @@ def test_overview_cards_for_every_role(app: Callable[..., AppTest], role: str) -
     assert len(at.metric) >= 16
     safe = next(m for m in at.metric if m.label == "Safe after dark")
     assert safe.value.endswith("%")
-    assert "Significant changes since the previous round" in _texts(at)
+    assert "Significant changes since the previous period" in _texts(at)
 
 
 def test_overview_in_french(app: Callable[..., AppTest]) -> None:
@@ -117,6 +117,19 @@ def test_reports_page_builds_downloads(app: Callable[..., AppTest]) -> None:
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     assert len(at.get("download_button")) == 2
+    # another language (or period): the files built for the first are no longer offered
+    other = "fr" if at.radio(key="report_lang").value == "en" else "en"
+    at.radio(key="report_lang").set_value(other)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert len(at.get("download_button")) == 0
+
+
+def test_partners_page_flags_and_window(app: Callable[..., AppTest]) -> None:
+    at = _open(app(role="viewer"), "partners.py")
+    text = _texts(at)
+    assert "Data: interviews from" in text  # the model's data window
+    assert "Relationship quality by partner type in the period" in text
 
 
 def _cannot_open(at: AppTest, page: str, title: str) -> None:

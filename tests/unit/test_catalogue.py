@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import shutil
 from pathlib import Path
 
@@ -329,3 +330,25 @@ def test_cli_lists_and_checks_definitions(tmp_path: Path) -> None:
     write(tmp_path, with_(items=["safe_dak"]))
     failed = runner.invoke(app, ["indicators", "check", str(tmp_path)])
     assert failed.exit_code == 1 and "did you mean 'safe_dark'" in failed.output
+
+
+def test_a_file_with_three_mistakes_reports_all_three(tmp_path: Path) -> None:
+    """A misspelt field, a choice that is not one, an unknown item: one load names all three,
+    each with its field and its fix (keeping the "did you mean" hints)."""
+    raw = copy.deepcopy(GOOD)
+    raw["polarty"] = raw.pop("polarity")  # misspelt field
+    raw["kind"] = "proportions"  # not a kind
+    raw["items"] = ["safe_dak"]  # not a standard item
+    path = write(tmp_path, raw)
+    with pytest.raises(DefinitionError) as info:
+        load_catalogue(tmp_path)
+    err = info.value
+    assert err.path == str(path) and str(path) in str(err)
+    by_field = {p.column: p.message for p in err.problems}
+    assert set(by_field) == {"polarty", "kind", "items[0]"}, by_field
+    assert "did you mean 'polarity'" in by_field["polarty"]
+    assert "did you mean 'proportion'" in by_field["kind"]
+    assert "did you mean 'safe_dark'" in by_field["items[0]"]
+    assert "3 problems" in str(err)
+    for f in ("polarty", "kind", "items[0]"):
+        assert f"field '{f}'" in str(err)

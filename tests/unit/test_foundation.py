@@ -131,3 +131,36 @@ def test_mission_config_fieldwork_windows(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError, match=r"surveys\[0\].fieldwork' ends \(2025-03-01\) before"):
         load_mission(p)
+
+
+def test_mission_config_reports_every_problem_at_once(tmp_path: Path) -> None:
+    p = tmp_path / "mission.yaml"
+    p.write_text(
+        "mission: {code: X, name: X}\n"
+        "regions: [{pcode: R1, name: One}]\n"
+        "reporting: {start: 2025-01-01, months: 5, count: 2}\n"  # months: not a choice
+        "langauges: [en]\n"  # misspelt field
+        "events: [{id: op, date: 2025-02-01, kind: robust_operatoin, regions: [R1]},\n"
+        "         {id: b, date: 2025-03-01, kind: deployment, regions: [R9]}]\n"
+        "policy: {fdr: 0.05, fdr_familly: period}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as info:
+        load_mission(p)
+    fields = {q.column: q.message for q in info.value.problems}
+    assert {"reporting.months", "langauges", "events[0].kind", "policy.fdr_familly"} <= set(fields)
+    assert "did you mean 'languages'" in fields["langauges"]
+    assert "did you mean 'robust_operation'" in fields["events[0].kind"]
+    assert "did you mean 'fdr_family'" in fields["policy.fdr_familly"]
+    assert str(p) in str(info.value) and "problems in the mission configuration" in str(info.value)
+    # the cross-reference check runs once the file's form is sound
+    p.write_text(
+        "mission: {code: X, name: X}\nregions: [{pcode: R1, name: One}]\n"
+        "reporting: {start: 2025-01-01, months: 4, count: 2}\ndefault_language: fr\n"
+        "events: [{id: b, date: 2025-03-01, kind: deployment, regions: [R9]}]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as info:
+        load_mission(p)
+    fields = {q.column: q.message for q in info.value.problems}
+    assert set(fields) == {"events[0].regions", "default_language"}

@@ -65,3 +65,23 @@ def test_report_command_refuses_a_period_without_a_round(store: None, tmp_path: 
     assert result.exit_code == 1
     assert "no survey round ends in period 2026-10" in result.output
     assert not (tmp_path / "a.xlsx").exists()
+
+
+@pytest.mark.parametrize(
+    ("out", "docx", "said"),
+    [
+        ("annex.docx", None, "ends in .docx"),
+        ("annex.xlsx", "draft.xlsx", "the draft (--docx) is written as .docx"),
+        ("annex", None, "no extension"),
+    ],
+)
+def test_report_command_checks_the_file_extensions(
+    store: None, tmp_path: Path, out: str, docx: str | None, said: str
+) -> None:
+    args = ["report", "--period", "2026-06", "--out", str(tmp_path / out)]
+    if docx:
+        args += ["--docx", str(tmp_path / docx)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1
+    assert said in result.output
+    assert list(tmp_path.iterdir()) == []  # nothing written under a wrong name
