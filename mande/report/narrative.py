@@ -28,6 +28,7 @@ from typing import Any
 
 import pandas as pd
 from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -623,14 +624,20 @@ def _set_language(doc: Any, lang: str) -> None:
         rpr.append(el)
 
 
+#: The Word style of the drafting notes under each paragraph (small, grey; delete before filing).
+NOTE_STYLE = "Drafting Note"
+
+
 def write_narrative(
     data: ReportData, path: str | Path, lang: str | None = None, *, numbered: bool = True
 ) -> Path:
     """Write the narrative draft (.docx) for ``data`` to ``path`` and return the path.
 
-    One heading and one paragraph per SG-report section with something to say, then a drafting
-    note. Paragraphs are numbered as in the report (``numbered=False`` leaves the numbers out so
-    that they can be pasted into a report with its own numbering).
+    One heading (Word's "Heading 2") and one paragraph per SG-report section with something to
+    say, each followed by its drafting note (style "Drafting Note": the figures and tests behind
+    it), then the general drafting note. Paragraphs use Word's own numbering ("List Number"), so
+    that they renumber in the Secretary-General's report template; ``numbered=False`` writes them
+    in "Normal".
     """
     lang = check_lang(lang or data.lang)
     path = Path(path)
@@ -652,13 +659,17 @@ def write_narrative(
         st.font.bold = True
         st.font.italic = False
     _set_language(doc, lang)
+    note_style = doc.styles.add_style(NOTE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    note_style.base_style = normal
+    note_style.font.size = Pt(9)
+    note_style.font.color.rgb = RGBColor(0x66, 0x66, 0x66)
+    note_style.paragraph_format.left_indent = Cm(0.63)
     t = T[lang]
     doc.add_paragraph(t["title"], style="Title")
     mission = data.mission_name.get(lang) or data.mission_code
     covering = t["covering"].format(mission=mission, period=data.period.label(lang))
     sub = doc.add_paragraph(fr_typography(covering) if lang == "fr" else covering)
     sub.runs[0].italic = True
-    number_ = 0
     for para in paragraphs:
         if para.section == "note":
             p = doc.add_paragraph()
@@ -667,14 +678,13 @@ def write_narrative(
             run.font.size = Pt(10)
             continue
         doc.add_paragraph(para.heading, style="Heading 2")
-        number_ += 1
-        p = doc.add_paragraph()
+        # Word's own numbering ("List Number"), so that the paragraphs take the report's numbers
+        # when pasted into the Secretary-General's report template
+        p = doc.add_paragraph(safe_text(para.text), style="List Number" if numbered else None)
         p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-        if numbered:
-            p.paragraph_format.first_line_indent = Cm(0)
-            p.add_run(f"{number_}.\t")
-            p.paragraph_format.tab_stops.add_tab_stop(Cm(1.0))
-        p.add_run(safe_text(para.text))
+        for note in para.notes:
+            n = doc.add_paragraph(style=NOTE_STYLE)
+            n.add_run(safe_text(note))
     props = doc.core_properties
     props.title = f"{t['title']} – {data.mission_code} – {data.period.title(lang)}"
     props.author = data.produced_by

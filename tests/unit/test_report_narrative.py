@@ -87,9 +87,17 @@ def test_word_draft(data: ReportData, tmp_path: Path, lang: str) -> None:
     doc = Document(str(path))
     body = [p.text for p in doc.paragraphs]
     paras = narrative_paragraphs(data, lang)
-    for i, p in enumerate([p for p in paras if p.section != "note"], start=1):
-        assert f"{i}.\t{p.text}" in body
-        assert p.heading in body
+    styles = {p.text: p.style.name for p in doc.paragraphs}
+    for p in [p for p in paras if p.section != "note"]:
+        # Word's own numbering and heading styles, so the text drops into the report template
+        assert styles[p.text] == "List Number"
+        assert styles[p.heading] == "Heading 2"
+        for note in p.notes:
+            assert styles[note] == "Drafting Note"
+    numbered = [p for p in doc.paragraphs if p.style.name == "List Number"]
+    assert numbered and all(
+        p.style.paragraph_format.element.pPr.numPr is not None for p in numbered[:1]
+    )
     assert paras[-1].text in body
     assert doc.core_properties.language == ("fr-FR" if lang == "fr" else "en-GB")
     assert doc.styles["Normal"].font.name == "Times New Roman"
