@@ -427,15 +427,25 @@ def partners_inputs(
     )
 
 
-def _who() -> str:
-    """Who produces the report: MANDE_USER, else the OS user (as the audit log names them)."""
+#: Account names that say nothing about who produced a report (a container's or a service's).
+_SYSTEM_USERS = frozenset({"root", "admin", "administrator", "nobody", "local", ""})
+
+
+def _who(store: Any = None) -> str:
+    """Who produces the report: the signed-in user (MANDE_USER), else the store's user, else the
+    OS user; never a system account such as "root" (then "mande")."""
     import getpass
     import os
 
+    candidates = [os.environ.get("MANDE_USER"), getattr(store, "user", None)]
     try:
-        return os.environ.get("MANDE_USER") or getpass.getuser()
+        candidates.append(getpass.getuser())
     except Exception:  # no login name in some containers
-        return "local"
+        pass
+    for name in candidates:
+        if name and str(name).strip().lower() not in _SYSTEM_USERS:
+            return str(name).strip()
+    return "mande"
 
 
 def _inputs_from_store(store: Any, period: str | dt.date | ReportingPeriod) -> ReportInputs:
@@ -469,7 +479,7 @@ def _inputs_from_store(store: Any, period: str | dt.date | ReportingPeriod) -> R
         results=results,
         indicators=indicator_table(catalogue),
         partners=partners,
-        produced_by=_who(),
+        produced_by=_who(store),
         data_versions=versions,
         footprint=footprint_section(store),
     )
