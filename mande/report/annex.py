@@ -677,7 +677,8 @@ def _summary_sheet(
     title = "summary_title" if "change" not in keys else "changes_title"
     _title(ws, data, lang, _t(lang, title))
     labels = [_t(lang, k) for k in keys]
-    _header(ws, 4, labels, max(30.0, 11.5 * max(_lines(h, w - 1) for h, w in zip(labels, widths))))
+    lines = max(_lines(h, w - 1) for h, w in zip(labels, widths, strict=True))
+    _header(ws, 4, labels, max(30.0, 11.5 * lines))
     ncols = len(widths)
     row = 5
     minn = dict(zip(data.indicators["indicator"], data.indicators["min_n"], strict=True))

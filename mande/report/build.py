@@ -434,14 +434,13 @@ _SYSTEM_USERS = frozenset({"root", "admin", "administrator", "nobody", "local", 
 def _who(store: Any = None) -> str:
     """Who produces the report: the signed-in user (MANDE_USER), else the store's user, else the
     OS user; never a system account such as "root" (then "mande")."""
+    import contextlib
     import getpass
     import os
 
     candidates = [os.environ.get("MANDE_USER"), getattr(store, "user", None)]
-    try:
+    with contextlib.suppress(Exception):  # no login name in some containers
         candidates.append(getpass.getuser())
-    except Exception:  # no login name in some containers
-        pass
     for name in candidates:
         if name and str(name).strip().lower() not in _SYSTEM_USERS:
             return str(name).strip()
