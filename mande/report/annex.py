@@ -676,9 +676,9 @@ def _summary_sheet(
     _print_at_100(ws)
     title = "summary_title" if "change" not in keys else "changes_title"
     _title(ws, data, lang, _t(lang, title))
-    labels = [_t(lang, k) for k in keys]
-    lines = max(_lines(h, w - 1) for h, w in zip(labels, widths, strict=True))
-    _header(ws, 4, labels, max(30.0, 11.5 * lines))
+    headers = [_t(lang, k) for k in keys]
+    tallest = max(_lines(h, w - 1) for h, w in zip(headers, widths, strict=True))
+    _header(ws, 4, headers, max(30.0, 11.5 * tallest))
     ncols = len(widths)
     row = 5
     minn = dict(zip(data.indicators["indicator"], data.indicators["min_n"], strict=True))
