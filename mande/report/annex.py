@@ -63,6 +63,8 @@ L: dict[str, dict[str, str]] = {
         "summary": "Summary",
         "summary_title": "Summary of indicators by section of the report",
         "changes": "Changes",
+        "no_survey": "No survey round fell in this period ({period}): this annex reports the "
+        "partner interviews only.",
         "changes_title": "Changes since the previous period, with their tests",
         "trends": "Trends",
         "partners": "Partners",
@@ -173,6 +175,8 @@ L: dict[str, dict[str, str]] = {
         "summary": "Synthèse",
         "summary_title": "Synthèse des indicateurs par section du rapport",
         "changes": "Variations",
+        "no_survey": "Aucune enquête ne s'est déroulée pendant cette période ({period}) : "
+        "cette annexe ne présente que les entretiens avec les partenaires.",
         "changes_title": "Variations depuis la période précédente et leurs tests",
         "trends": "Tendances",
         "partners": "Partenaires",
@@ -615,6 +619,9 @@ def _cover(
         _source_row(ws, row, values)
         row += 1
     del header_row
+    if data.current_round is None:  # a period with partner interviews and no survey
+        put(ws, row, 1, _t(lang, "no_survey", period=data.period.title(lang)), font=_BOLD)
+        row += 1
     row += 1
     put(ws, row, 1, _t(lang, "contents"), font=_SECTION)
     row += 1

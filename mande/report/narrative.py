@@ -191,6 +191,8 @@ T: dict[str, dict[str, str]] = {
         "significant.",
         "note_others": "no significant change: {ids}",
         "groups_only": "differences between groups of respondents stood out.",
+        "no_survey": "No perception survey was conducted in the period {period}; this section "
+        "draws on interviews with the mission's partners.",
         "note_change": "; change {d} (adjusted CI {lo} to {hi}), q = {q}",
         "note_head": "Drafting note (figures in per cent or points, 95 per cent CI in brackets; "
         "annex summary and breakdown sheets): ",
@@ -208,6 +210,9 @@ T: dict[str, dict[str, str]] = {
         "note_noprev": "Drafting note: figures are taken from the annex produced by mande "
         "{version} on {date}. No earlier period has a survey round, so no change is stated. "
         "Estimates based on fewer respondents than the indicator's minimum are not cited.",
+        "note_nosurvey": "Drafting note: figures are taken from the annex produced by mande "
+        "{version} on {date}. No survey round fell in this period: only the partner sections are "
+        "drafted.",
         "points": "points",
         "partners_small": "Figures for {types} rest on fewer than {partners} partners or "
         "{interviews} interviews and are not compared.",
@@ -233,6 +238,8 @@ T: dict[str, dict[str, str]] = {
         "statistiquement significative.",
         "note_others": "pas de variation significative : {ids}",
         "groups_only": "des écarts entre groupes de personnes interrogées sont apparus.",
+        "no_survey": "Aucune enquête de perception n'a été menée au cours de la période {period} ; "
+        "cette section s'appuie sur les entretiens avec les partenaires de la mission.",
         "note_change": " ; variation {d} (IC ajusté {lo} à {hi}), q = {q}",
         "note_head": "Note de rédaction (chiffres en pour cent ou en points, IC à 95 pour cent "
         "entre crochets ; feuilles de synthèse et de ventilation de l'annexe) : ",
@@ -253,6 +260,9 @@ T: dict[str, dict[str, str]] = {
         "mande {version} le {date}. Aucune période antérieure ne comporte d'enquête : aucune "
         "variation n'est mentionnée. Les estimations fondées sur moins de répondants que le "
         "minimum de l'indicateur ne sont pas citées.",
+        "note_nosurvey": "Note de rédaction : les chiffres proviennent de l'annexe produite par "
+        "mande {version} le {date}. Aucune enquête ne s'est déroulée pendant cette période : seules "
+        "les sections relatives aux partenaires sont rédigées.",
         "points": "points",
         "partners_small": "Les chiffres relatifs aux {types} reposent sur moins de {partners} "
         "partenaires ou {interviews} entretiens et ne sont pas comparés.",
@@ -556,17 +566,17 @@ def narrative_paragraphs(data: ReportData, lang: str | None = None) -> list[Narr
     lang = check_lang(lang or data.lang)
     out: list[NarrativeParagraph] = []
     usable = data.summary[~data.summary["suppressed"].astype(bool)]
-    usable = usable[usable["estimate"].map(lambda v: v is not None and math.isfinite(float(v)))]
+    finite = [v is not None and math.isfinite(float(v)) for v in usable["estimate"]]
+    usable = usable[pd.Series(finite, index=usable.index, dtype=bool)]
     # A variant (TRU-01.police) is cited when its indicator has no headline figure of its own, or
     # when its own change is significant.
     headline = set(usable["indicator"])
     sig = usable["significant"].fillna(False).astype(bool)
-    usable = usable[
-        [
-            "." not in str(i) or str(i).split(".", 1)[0] not in headline or bool(s)
-            for i, s in zip(usable["indicator"], sig, strict=True)
-        ]
+    keep = [
+        "." not in str(i) or str(i).split(".", 1)[0] not in headline or bool(s)
+        for i, s in zip(usable["indicator"], sig, strict=True)
     ]
+    usable = usable[pd.Series(keep, index=usable.index, dtype=bool)]
     state: dict[str, int] = {}
     for section, heading in SECTIONS.items():
         part = usable[usable["sg_section"] == section]
@@ -578,6 +588,8 @@ def narrative_paragraphs(data: ReportData, lang: str | None = None) -> list[Narr
         if section == "partnerships":
             extra = _partners_text(data, lang)
             if extra:
+                if data.current_round is None:  # a period with interviews and no survey
+                    texts.append(T[lang]["no_survey"].format(period=data.period.label(lang)))
                 texts.append(extra)
         text = " ".join(t for t in texts if t)
         if text:
@@ -591,7 +603,9 @@ def narrative_paragraphs(data: ReportData, lang: str | None = None) -> list[Narr
     when = data.produced_at.date()
     from mande.report.style import date_text
 
-    if data.previous is not None:
+    if data.current_round is None:
+        note = t["note_nosurvey"].format(version=data.mande_version, date=date_text(when, lang))
+    elif data.previous is not None:
         prev = data.previous.title(lang)
         note = t["note"].format(
             version=data.mande_version,
