@@ -71,7 +71,9 @@ def main() -> None:
         warm = statistics.median(timed_runs(app, 5, clear=False))
     print(f"baseline (bare page)   {base:8.3f} s")
     print(f"overview, cold cache   {cold:8.3f} s   ({cold / base:5.1f} x baseline)   target < 2 s")
-    print(f"overview, warm cache   {warm:8.3f} s   ({warm / base:5.1f} x baseline)   target < 0.3 s")
+    print(
+        f"overview, warm cache   {warm:8.3f} s   ({warm / base:5.1f} x baseline)   target < 0.3 s"
+    )
     ok = cold < 2 and warm < 0.3
     print("targets met" if ok else "TARGETS NOT MET")
 

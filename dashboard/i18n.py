@@ -183,6 +183,48 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Personal data removed on ingest: {cols}.",
         "fr": "Données personnelles retirées à l'import : {cols}.",
     },
+    "design_kind": {"en": "Sample design", "fr": "Plan de sondage"},
+    "design_columns": {
+        "en": "weights, strata and clusters from the export's columns (named in the mapping)",
+        "fr": "poids, strates et grappes lus dans les colonnes de l'export (nommées dans la correspondance)",
+    },
+    "design_srs": {
+        "en": "none: simple random or convenience sample (equal weights; every output says so)",
+        "fr": "aucun : échantillon aléatoire simple ou de convenance (poids égaux ; chaque sortie le signale)",
+    },
+    "round_pick": {
+        "en": "Round (from the survey rounds in mission.yaml)",
+        "fr": "Vague (parmi les vagues d'enquête de mission.yaml)",
+    },
+    "round_new": {
+        "en": "another round, not in mission.yaml",
+        "fr": "autre vague, absente de mission.yaml",
+    },
+    "round_not_planned": {
+        "en": "Round {label} is not in mission.yaml: its fieldwork dates cannot be checked. Add it under surveys: in mission.yaml.",
+        "fr": "La vague {label} n'est pas dans mission.yaml : ses dates de terrain ne peuvent pas être vérifiées. Ajoutez-la sous surveys: dans mission.yaml.",
+    },
+    "need_round": {"en": "Give the round a label.", "fr": "Donnez un nom à la vague."},
+    "unchanged": {
+        "en": "Unchanged: this file is already round {label}, version {version}. Nothing was stored.",
+        "fr": "Inchangé : ce fichier est déjà la vague {label}, version {version}. Rien n'a été enregistré.",
+    },
+    "replace_warning": {
+        "en": "Round {label} already has a current version (version {version}, {n} respondents{period}). Committing makes this file the current version: every figure of the round changes.",
+        "fr": "La vague {label} a déjà une version courante (version {version}, {n} enquêtés{period}). Enregistrer fait de ce fichier la version courante : tous les chiffres de la vague changent.",
+    },
+    "replace_reported": {
+        "en": ", already reported in period {period}",
+        "fr": ", déjà publiée pour la période {period}",
+    },
+    "confirm_replace": {
+        "en": "I replace the current version of this round",
+        "fr": "Je remplace la version courante de cette vague",
+    },
+    "counts_title": {"en": "Respondents by region", "fr": "Enquêtés par région"},
+    "count_n": {"en": "respondents", "fr": "enquêtés"},
+    "count_share": {"en": "weighted share", "fr": "part pondérée"},
+    "problems_title": {"en": "Problems found", "fr": "Problèmes trouvés"},
     "commit": {"en": "Commit to the store", "fr": "Enregistrer dans la base"},
     "committing": {"en": "Committing…", "fr": "Enregistrement…"},
     "storing": {"en": "Storing the new version…", "fr": "Enregistrement de la nouvelle version…"},
@@ -367,3 +409,35 @@ def t(key: str, lang: str = "en") -> str:
     if entry is None:
         return key
     return entry.get(lang) or entry["en"]
+
+
+# Weighting from the sample plan (Upload page)
+TEXT.update(
+    {
+        "plan_help": {
+            "en": "No weights in the export? Add the round's sample plan: the round is weighted "
+            "from it and the mission's population margins.",
+            "fr": "Pas de poids dans l'export ? Ajoutez le plan d'échantillonnage de la vague : "
+            "elle est pondérée à partir de celui-ci et des marges de population de la mission.",
+        },
+        "plan_file": {
+            "en": "Sample plan (CSV or xlsx, one row per PSU)",
+            "fr": "Plan d'échantillonnage (CSV ou xlsx, une ligne par grappe)",
+        },
+        "weighting": {"en": "Weighting", "fr": "Pondération"},
+        "g_range": {"en": "g-weights (min – max)", "fr": "Rapports de poids g (min – max)"},
+        "kish_deff": {
+            "en": "Kish's design effect from weighting",
+            "fr": "Effet de plan de Kish dû à la pondération",
+        },
+        "response_rate": {"en": "Response rate", "fr": "Taux de réponse"},
+        "response_by_class": {
+            "en": "Response rates and non-response adjustment by weighting class",
+            "fr": "Taux de réponse et ajustement de la non-réponse par classe",
+        },
+        "margins_achieved": {
+            "en": "Population margins: before and after calibration",
+            "fr": "Marges de population : avant et après calage",
+        },
+    }
+)

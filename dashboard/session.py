@@ -36,6 +36,10 @@ __all__ = [
 ]
 
 log = logging.getLogger("mande.dashboard")
+if not logging.getLogger("mande").handlers:  # the server's log: standard error, with the time
+    _handler = logging.StreamHandler()
+    _handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger("mande").addHandler(_handler)
 
 # A cookie_secret signs the sign-in cookie: shorter than this, or a known example, is refused.
 MIN_COOKIE_SECRET = 32
@@ -73,9 +77,15 @@ def check_auth_settings(auth: Mapping[str, Any]) -> None:
     ``MIN_COOKIE_SECRET`` characters: whoever knows it can forge a cookie naming any user.
     """
     secret = str(auth.get("cookie_secret") or "")
-    if secret.strip().lower() in _PLACEHOLDERS or "example" in secret.lower():
+    lowered = secret.strip().lower()
+    if (
+        lowered in _PLACEHOLDERS
+        or any(word in lowered for word in ("example", "replace", "changeme"))
+        or any(c.isspace() for c in secret)  # a sentence, not a generated secret
+    ):
         raise ConfigError(
-            "[auth] cookie_secret in .streamlit/secrets.toml is the example's placeholder; anyone "
+            "[auth] cookie_secret in .streamlit/secrets.toml is a placeholder (the example's, or "
+            "text with spaces); anyone "
             "could forge a sign-in with it. Set it to a long random value, e.g. the output of "
             "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`, and restart"
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -68,21 +68,33 @@ def validate_cmd(
     round_label: Annotated[
         str | None, typer.Option("--round", help="Round label (default: the file name).")
     ] = None,
+    design: Annotated[
+        str | None,
+        typer.Option(
+            "--design",
+            help="'srs' for a survey without sample design (equal weights, no strata, each "
+            "respondent its own PSU); default: as the mapping declares.",
+        ),
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the report: en or fr.")] = "en",
 ) -> None:
     """Check a survey export against its form: print every problem as a table, exit 1 on errors."""
     from rich.console import Console
     from rich.table import Table
 
     from mande.errors import DataValidationError, DefinitionError, Problem
+    from mande.ingest.report_text import problem_message, removed_frame, report_frame
     from mande.ingest.survey import read_survey
 
     console = Console(width=160)
     problems: list[Problem]
-    removed: list[tuple[str, str]] = []
+    removed: list[Any] = []
+    fed = None
     try:
-        rnd = read_survey(file, form, mapping, round_label=round_label)
+        rnd = read_survey(file, form, mapping, round_label=round_label, design=design)
         problems = list(rnd.report.problems)
-        removed = [(r.column, r.reason) for r in rnd.report.removed]
+        removed = list(rnd.report.removed)
+        fed = rnd.report.feeds()
         ok, rows = True, len(rnd.responses)
     except DataValidationError as exc:
         problems, ok, rows = exc.problems, False, 0
@@ -91,34 +103,58 @@ def validate_cmd(
     except DefinitionError as exc:
         console.print(f"[red]mapping or form definition is invalid:[/red] {exc}")
         raise typer.Exit(2) from None
+    fr = lang == "fr"
+    no_design = next((p for p in problems if p.code == "no_design"), None)
+    if no_design is not None:
+        head = "pas de plan de sondage" if fr else "no sample design"
+        console.print(f"[red]{head}:[/red] {problem_message(no_design, lang)}")
     if problems:
-        table = Table(title=f"Problems in {file}", show_lines=False)
-        for col in ("severity", "sheet", "row", "column", "value", "expected", "message"):
-            table.add_column(col, overflow="fold")
-        for p in problems:
-            table.add_row(
-                p.severity,
-                p.sheet or "",
-                "" if p.row is None else str(p.row),
-                p.column or "",
-                p.value or "",
-                p.expected or "",
-                p.message,
-            )
+        frame = report_frame(problems, lang).drop(columns=["code"])
+        table = Table(title=("Problèmes dans " if fr else "Problems in ") + file, show_lines=False)
+        for col in frame.columns:
+            table.add_column(str(col), overflow="fold")
+        for row in frame.itertuples(index=False):
+            table.add_row(*(str(v) for v in row))
         console.print(table)
     if removed:
-        rt = Table(title="Personal data and identifiers removed")
-        rt.add_column("column")
-        rt.add_column("reason")
-        for c, why in removed:
-            rt.add_row(c, why)
+        rt = Table(
+            title="Données personnelles et identifiants retirés"
+            if fr
+            else "Personal data and identifiers removed"
+        )
+        rframe = removed_frame(removed, lang)
+        for col in rframe.columns:
+            rt.add_column(str(col))
+        for c, why in rframe.itertuples(index=False):
+            rt.add_row(str(c), str(why))
         console.print(rt)
+    if fed is not None and len(fed):
+        ft = Table(
+            title="Colonnes lues dans des items standard, et les indicateurs qu'elles alimentent"
+            if fr
+            else "Columns read into standard items, and the indicators they feed"
+        )
+        for col in ("colonne", "item", "indicateurs") if fr else ("column", "item", "indicators"):
+            ft.add_column(col, overflow="fold")
+        every = "tous (ventilation)" if fr else "every one (breakdown)"
+        for r in fed.to_dict("records"):
+            why = every if r["breakdown"] else str(r["indicators"])
+            ft.add_row(str(r["column"]), str(r["item"]), why)
+        console.print(ft)
     n_err = sum(p.severity == "error" for p in problems)
     n_warn = len(problems) - n_err
     if not ok:
-        console.print(f"[red]{n_err} error(s), {n_warn} warning(s): the file is refused.[/red]")
+        console.print(
+            f"[red]{n_err} erreur(s), {n_warn} avertissement(s) : le fichier est refusé.[/red]"
+            if fr
+            else f"[red]{n_err} error(s), {n_warn} warning(s): the file is refused.[/red]"
+        )
         raise typer.Exit(1)
-    console.print(f"[green]OK[/green]: {rows} respondents, {n_warn} warning(s).")
+    console.print(
+        f"[green]OK[/green] : {rows} répondants, {n_warn} avertissement(s)."
+        if fr
+        else f"[green]OK[/green]: {rows} respondents, {n_warn} warning(s)."
+    )
 
 
 @mapping_app.command("suggest")
@@ -136,20 +172,23 @@ def mapping_suggest_cmd(
     from mande.ingest.mapping import suggest_mapping
     from mande.ingest.xlsform import read_xlsform
 
-    f = read_xlsform(form)
+    f = read_xlsform(form, strict=False)  # a deployed form: read as Kobo read it
     columns = None
     if export:
         from mande.ingest._files import read_tables
 
         columns = list(next(iter(read_tables(export, sheets=1).values())).frame.columns)
+    from mande.ingest.mapping import AUTO_USE
+
     m = suggest_mapping(f, columns=columns)
     m.to_yaml(out)
     mapped = [q for q in m.questions.values() if q.item]
-    low = [q for q in mapped if q.confidence < 0.7]
+    low = [q for q in mapped if q.confidence < AUTO_USE]
     typer.echo(
         f"wrote {out}: {len(mapped)} questions mapped to standard items, "
-        f"{len(m.questions) - len(mapped)} kept unmapped; {len(low)} with confidence under 0.7 "
-        "to check first"
+        f"{len(m.questions) - len(mapped)} kept unmapped; every entry is to confirm "
+        f"('confirmed: true'), and the {len(low)} under confidence {AUTO_USE} feed no indicator "
+        "until confirmed"
     )
 
 

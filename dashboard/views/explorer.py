@@ -11,6 +11,7 @@ import streamlit as st
 from dashboard import data, format, session
 from dashboard.i18n import t
 from mande import overview, plots
+from mande.output import csv_bytes
 
 
 def main() -> None:
@@ -97,7 +98,7 @@ def main() -> None:
     st.caption(format.fdr_note(data.changes(lang), data.policy(), lang))
     st.download_button(
         t("download_csv", lang),
-        data=rows.to_csv(index=False).encode("utf-8"),
+        data=csv_bytes(rows),
         file_name=f"{indicator}_{breakdown}.csv",
         mime="text/csv",
     )

@@ -11,6 +11,7 @@ from dashboard.i18n import t
 from mande import overview
 from mande.footprint import plots as fplots
 from mande.footprint.build import ACCEPTANCE
+from mande.output import csv_bytes
 
 
 def main() -> None:
@@ -73,7 +74,7 @@ def main() -> None:
     st.subheader(t("exposure_table", lang))
     st.dataframe(inputs.exposure, hide_index=True, width="stretch")
     st.download_button(
-        t("download_csv", lang), inputs.exposure.to_csv(index=False).encode("utf-8"),
+        t("download_csv", lang), csv_bytes(inputs.exposure),
         file_name="exposure.csv", mime="text/csv", key="fp_dl",
     )  # fmt: skip
 

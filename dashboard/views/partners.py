@@ -15,6 +15,7 @@ import streamlit as st
 from dashboard import data, session
 from dashboard.i18n import t
 from mande import plots
+from mande.output import csv_bytes
 
 
 def main() -> None:
@@ -107,7 +108,7 @@ def main() -> None:
         st.markdown(f"> {q['text']}\n\n— *{q['partner_type_label']}, {q['theme_label']}*")
     if not quotes.empty:
         st.download_button(
-            t("download_csv", lang), quotes.to_csv(index=False).encode("utf-8"),
+            t("download_csv", lang), csv_bytes(quotes),
             file_name=f"quotes_{period}.csv", mime="text/csv", key="dl_quotes",
         )  # fmt: skip
 

@@ -18,7 +18,17 @@ Decisions
   value (a file written by a program that never calculated it) is an error, since its value is
   unknown. Formulas are found by a cheap scan of the sheet XML for ``<f>`` elements.
 - Headers: a blank header over a column holding data, or the same header twice, is an error. Blank
-  trailing columns (no header, no data) are dropped silently.
+  trailing columns (no header, no data) are dropped silently. Invisible characters in a header
+  (zero-width spaces, byte-order marks, control characters) are removed with a warning, so that a
+  header that looks like ``age`` is read as ``age``.
+- Bounded work: the width of a table is checked before it is parsed. A CSV line longer than
+  ``max_line_chars`` (1,000,000 by default) or a header of more than ``max_columns`` columns (5,000
+  by default) is refused from a scan of the raw bytes; an ``.xlsx`` sheet is refused from a scan
+  of its cell references before the workbook is loaded. Blank rows are dropped while reading (a
+  warning says how many were inside the data, since row numbers in later messages then skip them).
+- Hidden sheets: a survey export's data is read from its first *visible* sheet, and a warning names
+  each hidden sheet; an export whose sheets are all hidden is refused. A reader of every sheet (an
+  XLSForm) reads them all, and the warning names the hidden ones.
 """
 
 from __future__ import annotations
@@ -27,8 +37,11 @@ import codecs
 import csv
 import hashlib
 import io
+import itertools
 import re
+import unicodedata
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, NoReturn
@@ -51,6 +64,8 @@ FileKind = Literal["xlsx", "xls", "csv"]
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 DEFAULT_MAX_UNCOMPRESSED = 2 * 1024 * 1024 * 1024
 DEFAULT_MAX_RATIO = 200.0
+DEFAULT_MAX_COLUMNS = 5_000
+DEFAULT_MAX_LINE_CHARS = 1_000_000
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -266,7 +281,7 @@ def _frame(
             "empty_sheet",
             sheet=sheet,
         )
-    header = ["" if v is None else str(v).strip() for v in rows[0]]
+    header, header_warnings = _clean_headers(rows[0], sheet)
     body = rows[1:]
     width = len(header)
     problems: list[Problem] = []
@@ -275,6 +290,8 @@ def _frame(
     for j, name in enumerate(header):
         if name == "":
             has_data = any(j < len(r) and r[j] not in ("", None) for r in body)
+            if has_data and j == 0 and _row_names(body):
+                continue  # R's or pandas' row names, written without a header
             if has_data:
                 problems.append(
                     Problem(
@@ -324,7 +341,109 @@ def _frame(
     frame = frame.iloc[:, keep]
     frame.columns = [header[j] for j in keep]
     frame = frame.reset_index(drop=True)
+    frame.attrs["warnings"] = header_warnings
     return frame
+
+
+_INVISIBLE = {"Cc", "Cf", "Co", "Cs", "Cn"}
+
+
+def _clean_headers(cells: list[Any], sheet: str) -> tuple[list[str], list[Problem]]:
+    """Headers as text without invisible characters (zero-width, control, BOM), each removal
+    reported as a warning."""
+    out: list[str] = []
+    warnings: list[Problem] = []
+    for j, v in enumerate(cells):
+        raw = "" if v is None else str(v)
+        gone = [ch for ch in raw if unicodedata.category(ch) in _INVISIBLE and ch not in " \t"]
+        text = "".join(ch for ch in raw if ch not in gone) if gone else raw
+        text = " ".join(text.split())
+        if gone:
+            codes = ", ".join(sorted({f"U+{ord(ch):04X}" for ch in gone}))
+            warnings.append(
+                Problem(
+                    f"header '{text}' held invisible characters ({codes}); they were removed and "
+                    "the column is read as '" + text + "'",
+                    severity="warning",
+                    code="invisible_characters",
+                    sheet=sheet,
+                    row=1,
+                    column=_col_letter(j),
+                    value=text,
+                    expected="a header without invisible characters",
+                )
+            )
+        out.append(text)
+    return out, warnings
+
+
+def _drop_blank_rows(
+    rows: Iterable[list[Any]], sheet: str, max_columns: int, source: str, *, text: bool = False
+) -> tuple[list[list[Any]], list[Problem]]:
+    """The rows that hold something (the header row is always kept), and a warning when blank rows
+    inside the data were dropped. Refuses a row wider than ``max_columns``. ``text``: every cell is
+    a str (a CSV), which allows a faster test."""
+    kept: list[list[Any]] = []
+    n_inner = n_pending = 0
+    first_inner: list[int] = []
+    pending_first: list[int] = []
+    for i, row in enumerate(rows, start=1):
+        if len(row) > max_columns and any(v not in ("", None) for v in row[max_columns:]):
+            _too_wide(source, sheet, len(row), max_columns)
+        blank = (
+            not "".join(row).strip()
+            if text
+            else not any(row)  # C-speed for rows with data; whitespace-only text kept as data
+            and all(v is None or (isinstance(v, str) and not v.strip()) for v in row)
+        )
+        if blank and kept:
+            if len(pending_first) < 5:
+                pending_first.append(i)
+            n_pending += 1
+            continue
+        if n_pending:
+            n_inner += n_pending
+            first_inner += pending_first[: 5 - len(first_inner)]
+            n_pending, pending_first = 0, []
+        kept.append(row)
+    warnings: list[Problem] = []
+    if n_inner:
+        shown = ", ".join(str(r) for r in first_inner) + (" ..." if n_inner > 5 else "")
+        warnings.append(
+            Problem(
+                f"{n_inner} blank row(s) inside the data were skipped (rows {shown}); row "
+                "numbers in the messages that follow count the rows with data only",
+                severity="warning",
+                code="blank_rows",
+                sheet=sheet,
+                value=str(n_inner),
+                expected="no blank rows between the data rows",
+            )
+        )
+    return kept, warnings
+
+
+def _too_wide(source: str, sheet: str | None, width: int, max_columns: int) -> NoReturn:
+    _fail(
+        f"{source}: {'sheet ' + repr(sheet) + ' has' if sheet else 'the table has'} {width} "
+        f"columns, more than the {max_columns} accepted; this is not a survey export (a real one "
+        "has a few hundred). Export the data again, or raise max_columns",
+        "too_wide",
+        value=str(width),
+        expected=f"at most {max_columns} columns",
+        sheet=sheet,
+    )
+def _row_names(body: list[list[Any]]) -> bool:
+    """True when the first cell of each row is a whole number, strictly increasing from 0 or 1:
+    the row names that R's ``write.csv`` or pandas' ``to_csv`` write under an empty header (with
+    gaps where rows were filtered out)."""
+    try:
+        values = [float(r[0]) for r in body]
+    except (TypeError, ValueError, IndexError):
+        return False
+    if not values or values[0] not in (0.0, 1.0):
+        return False
+    return all(v.is_integer() for v in values) and all(b > a for a, b in itertools.pairwise(values))
 
 
 _FORMULA = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?>\s*<f[ >/]')
@@ -333,8 +452,16 @@ _FORMULA_EMPTY = re.compile(
 )
 
 
-def _formula_problems(path: Path, sheet_name: str, index: int) -> list[Problem]:
-    """Scan one sheet's XML for formula cells (cheap: a regex over the decompressed stream)."""
+def _formula_problems(
+    path: Path, sheet_name: str, index: int, width: list[int] | None = None
+) -> list[Problem]:
+    """Scan one sheet's XML for formula cells (cheap: a regex over the decompressed stream).
+
+    In the same pass, ``width`` (when given) receives the sheet's number of columns: from its
+    ``<dimension>`` element and every cell reference with a three-letter column (the only ones past
+    column 702), so that a wide sheet is refused before it is loaded.
+    """
+    widest = 0
     try:
         with zipfile.ZipFile(path) as zf:
             member = _sheet_member(zf, sheet_name, index)
@@ -349,6 +476,12 @@ def _formula_problems(path: Path, sheet_name: str, index: int) -> list[Problem]:
                     if not chunk:
                         break
                     data = tail + chunk
+                    if width is not None:
+                        if not widest:
+                            dim = _DIMENSION.search(data[:4096])
+                            widest = _col_index(dim.group(1)) if dim else 1
+                        for m in _WIDE_REF.finditer(data):
+                            widest = max(widest, _col_index(m.group(1)))
                     if b"<f" in data:
                         cut = data.rfind(b"<c ")
                         scan, tail = (data[:cut], data[cut:]) if cut > 0 else (data, b"")
@@ -361,6 +494,8 @@ def _formula_problems(path: Path, sheet_name: str, index: int) -> list[Problem]:
                 empty += [(m[1].decode(), int(m[2])) for m in _FORMULA_EMPTY.finditer(tail)]
     except (zipfile.BadZipFile, KeyError, OSError):
         return []
+    if width is not None:
+        width.append(widest)
     found = sorted(set(found), key=lambda t: (t[1], t[0]))
     empty_set = set(empty)
     problems: list[Problem] = []
@@ -429,36 +564,45 @@ def read_tables(
     sheets: int | None = None,
     kind: FileKind | None = None,
     allow_empty: bool = False,
+    max_columns: int = DEFAULT_MAX_COLUMNS,
+    max_line_chars: int = DEFAULT_MAX_LINE_CHARS,
 ) -> dict[str, Table]:
     """Read the sheets of a spreadsheet (or the one table of a CSV) after :func:`check_file`.
 
     Parameters
     ----------
     sheets:
-        Read only the first ``sheets`` sheets (None: all).
+        Read only the first ``sheets`` visible sheets (None: all).
     allow_empty:
         Return an empty frame for an empty sheet instead of refusing it (XLSForm sheets).
+    max_columns:
+        Refuse a table wider than this, before parsing it.
+    max_line_chars:
+        Refuse a CSV with a line longer than this many characters, before parsing it.
 
     Returns
     -------
     dict sheet name -> :class:`Table`, in the workbook's order. A CSV gives one table named after
-    the file.
+    the file. Hidden sheets are left out and named in a warning of the first table.
 
     Raises
     ------
     DataValidationError
         Every case :func:`check_file` refuses, plus ``corrupt`` (the reader failed), ``empty_sheet``,
-        ``blank_header``, ``duplicate_header`` and ``formula_without_value``.
+        ``blank_header``, ``duplicate_header``, ``formula_without_value``, ``too_wide``,
+        ``line_too_long`` and ``hidden_sheets`` (every sheet is hidden).
     """
     path = Path(path)
     kind = kind or check_file(path, max_bytes)
     if kind == "csv":
-        return {path.stem: Table(path.stem, _read_csv(path))}
+        frame, csv_warnings = _read_csv(path, max_columns, max_line_chars)
+        return {path.stem: Table(path.stem, frame, tuple(csv_warnings))}
     from python_calamine import CalamineWorkbook, PasswordError
 
     try:
         wb = CalamineWorkbook.from_path(str(path))
         names = list(wb.sheet_names)
+        hidden = _hidden_sheets(wb)
     except PasswordError:
         _fail(
             f"{path.name} is protected by a password; remove the password in Excel and upload the "
@@ -468,39 +612,98 @@ def read_tables(
         raise
     except Exception as exc:  # calamine raises several kinds on a damaged file
         _fail(
-            f"{path.name} could not be read as a workbook ({type(exc).__name__}: {exc}); the file "
+            f"{path.name} could not be read as a workbook ({type(exc).__name__}); the file "
             "is damaged. Export it again or re-save it in Excel.",
             "corrupt",
         )
         raise
     if not names:
         _fail(f"{path.name} has no sheets", "empty_sheet")
+    # the data sheet of an export is the first visible one; a reader of every sheet (an XLSForm)
+    # gets the hidden ones too, named in a warning
+    visible = [(i, n) for i, n in enumerate(names) if n not in hidden or not sheets]
+    if not visible:
+        _fail(
+            f"{path.name}: every sheet is hidden ({', '.join(repr(n) for n in names)}); unhide "
+            "the sheet that holds the data (Format > Sheet > Unhide) and save again",
+            "hidden_sheets",
+            expected="a visible sheet with the data",
+        )
+    notes: list[Problem] = []
+    if hidden:
+        notes.append(
+            Problem(
+                "hidden sheet(s) "
+                + ", ".join(repr(n) for n in names if n in hidden)
+                + (
+                    " were not read; the data is read from the first visible sheet "
+                    + repr(visible[0][1])
+                    + ". Unhide a sheet and move it first if it holds the data"
+                    if sheets
+                    else " were read although Excel does not show them; check what they hold"
+                ),
+                severity="warning",
+                code="hidden_sheets",
+                value=", ".join(n for n in names if n in hidden),
+                expected="the data in the first visible sheet",
+            )
+        )
     out: dict[str, Table] = {}
-    for i, name in enumerate(names[:sheets] if sheets else names):
+    for i, name in visible[:sheets] if sheets else visible:
+        fp: list[Problem] = []
+        if kind == "xlsx":  # one pass over the sheet's XML before it is loaded: width, formulas
+            width: list[int] = []
+            fp = _formula_problems(path, name, i, width)
+            if width and width[0] > max_columns:
+                _too_wide(path.name, name, width[0], max_columns)
         try:
-            rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            sheet = wb.get_sheet_by_name(name)
+            if sheet.width > max_columns:
+                _too_wide(path.name, name, sheet.width, max_columns)
+            rows, blank_warnings = _drop_blank_rows(sheet.iter_rows(), name, max_columns, path.name)
+        except DataValidationError:
+            raise
         except Exception as exc:
             _fail(
-                f"{path.name}: sheet '{name}' could not be read ({type(exc).__name__}: {exc}); "
+                f"{path.name}: sheet '{name}' could not be read ({type(exc).__name__}); "
                 "the file is damaged. Export it again or re-save it in Excel.",
                 "corrupt",
             )
             raise
-        # drop trailing empty rows (formatting left by Excel)
-        while rows and all(v in ("", None) for v in rows[-1]):
-            rows.pop()
         frame = _frame(rows, name, path.name, allow_empty)
-        warnings: list[Problem] = []
+        warnings: list[Problem] = [*notes, *frame.attrs.pop("warnings", []), *blank_warnings]
+        notes = []
         if kind == "xlsx":
-            fp = _formula_problems(path, name, i)
             errs = [p for p in fp if p.severity == "error"]
             if errs:
                 raise DataValidationError(
                     f"{path.name}: sheet '{name}' has formulas without saved values", fp
                 )
-            warnings = fp
+            warnings += fp
         out[name] = Table(name, frame, tuple(warnings))
     return out
+
+
+def _hidden_sheets(wb: Any) -> set[str]:
+    """Names of the hidden and very hidden sheets of a calamine workbook."""
+    out: set[str] = set()
+    for meta in getattr(wb, "sheets_metadata", None) or []:
+        state = str(getattr(meta, "visible", "")).lower()
+        if "hidden" in state:
+            out.add(str(meta.name))
+    return out
+
+
+_WIDE_REF = re.compile(rb'<c r="([A-Z]{3})\d')
+_DIMENSION = re.compile(rb'<dimension ref="[A-Z]+\d+:([A-Z]+)\d+"')
+
+
+def _col_index(letters: bytes | str) -> int:
+    text = letters.decode() if isinstance(letters, bytes) else letters
+    n = 0
+    for ch in text:
+        n = n * 26 + (ord(ch) - 64)
+    return n
 
 
 def open_table(
@@ -514,8 +717,47 @@ def open_table(
     return {name: t.frame for name, t in read_tables(path, max_bytes=max_bytes).items()}
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def _longest_line(raw: bytes) -> tuple[int, int]:
+    """(length in bytes, 1-based number) of the longest line of ``raw``, without splitting it."""
+    import numpy as np
+
+    buf = np.frombuffer(raw, dtype=np.uint8)
+    ends = np.flatnonzero(buf == 10)
+    bounds = np.concatenate(([-1], ends, [len(buf)]))
+    lengths = np.diff(bounds) - 1
+    i = int(np.argmax(lengths))
+    return int(lengths[i]), i + 1
+
+
+def _read_csv(
+    path: Path, max_columns: int = DEFAULT_MAX_COLUMNS, max_line_chars: int = DEFAULT_MAX_LINE_CHARS
+) -> tuple[pd.DataFrame, list[Problem]]:
     raw = path.read_bytes()
+    body = raw.lstrip(b"\r\n")
+    cut = body.find(b"\n")
+    header_line = body[: cut if cut >= 0 else len(body)]
+    widest = max(header_line.count(d) for d in (b",", b";", b"\t")) + 1
+    if widest > max_columns:  # before anything is parsed or decoded
+        _too_wide(path.name, None, widest, max_columns)
+    del body, header_line
+    longest, line_no = _longest_line(raw)
+    if longest > max_line_chars:
+        # bytes >= characters: count the characters of that line only
+        start = 0
+        for _ in range(line_no - 1):
+            start = raw.index(b"\n", start) + 1
+        end = raw.find(b"\n", start)
+        line = raw[start : None if end < 0 else end]
+        chars = len(line.decode("utf-8", "replace"))
+        if chars > max_line_chars:
+            _fail(
+                f"{path.name}: line {line_no} is {chars} characters long, more than the "
+                f"{max_line_chars} accepted; this is not a survey export. Export the data again, "
+                "or raise max_line_chars",
+                "line_too_long",
+                value=str(chars),
+                expected=f"lines of at most {max_line_chars} characters",
+            )
     text = None
     for enc in _ENCODINGS:
         try:
@@ -525,9 +767,11 @@ def _read_csv(path: Path) -> pd.DataFrame:
             continue
     if text is None:  # cp1252 decodes almost anything; keep mypy and the odd byte happy
         text = raw.decode("latin-1")
+    del raw
     if not text.strip():
         _fail(f"{path.name} is empty; export the data with its header row", "empty_sheet")
-    first = text.split("\n", 1)[0]
+    stripped = text.lstrip("\r\n")
+    first = stripped[: stripped.find("\n")] if "\n" in stripped else stripped
     counts = {d: first.count(d) for d in (",", ";", "\t")}
     delim = max(counts, key=lambda d: counts[d])
     if counts[delim] == 0:
@@ -535,20 +779,31 @@ def _read_csv(path: Path) -> pd.DataFrame:
             delim = csv.Sniffer().sniff(text[:65536], delimiters=",;\t").delimiter
         except csv.Error:
             delim = ","
+    if counts[delim] + 1 > max_columns:
+        _too_wide(path.name, None, counts[delim] + 1, max_columns)
+    previous = csv.field_size_limit()
+    csv.field_size_limit(max(max_line_chars, 1))
     try:
-        df = pd.read_csv(
-            io.StringIO(text),
-            sep=delim,
-            dtype=str,
-            keep_default_na=False,
-            header=None,
-            skip_blank_lines=True,
-        )
-    except (pd.errors.ParserError, ValueError) as exc:
+        reader = csv.reader(io.StringIO(text), delimiter=delim)
+        rows, warnings = _drop_blank_rows(reader, path.stem, max_columns, path.name, text=True)
+    except csv.Error as exc:
         _fail(
             f"{path.name} is not a readable CSV ({exc}); export it again as CSV with a header row",
             "corrupt",
         )
         raise
-    rows = df.astype(object).values.tolist()
-    return _frame(rows, path.stem, path.name)
+    finally:
+        csv.field_size_limit(previous)
+    del text
+    width = len(rows[0]) if rows else 0
+    for k, row in enumerate(rows[1:], start=2):
+        if len(row) > width and any(v.strip() for v in row[width:]):
+            _fail(
+                f"{path.name}: data row {k} has {len(row)} cells but the header has {width}; "
+                "a separator inside a value is probably not quoted. Export the data again as CSV",
+                "corrupt",
+                value=str(len(row)),
+                expected=f"at most {width} cells per row",
+            )
+    frame = _frame(rows, path.stem, path.name)
+    return frame, [*frame.attrs.pop("warnings", []), *warnings]

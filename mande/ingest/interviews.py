@@ -38,8 +38,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from mande.dates import as_date
 from mande.errors import DataValidationError, Problem
+from mande.gate import Gazetteer, screen_problems, scrub
 from mande.partners.rubric import Rubric, load_rubric, normalise_label
 
 if TYPE_CHECKING:
@@ -63,6 +63,7 @@ _TITLES = (
 _TITLED_NAME = re.compile(
     rf"\b({_TITLES})(\s+)(?:[A-ZÀ-ÖØ-Þ][\w'’\-]+)(?:\s+[A-ZÀ-ÖØ-Þ][\w'’\-]+)*", re.UNICODE
 )
+_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%Y/%m/%d", "%d/%m/%y")
 
 
 @dataclass(frozen=True)
@@ -281,7 +282,16 @@ def _load_rows(path: Path, kind: str, col: _Collector) -> tuple[str, list[tuple[
             [Problem(f"unreadable workbook: {type(exc).__name__}", code="corrupt")],
         ) from exc
     try:
-        names = list(wb.sheetnames)
+        hidden = {
+            w.title for w in wb.worksheets if getattr(w, "sheet_state", "visible") != "visible"
+        }
+        names = [n for n in wb.sheetnames if n not in hidden]  # a hidden sheet is never read
+        if not names or any(n.strip().casefold() in SHEET_NAMES for n in hidden):
+            raise DataValidationError(
+                f"{path.name}: the coding sheet is hidden ({', '.join(sorted(hidden))}); unhide "
+                "it in Excel (Format > Sheet > Unhide), check what it holds and upload again",
+                [Problem("hidden sheet", code="hidden_sheets", expected="a visible sheet")],
+            )
         chosen = next((n for n in names if n.strip().casefold() in SHEET_NAMES), None)
         if chosen is None:
             chosen = names[0]
@@ -382,8 +392,24 @@ def _score(value: Any, rb: Rubric) -> int | None:
 
 
 def _date(value: Any) -> dt.date | None:
-    """A coding sheet's date: a date cell, an Excel serial day or text in one of the formats."""
-    return as_date(value, excel_serial=True, free_text=False)
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 20000 < value < 80000:
+        from openpyxl.utils.datetime import from_excel
+
+        out = from_excel(value)
+        return out.date() if isinstance(out, dt.datetime) else None
+    text = str(value).strip()
+    if "T" in text or " " in text:
+        text = re.split(r"[T ]", text, maxsplit=1)[0]
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
 
 
 # --------------------------------------------------------------------------------------------
@@ -469,6 +495,11 @@ def read_interviews(
 ) -> Interviews:
     """Read and validate a partner-interview coding sheet.
 
+    It runs as a sequence of small steps: open the sheet, locate the header, read each row (ids,
+    date, partner, region, yes/no flags, scores, themes, quote), check the double codings agree,
+    check against the mission (periods, robust operations), assemble the tidy table, keep the
+    consented quotes (scrubbed), report.
+
     Parameters
     ----------
     path:
@@ -493,10 +524,134 @@ def read_interviews(
         missing interview ID or coder, a bad date, an unknown partner type, region or theme, a score
         outside 1-5, a yes/no cell holding something else, the same interview ID and coder twice.
     """
-    from mande.config import Settings
-    from mande.ingest._files import DEFAULT_MAX_BYTES, check_file, sha256_file
+    from mande.ingest._files import sha256_file
 
     path = Path(path)
+    key, kind = _open_sheet(path, secret, max_bytes)
+    ctx = _locate_header(path, kind, mission, today or dt.date.today())
+    records: list[dict[str, Any]] = []
+    names: list[str] = []
+    for rownum, cells in ctx.rows[ctx.header_at + 1 :]:
+        row = _Row(ctx, rownum, cells)
+        if all(_blank(row.get(c.name)) for c in ctx.rb.columns):
+            continue
+        rec: dict[str, Any] = {"row": rownum}
+        for step in _ROW_STEPS:
+            step(row, rec)
+        name = row.get("interviewee_name")
+        names.append("" if _blank(name) else str(name).strip())
+        records.append(rec)
+    if not records:
+        ctx.col.error(None, None, "the sheet has no interviews under its header row", "empty_sheet")
+    _check_codings_agree(ctx, records)
+    _check_against_mission(ctx, records)
+    # the personal-data gate: no cell of these columns is quoted in a warning or an error, and
+    # neither the interviewees' nor the partners' names anywhere
+    personal_columns = [
+        str(ctx.header[j])
+        for name, j in ctx.found.items()
+        if ctx.rb.column(name).personal or name in ("quote", "notes")
+    ]
+    gazetteer = Gazetteer.from_mission(mission).extended(
+        names=[n for n in names if n],
+        partners=[str(r["partner_name"]) for r in records if r.get("partner_name")],
+    )
+    errors = [p for p in ctx.col.problems if p.severity == "error"]
+    if errors:
+        raise DataValidationError(
+            f"{path.name}: {len(errors)} problem(s) in sheet '{ctx.sheet}'; fix them and upload "
+            "again",
+            screen_problems(ctx.col.problems, personal_columns, gazetteer),
+        )
+    frame = _assemble_interviews(ctx, records, key)
+    qframe, dropped, scrubbed = _consented_quotes(ctx, records, names, frame, gazetteer)
+    removed = tuple(
+        ctx.head(c.name)
+        for c in ctx.rb.columns
+        if (c.personal or c.name in ("quote", "consent", "quote_theme")) and c.name in ctx.found
+    )
+    report = InterviewReport(
+        source=path.name,
+        sha256=sha256_file(path),
+        sheet=ctx.sheet,
+        language=ctx.language,
+        n_rows=len(frame),
+        n_interviews=frame["interview_id"].nunique(),
+        n_double_coded=int((frame["coder_rank"] > 1).groupby(frame["interview_id"]).any().sum()),
+        n_quotes=len(qframe),
+        quotes_without_consent=dropped,
+        quotes_scrubbed=int(scrubbed),
+        removed_columns=removed,
+        warnings=tuple(
+            screen_problems(
+                [p for p in ctx.col.problems if p.severity == "warning"],
+                personal_columns,
+                gazetteer,
+            )
+        ),
+    )
+    out = Interviews(frame, qframe, report)
+    return out.with_periods(mission) if mission is not None else out
+
+
+# --------------------------------------------------------------------------------------------
+# The steps of read_interviews
+
+
+@dataclass
+class _Sheet:
+    """What the steps of :func:`read_interviews` share: the rows, the header, the lookups."""
+
+    path: Path
+    rb: Rubric
+    col: _Collector
+    sheet: str
+    rows: list[tuple[int, list[Any]]]
+    header_at: int
+    header: list[Any]
+    found: dict[str, int]
+    language: str
+    mission: MissionConfig | None
+    today: dt.date
+    ptypes: dict[str, str] = field(default_factory=dict)
+    themes: dict[str, str] = field(default_factory=dict)
+    pcodes: dict[str, str] = field(default_factory=dict)
+    seen: dict[tuple[str, str], int] = field(default_factory=dict)  # (id, coder) -> row
+
+    def head(self, name: str) -> str:
+        """The sheet's header of column ``name`` (the rubric's header when the sheet lacks it)."""
+        j = self.found.get(name)
+        return str(self.header[j]) if j is not None else self.rb.column(name).header[self.language]
+
+    @property
+    def scale_text(self) -> str:
+        return f"a whole number from {self.rb.scale_min} to {self.rb.scale_max}"
+
+
+@dataclass
+class _Row:
+    """One row of the sheet, read by the row steps."""
+
+    ctx: _Sheet
+    num: int
+    cells: list[Any]
+
+    def get(self, name: str) -> Any:
+        j = self.ctx.found.get(name)
+        return self.cells[j] if j is not None and j < len(self.cells) else None
+
+    def error(self, name: str, message: str, code: str, value: Any, expected: str) -> None:
+        self.ctx.col.error(self.num, self.ctx.head(name), message, code, value, expected)
+
+    def text(self, name: str, value: Any) -> str:
+        return _text(value, self.num, self.ctx.head(name), self.ctx.col)
+
+
+def _open_sheet(path: Path, secret: bytes | None, max_bytes: int | None) -> tuple[bytes, str]:
+    """The pseudonym key and the file's type, after the upload guard."""
+    from mande.config import Settings
+    from mande.ingest._files import DEFAULT_MAX_BYTES, check_file
+
     if secret is None:
         settings = Settings.from_env()
         key = settings.secret
@@ -504,13 +659,14 @@ def read_interviews(
     else:  # no need to read (or create) the installation secret
         key = secret
         limit = max_bytes if max_bytes is not None else DEFAULT_MAX_BYTES
-    kind = check_file(path, limit)
+    return key, check_file(path, limit)
+
+
+def _locate_header(path: Path, kind: str, mission: MissionConfig | None, today: dt.date) -> _Sheet:
+    """The header: the first row among the first ten that names three known columns."""
     rb = load_rubric()
     col = _Collector(sheet="interviews")
     sheet, rows = _load_rows(path, kind, col)
-    today = today or dt.date.today()
-
-    # header: the first row among the first ten that names three known columns
     lookup = rb.header_lookup()
     header_at = 0
     for k, (_, cells) in enumerate(rows[:10]):
@@ -524,251 +680,254 @@ def read_interviews(
         )
     _, header = rows[header_at]
     found, language = _header_map(header, rb, col)
-    if col.problems and any(p.severity == "error" for p in col.problems):
+    if any(p.severity == "error" for p in col.problems):
         raise DataValidationError(
-            f"{path.name}: the header row of sheet '{sheet}' is invalid", col.problems
+            f"{path.name}: the header row of sheet '{sheet}' is invalid",
+            screen_problems(col.problems, (), Gazetteer.from_mission(mission)),
         )
-
-    def head(name: str) -> str:
-        j = found.get(name)
-        return str(header[j]) if j is not None else rb.column(name).header[language]
-
-    ptypes = rb.partner_type_lookup()
-    themes_lookup = rb.theme_lookup()
     pcodes: dict[str, str] = {}
     if mission is not None:
         for r in mission.regions:
             pcodes[normalise_label(r.pcode)] = r.pcode
             for text in r.name.values():
                 pcodes[normalise_label(text)] = r.pcode
-    records: list[dict[str, Any]] = []
-    personal: list[dict[str, str]] = []
-    seen: dict[tuple[str, str], int] = {}
-    scale_text = f"a whole number from {rb.scale_min} to {rb.scale_max}"
-    type_text = "one of: " + "; ".join(rb.partner_type_label(c, language) for c in rb.partner_types)
+    return _Sheet(
+        path=path,
+        rb=rb,
+        col=col,
+        sheet=sheet,
+        rows=rows,
+        header_at=header_at,
+        header=header,
+        found=found,
+        language=language,
+        mission=mission,
+        today=today,
+        ptypes=rb.partner_type_lookup(),
+        themes=rb.theme_lookup(),
+        pcodes=pcodes,
+    )
 
-    for rownum, cells in rows[header_at + 1 :]:
 
-        def get(name: str, cells: list[Any] = cells) -> Any:
-            j = found.get(name)
-            return cells[j] if j is not None and j < len(cells) else None
-
-        if all(_blank(get(c.name)) for c in rb.columns):
-            continue
-        rec: dict[str, Any] = {"row": rownum}
-        # identifiers
-        for name, code in (("interview_id", "missing_interview_id"), ("coder", "missing_coder")):
-            value = get(name)
-            if _blank(value):
-                col.error(
-                    rownum,
-                    head(name),
-                    f"{name.replace('_', ' ')} is missing",
-                    code,
-                    value="",
-                    expected="a value",
-                )
-                rec[name] = None
-            else:
-                rec[name] = _text(value, rownum, head(name), col)
-        if rec["interview_id"] and rec["coder"]:
-            ident = (rec["interview_id"], rec["coder"])
-            if ident in seen:
-                col.error(
-                    rownum,
-                    head("interview_id"),
-                    f"interview '{ident[0]}' coded by '{ident[1]}' already appears in row {seen[ident]}; "
-                    "give the interview its own ID, or correct the coder",
-                    "duplicate_interview",
-                    value=ident[0],
-                    expected="each interview ID once per coder",
-                )
-            else:
-                seen[ident] = rownum
-        # date
-        value = get("date")
-        day = None if _blank(value) else _date(value)
-        if day is None:
-            col.error(
-                rownum,
-                head("date"),
-                "the interview date is missing or not a date",
-                "bad_date",
-                value="" if _blank(value) else value,
-                expected="a date (YYYY-MM-DD or DD/MM/YYYY)",
-            )
-        elif not dt.date(2000, 1, 1) <= day <= today:
-            col.error(
-                rownum,
-                head("date"),
-                f"the interview date {day.isoformat()} is {'in the future' if day > today else 'before 2000'}",
-                "bad_date",
-                value=day.isoformat(),
-                expected=f"a date between 2000-01-01 and {today.isoformat()}",
-            )
-            day = None
-        rec["date"] = day
-        # partner
-        value = get("partner_name")
+def _row_ids(row: _Row, rec: dict[str, Any]) -> None:
+    for name, code in (("interview_id", "missing_interview_id"), ("coder", "missing_coder")):
+        value = row.get(name)
         if _blank(value):
-            col.error(
-                rownum,
-                head("partner_name"),
-                "the partner organisation is missing",
-                "missing_partner",
-                value="",
-                expected="the organisation's name",
-            )
-            rec["partner_name"] = None
+            row.error(name, f"{name.replace('_', ' ')} is missing", code, "", "a value")
+            rec[name] = None
         else:
-            rec["partner_name"] = _text(value, rownum, head("partner_name"), col)
-        value = get("partner_type")
-        ptype = None if _blank(value) else ptypes.get(normalise_label(value))
-        if ptype is None:
-            col.error(
-                rownum,
-                head("partner_type"),
-                "the partner type is missing"
-                if _blank(value)
-                else f"unknown partner type '{value}'",
-                "unknown_partner_type",
-                value="" if _blank(value) else value,
-                expected=type_text,
-            )
-        rec["partner_type"] = ptype
-        value = get("region")
-        region: str | None = None
-        if _blank(value):
-            col.error(
-                rownum,
-                head("region"),
-                "the region is missing",
-                "missing_region",
-                value="",
-                expected="the region's p-code",
-            )
-        else:
-            text = _text(value, rownum, head("region"), col)
-            if mission is not None:
-                region = pcodes.get(normalise_label(text))
-                if region is None:
-                    col.error(
-                        rownum,
-                        head("region"),
-                        f"region '{text}' is not one of the mission's regions",
-                        "unknown_region",
-                        value=text,
-                        expected="one of " + ", ".join(r.pcode for r in mission.regions),
-                    )
-            else:
-                region = text
-        rec["region"] = region
-        # yes / no
-        value = get("robust_context")
-        flag = None if _blank(value) else _yes_no(value)
-        if flag is None:
-            col.error(
-                rownum,
-                head("robust_context"),
-                "robust context is missing" if _blank(value) else f"'{value}' is not yes or no",
-                "bad_yes_no",
-                value="" if _blank(value) else value,
-                expected="yes or no (oui / non)",
-            )
-        rec["robust_context"] = flag
-        value = get("consent")
-        consent = None if _blank(value) else _yes_no(value)
-        if consent is None and not _blank(value):
-            col.error(
-                rownum,
-                head("consent"),
-                f"'{value}' is not yes or no",
-                "bad_yes_no",
-                value=value,
-                expected="yes or no (oui / non); leave blank when there is no quote",
-            )
-        rec["consent"] = consent
-        # scores
-        for name in rb.scored:
-            value = get(name)
-            if _blank(value):
-                if rb.column(name).required and name in found:
-                    col.error(
-                        rownum,
-                        head(name),
-                        f"{rb.dimension_label(name)} is not scored; the relationship-quality index needs it",
-                        "missing_score",
-                        value="",
-                        expected=scale_text,
-                    )
-                rec[name] = np.nan
-                continue
-            score = _score(value, rb)
-            if score is None:
-                col.error(
-                    rownum,
-                    head(name),
-                    f"'{value}' is not a score on the rubric's scale",
-                    "bad_score",
-                    value=value,
-                    expected=scale_text,
-                )
-                rec[name] = np.nan
-            else:
-                rec[name] = float(score)
-        # themes
-        value = get("themes")
-        codes: list[str] = []
-        if not _blank(value):
-            text = _text(value, rownum, head("themes"), col)
-            for part in re.split(r"[;,\n|]+", text):
-                part = part.strip()
-                if not part:
-                    continue
-                hit = themes_lookup.get(normalise_label(part))
-                pieces = (
-                    [hit] if hit else [themes_lookup.get(normalise_label(w)) for w in part.split()]
-                )
-                if hit is None and not all(pieces):
-                    col.error(
-                        rownum,
-                        head("themes"),
-                        f"unknown theme '{part}'",
-                        "unknown_theme",
-                        value=part,
-                        expected="theme codes from the 'themes' sheet, separated by ;",
-                    )
-                    continue
-                codes += [p for p in pieces if p and p not in codes]
-        rec["themes"] = codes
-        value = get("quote_theme")
-        qtheme = None
-        if not _blank(value):
-            qtheme = themes_lookup.get(normalise_label(value))
-            if qtheme is None:
-                col.error(
-                    rownum,
-                    head("quote_theme"),
-                    f"unknown theme '{value}'",
-                    "unknown_theme",
-                    value=value,
-                    expected="a theme code from the 'themes' sheet",
-                )
-        rec["quote_theme"] = qtheme
-        value = get("quote")
-        rec["quote"] = None if _blank(value) else _text(value, rownum, head("quote"), col)
-        personal.append(
-            {
-                "name": ""
-                if _blank(get("interviewee_name"))
-                else str(get("interviewee_name")).strip(),
-            }
+            rec[name] = row.text(name, value)
+
+
+def _check_unique(row: _Row, rec: dict[str, Any]) -> None:
+    """An interview ID once per coder."""
+    seen = row.ctx.seen
+    if not (rec["interview_id"] and rec["coder"]):
+        return
+    ident = (rec["interview_id"], rec["coder"])
+    if ident in seen:
+        row.error(
+            "interview_id",
+            f"interview '{ident[0]}' coded by '{ident[1]}' already appears in row "
+            f"{seen[ident]}; give the interview its own ID, or correct the coder",
+            "duplicate_interview",
+            ident[0],
+            "each interview ID once per coder",
         )
-        records.append(rec)
+    else:
+        seen[ident] = row.num
 
-    if not records:
-        col.error(None, None, "the sheet has no interviews under its header row", "empty_sheet")
-    # the same interview coded twice must describe the same interview
+
+def _row_date(row: _Row, rec: dict[str, Any]) -> None:
+    value = row.get("date")
+    day = None if _blank(value) else _date(value)
+    today = row.ctx.today
+    if day is None:
+        row.error(
+            "date",
+            "the interview date is missing or not a date",
+            "bad_date",
+            "" if _blank(value) else value,
+            "a date (YYYY-MM-DD or DD/MM/YYYY)",
+        )
+    elif not dt.date(2000, 1, 1) <= day <= today:
+        row.error(
+            "date",
+            f"the interview date {day.isoformat()} is "
+            f"{'in the future' if day > today else 'before 2000'}",
+            "bad_date",
+            day.isoformat(),
+            f"a date between 2000-01-01 and {today.isoformat()}",
+        )
+        day = None
+    rec["date"] = day
+
+
+def _row_partner(row: _Row, rec: dict[str, Any]) -> None:
+    rb = row.ctx.rb
+    value = row.get("partner_name")
+    if _blank(value):
+        row.error(
+            "partner_name",
+            "the partner organisation is missing",
+            "missing_partner",
+            "",
+            "the organisation's name",
+        )
+        rec["partner_name"] = None
+    else:
+        rec["partner_name"] = row.text("partner_name", value)
+    value = row.get("partner_type")
+    ptype = None if _blank(value) else row.ctx.ptypes.get(normalise_label(value))
+    if ptype is None:
+        row.error(
+            "partner_type",
+            "the partner type is missing" if _blank(value) else f"unknown partner type '{value}'",
+            "unknown_partner_type",
+            "" if _blank(value) else value,
+            "one of: "
+            + "; ".join(rb.partner_type_label(c, row.ctx.language) for c in rb.partner_types),
+        )
+    rec["partner_type"] = ptype
+
+
+def _row_region(row: _Row, rec: dict[str, Any]) -> None:
+    value = row.get("region")
+    region: str | None = None
+    mission = row.ctx.mission
+    if _blank(value):
+        row.error("region", "the region is missing", "missing_region", "", "the region's p-code")
+    else:
+        text = row.text("region", value)
+        if mission is not None:
+            region = row.ctx.pcodes.get(normalise_label(text))
+            if region is None:
+                row.error(
+                    "region",
+                    f"region '{text}' is not one of the mission's regions",
+                    "unknown_region",
+                    text,
+                    "one of " + ", ".join(r.pcode for r in mission.regions),
+                )
+        else:
+            region = text
+    rec["region"] = region
+
+
+def _row_flags(row: _Row, rec: dict[str, Any]) -> None:
+    """Robust context (required) and consent to quote (blank when there is no quote)."""
+    value = row.get("robust_context")
+    flag = None if _blank(value) else _yes_no(value)
+    if flag is None:
+        row.error(
+            "robust_context",
+            "robust context is missing" if _blank(value) else f"'{value}' is not yes or no",
+            "bad_yes_no",
+            "" if _blank(value) else value,
+            "yes or no (oui / non)",
+        )
+    rec["robust_context"] = flag
+    value = row.get("consent")
+    consent = None if _blank(value) else _yes_no(value)
+    if consent is None and not _blank(value):
+        row.error(
+            "consent",
+            f"'{value}' is not yes or no",
+            "bad_yes_no",
+            value,
+            "yes or no (oui / non); leave blank when there is no quote",
+        )
+    rec["consent"] = consent
+
+
+def _row_scores(row: _Row, rec: dict[str, Any]) -> None:
+    rb = row.ctx.rb
+    for name in rb.scored:
+        value = row.get(name)
+        if _blank(value):
+            if rb.column(name).required and name in row.ctx.found:
+                row.error(
+                    name,
+                    f"{rb.dimension_label(name)} is not scored; the relationship-quality index "
+                    "needs it",
+                    "missing_score",
+                    "",
+                    row.ctx.scale_text,
+                )
+            rec[name] = np.nan
+            continue
+        score = _score(value, rb)
+        if score is None:
+            row.error(
+                name,
+                f"'{value}' is not a score on the rubric's scale",
+                "bad_score",
+                value,
+                row.ctx.scale_text,
+            )
+            rec[name] = np.nan
+        else:
+            rec[name] = float(score)
+
+
+def _row_themes(row: _Row, rec: dict[str, Any]) -> None:
+    value = row.get("themes")
+    codes: list[str] = []
+    lookup = row.ctx.themes
+    if not _blank(value):
+        text = row.text("themes", value)
+        for part in re.split(r"[;,\n|]+", text):
+            part = part.strip()
+            if not part:
+                continue
+            hit = lookup.get(normalise_label(part))
+            pieces = [hit] if hit else [lookup.get(normalise_label(w)) for w in part.split()]
+            if hit is None and not all(pieces):
+                row.error(
+                    "themes",
+                    f"unknown theme '{part}'",
+                    "unknown_theme",
+                    part,
+                    "theme codes from the 'themes' sheet, separated by ;",
+                )
+                continue
+            codes += [p for p in pieces if p and p not in codes]
+    rec["themes"] = codes
+
+
+def _row_quote(row: _Row, rec: dict[str, Any]) -> None:
+    value = row.get("quote_theme")
+    qtheme = None
+    if not _blank(value):
+        qtheme = row.ctx.themes.get(normalise_label(value))
+        if qtheme is None:
+            row.error(
+                "quote_theme",
+                f"unknown theme '{value}'",
+                "unknown_theme",
+                value,
+                "a theme code from the 'themes' sheet",
+            )
+    rec["quote_theme"] = qtheme
+    value = row.get("quote")
+    rec["quote"] = None if _blank(value) else row.text("quote", value)
+
+
+_ROW_STEPS = (
+    _row_ids,
+    _check_unique,
+    _row_date,
+    _row_partner,
+    _row_region,
+    _row_flags,
+    _row_scores,
+    _row_themes,
+    _row_quote,
+)
+
+
+def _check_codings_agree(ctx: _Sheet, records: list[dict[str, Any]]) -> None:
+    """The same interview coded twice must describe the same interview."""
     by_id: dict[str, dict[str, Any]] = {}
     for rec in records:
         first = by_id.setdefault(rec["interview_id"], rec) if rec["interview_id"] else rec
@@ -776,54 +935,56 @@ def read_interviews(
             continue
         for name in ("partner_name", "partner_type", "region", "date", "robust_context"):
             if rec[name] is not None and first[name] is not None and rec[name] != first[name]:
-                col.warn(
+                ctx.col.warn(
                     rec["row"],
-                    head(name),
+                    ctx.head(name),
                     f"interview '{rec['interview_id']}' has '{rec[name]}' here but '{first[name]}' "
                     f"in row {first['row']}; the first coder's row is used",
                     "codings_disagree",
                     value=rec[name],
                     expected=str(first[name]),
                 )
-    if mission is not None:
-        ops = [e for e in mission.events if e.kind == "robust_operation"]
-        for rec in records:
-            if rec["date"] is not None and mission.period_of(rec["date"]) is None:
-                col.warn(
-                    rec["row"],
-                    head("date"),
-                    f"{rec['date'].isoformat()} falls in none of the mission's reporting periods; "
-                    "the interview has no period",
-                    "date_outside_periods",
-                    value=rec["date"].isoformat(),
-                    expected="a date within the reporting calendar (mission.yaml)",
-                )
-            if rec["date"] is None or rec["region"] is None or rec["robust_context"] is None:
-                continue
-            expected_flag = any(
-                rec["region"] in e.regions and e.date <= rec["date"] <= (e.end or today)
-                for e in ops
+
+
+def _check_against_mission(ctx: _Sheet, records: list[dict[str, Any]]) -> None:
+    """Dates within the reporting periods; robust context as the mission's events say."""
+    mission = ctx.mission
+    if mission is None:
+        return
+    ops = [e for e in mission.events if e.kind == "robust_operation"]
+    for rec in records:
+        if rec["date"] is not None and mission.period_of(rec["date"]) is None:
+            ctx.col.warn(
+                rec["row"],
+                ctx.head("date"),
+                f"{rec['date'].isoformat()} falls in none of the mission's reporting periods; "
+                "the interview has no period",
+                "date_outside_periods",
+                value=rec["date"].isoformat(),
+                expected="a date within the reporting calendar (mission.yaml)",
             )
-            if expected_flag != rec["robust_context"]:
-                col.warn(
-                    rec["row"],
-                    head("robust_context"),
-                    f"robust context coded '{'yes' if rec['robust_context'] else 'no'}' but the "
-                    f"mission's events {'list' if expected_flag else 'do not list'} a robust "
-                    f"operation in {rec['region']} on {rec['date'].isoformat()}; check the code",
-                    "robust_context_vs_events",
-                    value="yes" if rec["robust_context"] else "no",
-                    expected="yes" if expected_flag else "no",
-                )
-
-    errors = [p for p in col.problems if p.severity == "error"]
-    if errors:
-        raise DataValidationError(
-            f"{path.name}: {len(errors)} problem(s) in sheet '{sheet}'; fix them and upload again",
-            col.problems,
+        if rec["date"] is None or rec["region"] is None or rec["robust_context"] is None:
+            continue
+        expected_flag = any(
+            rec["region"] in e.regions and e.date <= rec["date"] <= (e.end or ctx.today)
+            for e in ops
         )
+        if expected_flag != rec["robust_context"]:
+            ctx.col.warn(
+                rec["row"],
+                ctx.head("robust_context"),
+                f"robust context coded '{'yes' if rec['robust_context'] else 'no'}' but the "
+                f"mission's events {'list' if expected_flag else 'do not list'} a robust "
+                f"operation in {rec['region']} on {rec['date'].isoformat()}; check the code",
+                "robust_context_vs_events",
+                value="yes" if rec["robust_context"] else "no",
+                expected="yes" if expected_flag else "no",
+            )
 
-    # -- build the tidy tables
+
+def _assemble_interviews(ctx: _Sheet, records: list[dict[str, Any]], key: bytes) -> pd.DataFrame:
+    """The tidy table: one row per coding, partners pseudonymised, themes as 0/1 columns."""
+    rb = ctx.rb
     frame = pd.DataFrame.from_records(records)
     frame["coder_rank"] = frame.groupby("interview_id", sort=False).cumcount() + 1
     frame["partner_id"] = [partner_pseudonym(n, key) for n in frame["partner_name"]]
@@ -832,44 +993,6 @@ def read_interviews(
     frame["period"] = pd.Series([None] * len(frame), dtype="object")
     for code in rb.themes:
         frame[f"theme__{code}"] = [int(code in t) for t in frame["themes"]]
-    all_names = [p["name"] for p in personal if p["name"]]
-    all_partners = [n for n in frame["partner_name"].unique() if n]
-    quotes: list[dict[str, Any]] = []
-    dropped = scrubbed = 0
-    for rec in records:
-        if not rec["quote"]:
-            continue
-        if rec["consent"] is not True:
-            dropped += 1
-            continue
-        text = _scrub(rec["quote"], all_names, all_partners)
-        scrubbed += text != rec["quote"]
-        quotes.append(
-            {
-                "interview_id": rec["interview_id"],
-                "partner_type": rec["partner_type"],
-                "region": rec["region"],
-                "date": rec["date"],
-                "theme": rec["quote_theme"] or (rec["themes"][0] if rec["themes"] else None),
-                "text": text,
-                "consent": True,
-            }
-        )
-    if dropped:
-        col.warn(
-            None,
-            head("consent"),
-            f"{dropped} quote(s) without consent to quote were dropped",
-            "quote_without_consent",
-        )
-    qframe = pd.DataFrame(
-        quotes,
-        columns=["interview_id", "partner_type", "region", "date", "theme", "text", "consent"],
-    )
-    qframe = qframe.drop_duplicates(["interview_id", "text"]).reset_index(drop=True)
-    qframe["date"] = pd.to_datetime(qframe["date"])
-    qframe.insert(3, "period", pd.Series([None] * len(qframe), dtype="object"))
-    qframe["consent"] = qframe["consent"].astype(bool)
     frame["themes"] = frame["themes"].map(";".join)
     order = [
         "interview_id",
@@ -886,29 +1009,58 @@ def read_interviews(
         "themes",
         *[f"theme__{c}" for c in rb.themes],
     ]
-    frame = frame[order]
-    removed = tuple(
-        head(c.name)
-        for c in rb.columns
-        if (c.personal or c.name in ("quote", "consent", "quote_theme")) and c.name in found
+    # the partner names stay in ``records`` for scrubbing quotes; the table keeps pseudonyms
+    return frame[order]
+
+
+def _consented_quotes(
+    ctx: _Sheet,
+    records: list[dict[str, Any]],
+    names: list[str],
+    frame: pd.DataFrame,
+    gazetteer: Gazetteer,
+) -> tuple[pd.DataFrame, int, int]:
+    """Quotes with consent, names of interviewees and partners scrubbed; (table, dropped,
+    scrubbed)."""
+    all_names = [n for n in names if n]
+    all_partners = list(dict.fromkeys(r["partner_name"] for r in records if r["partner_name"]))
+    quotes: list[dict[str, Any]] = []
+    dropped = scrubbed = 0
+    for rec in records:
+        if not rec["quote"]:
+            continue
+        if rec["consent"] is not True:
+            dropped += 1
+            continue
+        text = scrub(_scrub(rec["quote"], all_names, all_partners), gazetteer)
+        scrubbed += text != rec["quote"]
+        quotes.append(
+            {
+                "interview_id": rec["interview_id"],
+                "partner_type": rec["partner_type"],
+                "region": rec["region"],
+                "date": rec["date"],
+                "theme": rec["quote_theme"] or (rec["themes"][0] if rec["themes"] else None),
+                "text": text,
+                "consent": True,
+            }
+        )
+    if dropped:
+        ctx.col.warn(
+            None,
+            ctx.head("consent"),
+            f"{dropped} quote(s) without consent to quote were dropped",
+            "quote_without_consent",
+        )
+    qframe = pd.DataFrame(
+        quotes,
+        columns=["interview_id", "partner_type", "region", "date", "theme", "text", "consent"],
     )
-    n_ids = frame["interview_id"].nunique()
-    report = InterviewReport(
-        source=path.name,
-        sha256=sha256_file(path),
-        sheet=sheet,
-        language=language,
-        n_rows=len(frame),
-        n_interviews=n_ids,
-        n_double_coded=int((frame["coder_rank"] > 1).groupby(frame["interview_id"]).any().sum()),
-        n_quotes=len(qframe),
-        quotes_without_consent=dropped,
-        quotes_scrubbed=int(scrubbed),
-        removed_columns=removed,
-        warnings=tuple(p for p in col.problems if p.severity == "warning"),
-    )
-    out = Interviews(frame, qframe, report)
-    return out.with_periods(mission) if mission is not None else out
+    qframe = qframe.drop_duplicates(["interview_id", "text"]).reset_index(drop=True)
+    qframe["date"] = pd.to_datetime(qframe["date"])
+    qframe.insert(3, "period", pd.Series([None] * len(qframe), dtype="object"))
+    qframe["consent"] = qframe["consent"].astype(bool)
+    return qframe, dropped, scrubbed
 
 
 def _assign_periods(frame: pd.DataFrame, mission: MissionConfig) -> pd.DataFrame:

@@ -8,11 +8,16 @@ What is removed (each removal is listed in the round's report with its reason):
 - geopoint / geotrace / geoshape questions and Kobo's ``_gps_latitude`` ... ``_gps_precision``
   columns: exact GPS is dropped; the admin area (``region``, ``admin2``) asked in the form stays,
   which is the coarsening; when the form asks no admin area, GPS is dropped all the same;
+- every part of a GPS answer in its own column: Kobo's ``_NAME_latitude``, ``_NAME_longitude``,
+  ``_NAME_altitude``, ``_NAME_precision``, ODK Central's ``NAME-Latitude`` ... ``NAME-Accuracy``;
 - device and account metadata: ``deviceid``, ``imei``, ``phonenumber``, ``subscriberid``,
-  ``simserial``, ``username``, ``email``, ``audit``, ``_submitted_by``;
+  ``simserial``, ``username``, ``email``, ``audit``, ``_submitted_by``, ODK Central's
+  ``SubmitterID``, ``SubmitterName`` and ``DeviceID``;
+- submission ids other than the one hashed (ODK Central's ``KEY``, ``meta-instanceID``);
 - any other kept text column in which a cell holds a phone number or an e-mail address, or a word of
   a removed name column (a respondent's name written into a comment);
-- the respondent id (``_uuid``), replaced by a keyed hash: HMAC-SHA256 with the installation secret,
+- the respondent id (``_uuid``, or ``KEY`` / ``meta-instanceID`` in an ODK Central export), replaced
+  by a keyed hash: HMAC-SHA256 with the installation secret,
   so that the same respondent gets the same id in every upload of this installation and nobody
   without the secret can reverse it.
 """
@@ -67,7 +72,25 @@ PERSONAL_COLUMNS = {
     "_gps_precision": "exact GPS position",
     "_geolocation": "exact GPS position",
     "_attachments": "attachments (photos, recordings)",
+    "_submission__submitted_by": "account that submitted the form",
+    # ODK Central's submissions.csv
+    "submitterid": "account that submitted the form (ODK Central SubmitterID)",
+    "submittername": "account that submitted the form (ODK Central SubmitterName)",
+    "key": "submission id (ODK Central KEY)",
+    "parent_key": "submission id (ODK Central PARENT_KEY)",
+    "meta-instanceid": "submission id (instance id)",
+    "meta/instanceid": "submission id (instance id)",
+    "instanceid": "submission id (instance id)",
+    "meta-deprecatedid": "submission id (instance id)",
+    "_submission__uuid": "submission id (instance id)",
 }
+#: The parts of a GPS answer each platform writes in their own columns: Kobo's
+#: ``_Point_latitude`` ... ``_Point_precision``, Central's ``Point-Latitude`` ... ``-Accuracy``.
+_GPS_PART_RE = re.compile(
+    r"^_.+_(?:latitude|longitude|altitude|precision)$"
+    r"|[-/.:](?:latitude|longitude|altitude|accuracy|precision)$",
+    re.IGNORECASE,
+)
 _NAME_WORDS = (
     "name|names|nom|noms|prenom|prenoms|surname|firstname|lastname|fullname|phone|telephone|tel|"
     "mobile|portable|cell|email|mail|courriel|contact|address|adresse|whatsapp|gps|coordinates|"
@@ -75,6 +98,7 @@ _NAME_WORDS = (
 )
 _NAME_RE = re.compile(rf"(?:^|[_\-. ])(?:{_NAME_WORDS})(?:$|[_\-. ])", re.IGNORECASE)
 
+_CAMEL_RE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 PHONE_RE = re.compile(r"(?<![\w/])(?:\+|00)?\d(?:[\s.\-()]{0,2}\d){7,14}(?![\w/])")
 _DATE_RE = re.compile(r"^\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4}\s*$")
 _WORD = r"[^\W\d_]{3,}"  # a word of 3 letters or more (no digits)
@@ -106,10 +130,12 @@ def personal_by_name(name: str, qtype: str | None = None) -> str | None:
     base = low.rsplit("/", 1)[-1]
     if base in PERSONAL_COLUMNS:
         return PERSONAL_COLUMNS[base]
-    if low.startswith("_gps_") or base.startswith("_gps_"):
+    if low.startswith("_gps_") or base.startswith("_gps_") or _GPS_PART_RE.search(low):
         return "exact GPS position"
+    # camelCase names are words too: EnumeratorName -> enumerator_name
+    words = _CAMEL_RE.sub("_", name.strip().rsplit("/", 1)[-1]).lower()
     if qtype in (None, "text", "calculate", "hidden", "barcode", "integer", "decimal") and (
-        _NAME_RE.search(_ascii(base))
+        _NAME_RE.search(_ascii(base)) or _NAME_RE.search(_ascii(words))
     ):
         return "name, phone number, e-mail, address or GPS (by its name)"
     return None

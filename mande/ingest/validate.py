@@ -70,6 +70,30 @@ class ValidationReport:
         cols = ["severity", "code", "sheet", "row", "column", "value", "expected", "message"]
         return pd.DataFrame([p.as_dict() for p in self.problems], columns=cols)
 
+    def feeds(self, catalogue: Any = None) -> pd.DataFrame:
+        """Which indicators each question read into a standard item feeds.
+
+        One row per standard item read from the file: ``column`` (as in the file), ``item``,
+        ``indicators`` (ids, comma-separated; empty for a breakdown, which splits every
+        indicator) and ``breakdown`` (bool). ``catalogue``: default the standard catalogue.
+        """
+        from mande.indicators.items import standard_items
+        from mande.ingest.mapping import indicators_of_items
+
+        items = standard_items()
+        read = {c: h for c, h in self.columns.items() if c in items}
+        fed = indicators_of_items(read, catalogue)
+        rows = [
+            {
+                "column": header,
+                "item": item,
+                "indicators": ", ".join(fed[item]),
+                "breakdown": items[item].role == "breakdown",
+            }
+            for item, header in read.items()
+        ]
+        return pd.DataFrame(rows, columns=["column", "item", "indicators", "breakdown"])
+
     def removed_frame(self) -> pd.DataFrame:
         return pd.DataFrame(
             [{"column": r.column, "reason": r.reason} for r in self.removed],
@@ -88,8 +112,10 @@ def row_problems(
     expected: str,
     severity: str = "error",
     limit: int = MAX_PER_COLUMN,
+    first_row: int = 2,
 ) -> list[Problem]:
-    """One problem per flagged row (spreadsheet row = index + 2), at most ``limit`` then a count."""
+    """One problem per flagged row (spreadsheet row = position + ``first_row``: 2 under the header,
+    3 under a header and an HXL hashtag row), at most ``limit`` then a count."""
     idx = np.flatnonzero(np.asarray(mask, dtype=bool))
     out: list[Problem] = []
     for i in idx[:limit]:
@@ -100,7 +126,7 @@ def row_problems(
                 severity=severity,  # type: ignore[arg-type]
                 code=code,
                 sheet=sheet,
-                row=int(i) + 2,
+                row=int(i) + first_row,
                 column=column,
                 value=_text(v),
                 expected=expected,
@@ -233,6 +259,7 @@ def fieldwork_warnings(
     *,
     sheet: str,
     column: str,
+    first_row: int = 2,
 ) -> list[Problem]:
     start, end = fieldwork
     d = pd.to_datetime(dates, errors="coerce")
@@ -246,4 +273,54 @@ def fieldwork_warnings(
         column=column,
         expected=f"a date from {start} to {end}",
         severity="warning",
+        first_row=first_row,
     )
+
+
+#: The breakdowns the dashboard and the annex show every indicator by.
+STANDARD_BREAKDOWNS: tuple[str, ...] = (
+    "sex",
+    "age_group",
+    "region",
+    "urban_rural",
+    "displacement",
+    "disability",
+)
+_BREAKDOWN_SOURCE = {
+    "age_group": "age",
+    "disability": "wg_*",
+}
+
+
+def missing_breakdowns(
+    frame: pd.DataFrame, breakdowns: Sequence[str] = STANDARD_BREAKDOWNS
+) -> list[str]:
+    """The standard breakdowns ``frame`` lacks (no column, or every value missing)."""
+    return [b for b in breakdowns if b not in frame.columns or not frame[b].notna().any()]
+
+
+def breakdown_warnings(
+    frame: pd.DataFrame,
+    *,
+    sheet: str | None = None,
+    breakdowns: Sequence[str] = STANDARD_BREAKDOWNS,
+) -> list[Problem]:
+    """A warning naming the standard breakdowns the round lacks and what the dashboard and the
+    annex will therefore not show (code ``missing_breakdown``); none when it has them all."""
+    missing = missing_breakdowns(frame, breakdowns)
+    if not missing:
+        return []
+    names = ", ".join(b.replace("_", " ") for b in missing)
+    sources = ", ".join(_BREAKDOWN_SOURCE.get(b, b) for b in missing)
+    return [
+        Problem(
+            f"the round has no {names}: the dashboard and the annex will show no indicator by "
+            f"{names} for this round. If the form asks them, map its questions to the standard "
+            f"items ({sources}) in the mapping file",
+            severity="warning",
+            code="missing_breakdown",
+            sheet=sheet,
+            column=", ".join(missing),
+            expected="questions mapped to " + sources,
+        )
+    ]

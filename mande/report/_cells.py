@@ -3,7 +3,8 @@
 openpyxl stores any string that starts with "=" as a formula. Text that comes from users (round
 labels, partner types, quotes, file names, free-text answers) may start with "=", "+", "-", "@", a
 tab or a carriage return, which Excel and LibreOffice would evaluate or treat as a formula on entry
-(CSV/formula injection, OWASP). Every text written through :func:`put` is stored as a plain string
+(CSV/formula injection, OWASP). Every text written through :func:`put` (which is
+:func:`mande.output.put`, the one writer of every CSV and Excel output) is stored as a plain string
 cell (``data_type = "s"``) and, when it starts with one of those characters, with the cell style's
 ``quotePrefix`` set, which is what Excel itself does when a user types an apostrophe before a value.
 
@@ -15,60 +16,15 @@ file behind when that list is not empty.
 
 from __future__ import annotations
 
-import datetime as dt
-import math
 import re
 import zipfile
 from pathlib import Path
-from typing import Any
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.worksheet.worksheet import Worksheet
+from mande.output import DANGEROUS_PREFIXES, put, safe_text
 
 __all__ = ["DANGEROUS_PREFIXES", "SUPPRESSED", "foreign_formulas", "put", "safe_text"]
 
-DANGEROUS_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r", "\n")
 SUPPRESSED = "–"  # en dash: the annex's mark for a suppressed estimate
-
-_MAX_CELL = 32_767  # Excel's limit on characters in a cell
-
-
-def safe_text(value: object) -> str:
-    """Text fit for a cell: illegal XML control characters removed, cut to Excel's length limit."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
-    return text[:_MAX_CELL]
-
-
-def put(ws: Worksheet, row: int, column: int, value: Any, **style: Any) -> Any:
-    """Write ``value`` into ``ws`` at (row, column) safely and return the cell.
-
-    Numbers, booleans and dates are written as such (NaN and None leave the cell empty); anything
-    else is written as text, never as a formula. ``style`` sets cell attributes (``font``,
-    ``number_format``, ``alignment``, ``fill``, ``border``).
-    """
-    cell = ws.cell(row=row, column=column)
-    if value is None:
-        pass
-    elif isinstance(value, bool):
-        cell.value = value
-    elif isinstance(value, int | float):
-        if isinstance(value, float) and not math.isfinite(value):
-            cell.value = None
-        else:
-            cell.value = value
-    elif isinstance(value, dt.datetime | dt.date):
-        cell.value = value
-    elif hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
-        return put(ws, row, column, value.item(), **style)
-    else:
-        text = safe_text(value)
-        cell.value = text
-        cell.data_type = "s"  # openpyxl made it "f" if it starts with "="
-        if text.startswith(DANGEROUS_PREFIXES):
-            cell.quotePrefix = True
-    for name, v in style.items():
-        setattr(cell, name, v)
-    return cell
 
 
 _SHEET_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")

@@ -36,6 +36,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from mande.errors import MandeError
+from mande.ingest.sample_design import srs_note
 from mande.report._cells import SUPPRESSED, foreign_formulas, put
 from mande.report.build import BREAKDOWNS, SECTIONS, ReportData
 from mande.report.style import check_lang, date_range, date_text, number
@@ -555,7 +556,8 @@ def _cover(
     wb: Workbook, data: ReportData, lang: str, sheet_names: Sequence[tuple[str, str]]
 ) -> None:
     ws = wb.active
-    assert ws is not None
+    if ws is None:  # a new openpyxl Workbook always has one sheet
+        ws = wb.create_sheet()
     ws.title = _t(lang, "cover")
     _setup(ws, data, lang, [26, 24, 30, 26, 14, 14, 30], None)
     put(ws, 1, 1, data.mission_name.get(lang) or data.mission_code, font=_TITLE)
@@ -617,6 +619,13 @@ def _cover(
             None,
         ]
         _source_row(ws, row, values)
+        row += 1
+    # a round read without a sample design says so on the cover, under its source
+    design = data.sources.get("design")
+    for rnd in [] if design is None else data.sources.loc[design == "srs", "round"].tolist():
+        put(ws, row, 1, f"{rnd}: {srs_note(lang)}", font=_SMALL, alignment=_WRAP)
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=7)
+        ws.row_dimensions[row].height = 36
         row += 1
     del header_row
     if data.current_round is None:  # a period with partner interviews and no survey
@@ -1052,6 +1061,24 @@ def _partners(wb: Workbook, data: ReportData, lang: str) -> None:
             row += 1
 
 
+def _weighting_text(data: ReportData, lang: str) -> str:
+    """How the current round's weights were built: from its sample plan when mande weighted it
+    (:func:`mande.weighting.describe_weighting`), else the weights supplied with the round."""
+    if data.weighting:
+        from mande.weighting import describe_weighting
+
+        return describe_weighting(data.weighting, lang)
+    if lang == "fr":
+        return (
+            "Poids finaux de sondage fournis avec chaque vague ; les estimations sont des "
+            "moyennes et proportions pondérées (estimateurs de Horvitz-Thompson)."
+        )
+    return (
+        "Final survey weights supplied with each round; estimates are weighted means and "
+        "proportions (Horvitz-Thompson estimators)."
+    )
+
+
 def _methods_text(data: ReportData, lang: str) -> list[tuple[str, str]]:
     level = number(data.level * 100, lang, 0)
     fdr = _fdr(data, lang)
@@ -1064,11 +1091,7 @@ def _methods_text(data: ReportData, lang: str) -> list[tuple[str, str]]:
                 "à plusieurs degrés (strates, unités primaires d'échantillonnage). Toutes les "
                 "estimations tiennent compte des strates, des grappes et des poids.",
             ),
-            (
-                "Pondération",
-                "Poids finaux de sondage fournis avec chaque vague ; les estimations "
-                "sont des moyennes et proportions pondérées (estimateurs de Horvitz-Thompson).",
-            ),
+            ("Pondération", _weighting_text(data, lang)),
             (
                 "Intervalles de confiance",
                 f"Intervalles à {level}\u00a0% fondés sur le plan "
@@ -1117,11 +1140,7 @@ def _methods_text(data: ReportData, lang: str) -> list[tuple[str, str]]:
             "Household perception survey drawn by stratified multi-stage sampling (strata, "
             "primary sampling units). Every estimate accounts for strata, clusters and weights.",
         ),
-        (
-            "Weighting",
-            "Final survey weights supplied with each round; estimates are weighted "
-            "means and proportions (Horvitz-Thompson estimators).",
-        ),
+        ("Weighting", _weighting_text(data, lang)),
         (
             "Confidence intervals",
             f"{level}% design-based intervals (Taylor linearisation); for "

@@ -135,6 +135,8 @@ class ReportInputs:
     produced_by: str = "mande"
     produced_at: dt.datetime | None = None
     data_versions: Mapping[str, str] = field(default_factory=dict)
+    # round label -> how its weights were built (Store.weighting), for the methods sheet
+    weighting: Mapping[str, Any] = field(default_factory=dict)
     footprint: Any = None  # mande.report.footprint.FootprintSection
 
 
@@ -164,6 +166,7 @@ class ReportData:
     mande_version: str
     data_versions: Mapping[str, str]
     periods: tuple[ReportingPeriod, ...] = ()
+    weighting: Mapping[str, Any] | None = None  # the current round's (Store.weighting)
     footprint: Any = None  # mande.report.footprint.FootprintSection
     policy: ReportingPolicy = field(default_factory=ReportingPolicy)
 
@@ -480,6 +483,9 @@ def _inputs_from_store(store: Any, period: str | dt.date | ReportingPeriod) -> R
         partners=partners,
         produced_by=_who(store),
         data_versions=versions,
+        weighting={
+            str(r): w for r in rounds["round"] if (w := store.weighting(str(r))) is not None
+        },
         footprint=footprint_section(store),
     )
 
@@ -698,6 +704,9 @@ def build_report_data(
             src[col] = None
     src["label"] = src["label"].fillna(src["round"])
     src["kind"] = "survey"
+    if "design" not in src.columns:
+        src["design"] = "columns"
+    src["design"] = src["design"].fillna("columns")
     sources = src[
         [
             "kind",
@@ -710,6 +719,7 @@ def build_report_data(
             "role",
             "data_version",
             "source",
+            "design",
         ]
     ].reset_index(drop=True)
 
@@ -738,6 +748,7 @@ def build_report_data(
         mande_version=__version__,
         data_versions=dict(inputs.data_versions),
         periods=periods,
+        weighting=inputs.weighting.get(current_round) if current_round else None,
         footprint=inputs.footprint,
         policy=policy,
     )

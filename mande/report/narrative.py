@@ -34,6 +34,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from mande.ingest.sample_design import srs_note
 from mande.report._cells import safe_text
 from mande.report.build import SECTIONS, ReportData
 from mande.report.style import (
@@ -321,6 +322,13 @@ def _clause(
     return text
 
 
+def _current_is_srs(data: ReportData) -> bool:
+    """Whether the current round was read without a sample design (design type srs)."""
+    if "design" not in data.sources:
+        return False
+    return bool((data.sources.loc[data.sources["role"] == "current", "design"] == "srs").any())
+
+
 def _fieldwork(data: ReportData, lang: str) -> tuple[str, str]:
     src = data.sources[data.sources["role"] == "current"]
     if src.empty:
@@ -420,6 +428,8 @@ def _section_text(
     def lead(text: str) -> str:
         if not state.get("intro") and dates and n:
             state["intro"] = 1
+            if _current_is_srs(data):  # said once, right after the survey is introduced
+                state["srs"] = 1
             return t["intro_rounds"].format(m=data.mission_code, dates=dates, n=n) + text
         openers = t["openers"].split("|")
         k = state.get("opener", 0)
@@ -455,6 +465,9 @@ def _section_text(
     for b, rec in groups:
         sentences.append(_group_sentence(b, rec, data, lang))
         notes.append(_note_figure(rec, b, data, lang))
+    if state.get("srs") == 1 and sentences:
+        sentences.insert(1, _cap(srs_note(lang)) + ".")
+        state["srs"] = 2
     return " ".join(sentences + closing), notes
 
 

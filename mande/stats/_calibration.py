@@ -142,12 +142,12 @@ def term_codes(df: pd.DataFrame, term: Sequence[str], levels: Sequence[Any]) -> 
         for i, lv in enumerate(levels)
     }
     if len(term) == 1:
-        series = df[term[0]]
-        uniq = pd.unique(series)
-        codes_u = np.array([lookup.get(_key(u), -1) if pd.notna(u) else -2 for u in uniq])
-        pos = pd.Index(uniq).get_indexer(pd.Index(series))
-        codes = codes_u[pos] if len(uniq) else np.zeros(0, dtype=np.int64)
-        bad_values = [u for u, c in zip(uniq, codes_u, strict=True) if c < 0]
+        pos, uniq = pd.factorize(df[term[0]].array)  # hashing once: codes of the distinct values
+        codes_u = np.array([lookup.get(_key(u), -1) for u in uniq] + [-2], dtype=np.int64)
+        codes = codes_u[pos]  # a missing value (pos -1) takes the last entry, -2
+        bad_values = [u for u, c in zip(uniq, codes_u[:-1], strict=True) if c < 0]
+        if (pos < 0).any():
+            bad_values.append(None)
     else:
         frame = df[list(term)]
         keys = list(frame.itertuples(index=False, name=None))
@@ -187,12 +187,17 @@ def model_matrix(
     """
     codes = [term_codes(df, t, lv) for t, lv in zip(terms, levels, strict=True)]
     n = len(df)
-    blocks = []
-    for i, (c, lv) in enumerate(zip(codes, levels, strict=True)):
-        m = np.zeros((n, len(lv)))
-        m[np.arange(n), c] = 1.0
-        blocks.append(m if i == 0 else m[:, 1:])
-    x = np.hstack(blocks) if blocks else np.ones((n, 1))
+    widths = [len(lv) if i == 0 else len(lv) - 1 for i, lv in enumerate(levels)]
+    x = np.zeros((n, max(sum(widths), 1)))
+    rows = np.arange(n)
+    offset = 0
+    for i, (c, width) in enumerate(zip(codes, widths, strict=True)):
+        col = c if i == 0 else c - 1  # the first level of a further term is dropped
+        keep = col >= 0
+        x[rows[keep], offset + col[keep]] = 1.0
+        offset += width
+    if not codes:
+        x[:, 0] = 1.0
     if within is not None:
         if within not in df.columns:
             raise DesignError(

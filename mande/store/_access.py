@@ -77,8 +77,8 @@ _ADMIN_DELETE = (
 )  # fmt: skip
 # the least role each audited action needs (mande.roles.ACTIONS, plus configure: admin)
 _ACTION_ROLE = {
-    "upload": "officer", "validate": "officer", "set_current": "admin", "purge": "admin",
-    "set_mission": "admin", "configure": "admin", "audit": "admin",
+    "upload": "officer", "reweight": "officer", "validate": "officer", "set_current": "admin",
+    "purge": "admin", "set_mission": "admin", "configure": "admin", "audit": "admin",
 }  # fmt: skip
 
 
@@ -478,7 +478,7 @@ END $$"""
             "mande_audited_upload",
             "round_versions",
             "AFTER INSERT",
-            f"{constraint} EXECUTE FUNCTION mande_require_audit('upload', 'round')",
+            f"{constraint} EXECUTE FUNCTION mande_require_audit('upload,reweight', 'round')",
         ),
         (
             "mande_audited_upload",
@@ -503,7 +503,7 @@ END $$"""
             "rounds",
             "AFTER UPDATE OF current_version",
             f"{constraint} {changed} "
-            "EXECUTE FUNCTION mande_require_audit('set_current,upload', 'round')",
+            "EXECUTE FUNCTION mande_require_audit('set_current,upload,reweight', 'round')",
         ),
         (
             "mande_audited_current",
@@ -577,7 +577,8 @@ def add_login(conn: Connection, name: str, role: str, password: str | None) -> s
     if not name or len(name) > 63:
         raise StoreError(f"login name {name!r} must have 1 to 63 characters (PostgreSQL's limit)")
     raw = conn.connection.driver_connection
-    assert raw is not None
+    if raw is None:
+        raise StoreError("the PostgreSQL connection is closed; open the store again")
     exists = conn.execute(sa.text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": name}).first()
     with raw.cursor() as cur:
         ident = sql.Identifier(name)
@@ -599,7 +600,8 @@ def remove_login(conn: Connection, name: str) -> None:
 
     _require_postgres(conn)
     raw = conn.connection.driver_connection
-    assert raw is not None
+    if raw is None:
+        raise StoreError("the PostgreSQL connection is closed; open the store again")
     with raw.cursor() as cur:
         for group in GROUPS.values():
             cur.execute(

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 from mande.config import MissionConfig, Settings, load_mission
 from mande.dates import as_date
 from mande.errors import DataValidationError, PermissionDenied, StoreError
+from mande.gate import screen_problems
 from mande.roles import ACTIONS, allowed
 from mande.store import _access, _engine
 from mande.store import schema as t
@@ -254,7 +255,8 @@ class _StoreBase:
                 "size_bytes": src.size,
                 "n_errors": len(exc.errors),
                 "n_problems": len(exc.problems),
-                "first_errors": [str(p) for p in exc.errors[:5]],
+                # through the personal-data gate: a refused file's cells never reach the log
+                "first_errors": [str(p) for p in screen_problems(exc.errors[:5])],
             },
         )
 

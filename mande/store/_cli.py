@@ -1,5 +1,6 @@
-"""The store's commands: ``mande db upgrade``, ``mande ingest``, ``mande rounds`` (``versions``,
-``set-current``, ``purge``), ``mande history``, ``mande results``, ``mande demo load``.
+"""The store's commands: ``mande db upgrade``, ``mande ingest``, ``mande reweight``, ``mande
+rounds`` (``versions``, ``set-current``, ``purge``), ``mande history``, ``mande results``,
+``mande demo load``.
 
 :func:`register` adds them to the ``mande`` application (``mande/cli.py``). The store is imported
 only when a command runs, so that ``mande --help`` stays fast.
@@ -56,6 +57,22 @@ def _table(frame: Any) -> str:
     return str(frame.to_string(index=False))
 
 
+@_DB.command("stamp")
+def db_stamp_cmd(url: Annotated[str | None, _URL] = None) -> None:
+    """Record this version's schema stamp on a store that lost it (no migration is run)."""
+    from mande.config import Settings
+    from mande.store import _engine
+
+    target = url or Settings.from_env().database_url
+    try:
+        engine = _engine.make_engine(target)
+        done = _engine.stamp(engine)
+        engine.dispose()
+    except MandeError as exc:
+        _fail(exc)
+    typer.echo(f"schema stamped at {done}")
+
+
 @_DB.command("upgrade")
 def db_upgrade_cmd(url: Annotated[str | None, _URL] = None) -> None:
     """Create the store, or bring its schema to this version of mande (Alembic migrations)."""
@@ -108,6 +125,22 @@ def ingest_cmd(
     label: Annotated[
         str | None, typer.Option("--label", help="Interview sheet label (default: file name).")
     ] = None,
+    plan: Annotated[
+        Path | None,
+        typer.Option(
+            "--plan",
+            help="Sample plan (CSV/xlsx, one row per PSU) of an export without weights: the round "
+            "is weighted from it and the mission's population margins.",
+        ),
+    ] = None,
+    design: Annotated[
+        str | None,
+        typer.Option(
+            "--design",
+            help="'srs' for a survey without sample design (equal weights, no strata, each "
+            "respondent its own PSU); default: as the mapping declares.",
+        ),
+    ] = None,
     user: Annotated[str | None, _USER] = None,
     url: Annotated[str | None, _URL] = None,
 ) -> None:
@@ -124,7 +157,10 @@ def ingest_cmd(
                     err=True,
                 )
                 raise typer.Exit(2)
-            res = store.ingest_survey(file, form, round_label, mapping=mapping)
+            extra = {"design": design} if design else {}
+            res = store.ingest_survey(
+                file, form, round_label, mapping=mapping, plan=plan, **extra
+            )
     except MandeError as exc:
         _fail(exc)
     finally:
@@ -171,6 +207,47 @@ def rounds_versions_cmd(
         store.close()
     frame["file_sha256"] = frame["file_sha256"].str[:12]
     typer.echo(_table(frame.drop(columns=["data_version"])))
+
+
+@_APP.command("reweight")
+def reweight_cmd(
+    round_label: Annotated[str, typer.Argument(help="The round to weight again.")],
+    method: Annotated[
+        str | None,
+        typer.Option("--method", help="raking, linear or poststratify (default: as before)."),
+    ] = None,
+    lower: Annotated[
+        float | None, typer.Option("--lower", help="Lower bound on the g-weights.")
+    ] = None,
+    upper: Annotated[
+        float | None, typer.Option("--upper", help="Upper bound on the g-weights.")
+    ] = None,
+    user: Annotated[str | None, _USER] = None,
+    url: Annotated[str | None, _URL] = None,
+) -> None:
+    """Calibrate a round again to the mission's current population margins (new census figures):
+    a new version, audited. Set the new margins first (mission.yaml, `mande demo load` or the
+    store's set_mission)."""
+    if (lower is None) != (upper is None):
+        typer.echo("error: give both --lower and --upper, or neither", err=True)
+        raise typer.Exit(2)
+    store = _open_store(url, user)
+    try:
+        bounds = (lower, upper) if lower is not None and upper is not None else None
+        res = store.reweight(round_label, method=method, bounds=bounds)
+        w = store.weighting(round_label)
+    except MandeError as exc:
+        _fail(exc)
+    finally:
+        store.close()
+    cal = (w or {}).get("calibration", {})
+    spec = (w or {}).get("spec", {})
+    typer.echo(
+        f"round {res.label}: version {res.version} weighted by {spec.get('method')} to "
+        f"{spec.get('population_source')} ({spec.get('population_year')}); g-weights "
+        f"{cal.get('g_min', float('nan')):.3f} to {cal.get('g_max', float('nan')):.3f}, "
+        f"Kish deff {cal.get('deff_after', float('nan')):.2f}"
+    )
 
 
 @rounds_app.command("set-current")
@@ -272,7 +349,8 @@ def results_cmd(
         str | None, typer.Option("--round", help="One round (default: every round).")
     ] = None,
     out: Annotated[
-        Path | None, typer.Option("--out", help="Write the table to this CSV file.")
+        Path | None,
+        typer.Option("--out", help="Write the table to this file (.csv, or .xlsx for Excel)."),
     ] = None,
     url: Annotated[str | None, _URL] = None,
 ) -> None:
@@ -285,7 +363,9 @@ def results_cmd(
     finally:
         store.close()
     if out is not None:
-        frame.to_csv(out, index=False)
+        from mande.output import write_table
+
+        write_table(frame, out)
         typer.echo(f"wrote {len(frame)} rows to {out}")
         return
     cols = ["round", "indicator", "breakdown", "group", "estimate", "ci_low", "ci_high", "n"]

@@ -21,8 +21,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
 from mande.errors import StoreError, redact
+from mande.store._faults import missing_stamp, translate
 
-__all__ = ["head_revision", "make_engine", "read", "upgrade", "write"]
+__all__ = ["head_revision", "make_engine", "read", "stamp", "upgrade", "write"]
 
 T = TypeVar("T")
 
@@ -127,16 +128,30 @@ def write(
                 return work(conn)
         except (sa.exc.OperationalError, sa.exc.IntegrityError) as exc:
             if attempt == attempts or not _retryable(exc):
+                fault = translate(exc, engine.url)
+                if fault is not None:
+                    raise fault from exc
                 raise
             time.sleep(random.uniform(0.02, 0.1) * attempt)
+        except (sa.exc.DatabaseError, OSError) as exc:
+            fault = translate(exc, engine.url)
+            if fault is not None:
+                raise fault from exc
+            raise
     raise AssertionError("unreachable")  # pragma: no cover
 
 
 @contextmanager
 def read(engine: Engine) -> Iterator[Connection]:
     """A read-only transaction (a consistent snapshot on both databases)."""
-    with engine.connect() as conn, conn.begin():
-        yield conn
+    try:
+        with engine.connect() as conn, conn.begin():
+            yield conn
+    except (sa.exc.DatabaseError, OSError) as exc:
+        fault = translate(exc, engine.url)
+        if fault is not None:
+            raise fault from exc
+        raise
 
 
 def _alembic_config(conn: Connection) -> Any:
@@ -153,7 +168,8 @@ def head_revision() -> str:
 
     cfg = _alembic_config(None)  # type: ignore[arg-type]
     head = ScriptDirectory.from_config(cfg).get_current_head()
-    assert head is not None
+    if head is None:
+        raise StoreError("the store's migrations have no head revision; the installation is broken")
     return head
 
 
@@ -172,14 +188,32 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
     from alembic import command
 
     target = head_revision() if revision == "head" else revision
-    with engine.connect().execution_options(mande_write=True) as conn, conn.begin():
-        if not is_sqlite(conn):
-            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _UPGRADE_LOCK})
-        before = current_revision(conn)
-        if before != target:
-            command.upgrade(_alembic_config(conn), revision)
-        after = current_revision(conn)
+    try:
+        with engine.connect().execution_options(mande_write=True) as conn, conn.begin():
+            if not is_sqlite(conn):
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _UPGRADE_LOCK})
+            before = current_revision(conn)
+            if before is None and sa.inspect(conn).has_table("rounds"):
+                raise missing_stamp(engine.url)
+            if before != target:
+                command.upgrade(_alembic_config(conn), revision)
+            after = current_revision(conn)
+    except (sa.exc.DatabaseError, OSError) as exc:
+        fault = translate(exc, engine.url)
+        if fault is not None:
+            raise fault from exc
+        raise
     return before, after or target
+
+
+def stamp(engine: Engine, revision: str = "head") -> str:
+    """Record ``revision`` (default: the newest) as the store's schema version without migrating;
+    for a store whose stamp was lost. Returns the revision stamped."""
+    from alembic import command
+
+    with engine.connect().execution_options(mande_write=True) as conn, conn.begin():
+        command.stamp(_alembic_config(conn), revision)
+        return current_revision(conn) or revision
 
 
 def needs_upgrade(engine: Engine) -> bool:

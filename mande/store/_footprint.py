@@ -183,7 +183,7 @@ class _Footprint(_StoreBase):
                 upload_id=upload_id,
             )  # fmt: skip
 
-        return _engine.write(self._engine, work)
+        return self._write(actor, work)
 
     def footprint(self, kind: Literal["deployments", "activities"]) -> pd.DataFrame:
         """The current version of every footprint upload of ``kind``, stacked (``label`` first).

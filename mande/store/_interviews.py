@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from mande.errors import DataValidationError, StoreError
+from mande.gate import screen_json
+from mande.ingest.checks import check_label, suggest_label
 from mande.store import _engine
 from mande.store import schema as t
 from mande.store._base import (
@@ -21,7 +23,13 @@ from mande.store._base import (
     _StoreBase,
     _Versioned,
 )
-from mande.store._blobs import BLOB_FORMAT, _blob_to_frame, _frame_to_blob, _json_safe, content_hash
+from mande.store._blobs import (
+    BLOB_FORMAT,
+    _blob_to_frame,
+    _frame_to_blob,
+    _json,
+    content_hash,
+)
 from mande.store._privacy import check_no_personal_data
 from mande.store._records import SourceFile, UploadResult
 
@@ -66,7 +74,7 @@ class _Interviews(_StoreBase):
 
         actor = self._actor(user, role)
         src = SourceFile.from_path(path)
-        label = label or Path(path).stem
+        label = check_label(label, what="sheet label") if label else suggest_label(Path(path).stem)
         self._require(actor, "upload", object_type="interviews", label=label, sha256=src.sha256)
         found = self._find_interview_version(label, src.sha256)
         if found is not None:
@@ -109,6 +117,7 @@ class _Interviews(_StoreBase):
     ) -> UploadResult:
         """Store interviews already read (``.interviews`` and ``.quotes`` frames) as a version."""
         actor = self._actor(user, role)
+        label = check_label(label, what="sheet label")
         self._require(actor, "upload", object_type="interviews", label=label, sha256=source.sha256)
         frame = getattr(iv, "interviews", None)
         if not isinstance(frame, pd.DataFrame):
@@ -160,7 +169,7 @@ class _Interviews(_StoreBase):
                     sheet_id=sheet_id, version=version, upload_id=upload_id,
                     content_sha256=content, source_sha256=source.sha256,
                     n_interviews=len(frame), n_quotes=len(quotes),
-                    report_json=_json_safe(report), created_at=now, created_by=actor.user,
+                    report_json=_json(screen_json(report)), created_at=now, created_by=actor.user,
                 )
                 .returning(v.c.id)
             ).scalar_one()  # fmt: skip

@@ -26,11 +26,17 @@ class SourceFile:
             data = p.read_bytes()
         except FileNotFoundError as exc:
             raise StoreError(f"file {p} not found; give the path of the file to upload") from exc
-        return cls(p.name, hashlib.sha256(data).hexdigest(), len(data), data if keep else None)
+        return cls.from_bytes(p.name, data, keep=keep)
 
     @classmethod
     def from_bytes(cls, name: str, data: bytes, *, keep: bool = False) -> SourceFile:
-        return cls(name, hashlib.sha256(data).hexdigest(), len(data), data if keep else None)
+        """The file's name is recorded as :func:`mande.ingest.checks.safe_file_name` gives it."""
+        from mande.ingest.checks import safe_file_name
+
+        return cls(
+            safe_file_name(name), hashlib.sha256(data).hexdigest(), len(data),
+            data if keep else None,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)

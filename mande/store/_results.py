@@ -11,6 +11,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from mande.errors import StoreError
 from mande.indicators.compute import STANDARD_BREAKDOWNS
 from mande.roles import allowed
 from mande.stats.design import SurveyDesign
@@ -228,7 +229,10 @@ class _Results(_Surveys):
             return _results_frame([{**base, **rec} for rec in _result_records(computed)])
         self._store_results(row, label, by_key, cat_version, computed, actor)
         stored = self._stored_results(row.id, cat_version, by_key)
-        assert stored is not None
+        if stored is None:
+            raise StoreError(
+                f"the results of round {label!r} were written but cannot be read back; try again"
+            )
         return stored
 
     def _compute(

@@ -14,6 +14,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from mande.errors import DataValidationError, Problem, StoreError
+from mande.gate import Gazetteer, screen_json
+from mande.ingest.checks import check_estimable, check_label, mission_years
 from mande.stats.design import SurveyDesign
 from mande.store import _engine
 from mande.store import schema as t
@@ -109,6 +111,7 @@ class _Surveys(_StoreBase):
         from mande.ingest.xlsform import read_xlsform
 
         actor = self._actor(user, role)
+        round_label = check_label(round_label)
         src = SourceFile.from_path(path)
         self._require(actor, "upload", object_type="round", label=round_label, sha256=src.sha256)
         form_src: SourceFile | None = None
@@ -138,11 +141,15 @@ class _Surveys(_StoreBase):
             window = mission.fieldwork_of(round_label) if mission is not None else None
             if window is not None:
                 read_options["fieldwork"] = window
+        if "years" not in read_options:  # interview dates outside the mission's years: errors
+            read_options["years"] = mission_years(self.mission())
+        if "privacy" not in read_options:  # the mission's name lists for the personal-data gate
+            read_options["privacy"] = Gazetteer.from_mission(self.mission())
         form_obj = form
         weighting_report: dict[str, Any] | None = None
         try:
             if form_src is not None:
-                form_obj = read_xlsform(form)
+                form_obj = read_xlsform(form, strict=False)  # deployed: read as Kobo read it
             if plan is not None and population is not None:
                 from mande.weighting.round import read_survey_with_plan
 
@@ -240,7 +247,7 @@ class _Surveys(_StoreBase):
         label = round_label or getattr(rnd, "label", None)
         if not label:
             raise StoreError("a survey round needs a label; give round_label='2025-R1'")
-        label = str(label)
+        label = check_label(str(label))
         self._require(actor, "upload", object_type="round", label=label, sha256=source.sha256)
         try:
             frame, design = _check_round(rnd)
@@ -313,7 +320,7 @@ class _Surveys(_StoreBase):
                     mapping_id=mapping_id, content_sha256=content, source_sha256=source.sha256,
                     n_respondents=len(frame), n_columns=frame.shape[1], fieldwork_start=start,
                     fieldwork_end=end, period_id=period, design_json=design_json,
-                    report_json=_json_safe(report), created_at=now, created_by=actor.user,
+                    report_json=_json(screen_json(report)), created_at=now, created_by=actor.user,
                     weighting_json=_json(weighting) if weighting is not None else None,
                 )
                 .returning(t.round_versions.c.id)
@@ -403,7 +410,8 @@ class _Surveys(_StoreBase):
     # ---- reading rounds --------------------------------------------------------------------
 
     def rounds(self) -> pd.DataFrame:
-        """One row per survey round: label, current version, respondents, fieldwork, period."""
+        """One row per survey round: label, current version, respondents, fieldwork, period, and
+        ``design`` (``srs`` for a round read without a sample design, else ``columns``)."""
         r, v, u = t.rounds, t.round_versions, t.uploads
         n_versions = (
             sa.select(sa.func.count()).where(v.c.round_id == r.c.id).correlate(r).scalar_subquery()
@@ -421,12 +429,19 @@ class _Surveys(_StoreBase):
                 u.c.file_name,
                 u.c.user_name.label("uploaded_by"),
                 u.c.uploaded_at,
+                v.c.design_json,
             )
             .join(v, sa.and_(v.c.round_id == r.c.id, v.c.version == r.c.current_version))
             .join(u, u.c.id == v.c.upload_id)
             .order_by(v.c.fieldwork_start, r.c.label)
         )
-        return self._frame(q, dates=("fieldwork_start", "fieldwork_end"))
+        from mande.ingest.sample_design import design_type_of
+
+        out = self._frame(q, dates=("fieldwork_start", "fieldwork_end"))
+        out["design"] = [
+            design_type_of(json.loads(d) if d else None) for d in out.pop("design_json")
+        ]
+        return out
 
     def versions(self, round_label: str) -> pd.DataFrame:
         """Every version of a round, oldest first, with who uploaded which file when."""
@@ -625,6 +640,8 @@ class _Surveys(_StoreBase):
         """Make ``version`` the current version of a round (admin). Results follow."""
         actor = self._actor(user, role)
         self._require(actor, "set_current", object_type="round", label=round_label)
+        # a version stored before the check existed may not be estimable: never make it current
+        check_estimable(self.responses(round_label, version), self.design(round_label, version))
 
         def work(conn: Connection) -> None:
             round_id = self._round_id(round_label, conn)
@@ -755,6 +772,7 @@ def _check_round(rnd: Any) -> tuple[pd.DataFrame, dict[str, Any]]:
     if problems:
         raise DataValidationError("the survey round cannot be stored", problems=problems)
     check_no_personal_data(frame)
+    check_estimable(frame, design_d)  # never store (and make current) a round that cannot be used
     return frame, design_d
 
 

@@ -41,6 +41,7 @@ from mande.store._base import _as_date, _now, _period_of
 from mande.store._blobs import _json
 from mande.store._blobs import catalogue_version as catalogue_version
 from mande.store._blobs import content_hash as content_hash
+from mande.store._faults import translate
 from mande.store._footprint import _Footprint
 from mande.store._interviews import _Interviews
 from mande.store._privacy import check_no_personal_data as check_no_personal_data
@@ -118,8 +119,11 @@ class Store(_Results, _Interviews, _Footprint):
                 f"{' '.join(str(exc.orig).split())}. Ask the database's owner to run "
                 "`mande db upgrade`"
             ) from exc
-        except sa.exc.OperationalError as exc:
+        except sa.exc.DatabaseError as exc:
             engine.dispose()
+            fault = translate(exc, engine.url)
+            if fault is not None:
+                raise fault from exc
             raise StoreError(
                 f"cannot open the store at {engine.url.render_as_string(hide_password=True)}: "
                 f"{' '.join(str(exc.orig).split())} Check MANDE_DATABASE_URL and that the database "
@@ -189,10 +193,11 @@ class Store(_Results, _Interviews, _Footprint):
         src = SourceFile.from_path(path, keep=True)
         self._require(actor, "configure", object_type="mission", label=src.name, sha256=src.sha256)
         config = load_mission(path)
-        assert src.data is not None
-        text = src.data.decode("utf-8")
+        if src.data is None:  # SourceFile.from_path(keep=True) keeps the bytes
+            raise StoreError(f"{src.name}: the mission file's content could not be read")
+        text = _inline_population(src.data.decode("utf-8"), config)
         boundaries = _read_boundaries(config)
-        digest = hashlib.sha256(src.data + (boundaries or "").encode()).hexdigest()
+        digest = hashlib.sha256(text.encode() + (boundaries or "").encode()).hexdigest()
 
         def work(conn: Connection) -> Literal["created", "updated", "unchanged"]:
             row = conn.execute(
@@ -351,6 +356,19 @@ def _replace_periods(conn: Connection, mission: MissionConfig) -> int:
             )  # fmt: skip
             moved += 1
     return moved
+
+
+def _inline_population(text: str, config: MissionConfig) -> str:
+    """The mission's text with population margins read from a CSV (``population: file:``) written
+    into it, so that the stored configuration stands alone (the file is not kept)."""
+    pop = config.population
+    if pop is None or not getattr(pop, "file", None):
+        return text
+    import yaml
+
+    raw = yaml.safe_load(text)
+    raw["population"] = {"source": pop.source, "year": pop.year, "margins": pop.margins}
+    return str(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False))
 
 
 def _read_boundaries(config: MissionConfig) -> str | None:

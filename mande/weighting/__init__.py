@@ -9,6 +9,7 @@ The calibration itself (and its variance) is :func:`mande.calibrate` in :mod:`ma
 
 from mande.weighting.plan import OPTIONAL_COLUMNS, PLAN_COLUMNS, SamplePlan, read_plan
 from mande.weighting.population import MARGIN_VARIABLES, Population, parse_population
+from mande.weighting.round import read_survey_with_plan, weigh_survey_round
 from mande.weighting.weights import (
     WEIGHT_COLUMNS,
     WeightingReport,
@@ -29,5 +30,7 @@ __all__ = [
     "describe_weighting",
     "parse_population",
     "read_plan",
+    "read_survey_with_plan",
+    "weigh_survey_round",
     "weight_round",
 ]

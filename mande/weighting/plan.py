@@ -63,6 +63,9 @@ class SamplePlan:
         """The rows of one round when the plan has a ``round`` column (else the plan itself)."""
         if label is None or "round" not in self.table.columns:
             return self
+        named = {str(r) for r in self.table["round"] if str(r).strip()}
+        if len(named) <= 1:  # a plan of one round (or rounds not named): all of it
+            return self
         rows = self.table[self.table["round"].astype(str) == str(label)]
         if rows.empty:
             found = ", ".join(sorted(self.table["round"].astype(str).unique())[:10])
@@ -155,10 +158,30 @@ def read_plan(source: str | Path | pd.DataFrame, *, max_bytes: int | None = None
             )
         )
     out["inclusion_prob"] = prob
+    when = {
+        "households_listed": "the households the team listed in the PSU",
+        "households_selected": "the households drawn for interview",
+        "households_interviewed": "the households interviewed, after fieldwork",
+    }
     for col in _COUNTS:
-        v = pd.to_numeric(frame[col].map(lambda x: _text(x) or None), errors="coerce")
-        bad = ~(v >= 0) | (v.fillna(0) % 1 != 0)
-        for i in np.flatnonzero(bad.to_numpy()):
+        text = frame[col].map(_text)
+        v = pd.to_numeric(text.where(text != "", None), errors="coerce")
+        empty = (text == "").to_numpy()
+        bad = (~(v >= 0) | (v.fillna(0) % 1 != 0)).to_numpy() & ~empty
+        if empty.any():
+            rows = np.flatnonzero(empty)
+            problems.append(
+                Problem(
+                    f"{col} is empty on {len(rows)} row(s) (first: row {int(rows[0]) + 2}); fill "
+                    f"in {when[col]} before weighting",
+                    code="missing_count",
+                    sheet=sheet,
+                    row=int(rows[0]) + 2,
+                    column=col,
+                    expected="a count of households",
+                )
+            )
+        for i in np.flatnonzero(bad):
             problems.append(
                 Problem(
                     f"{col} {frame[col].iloc[i]!r} is not a whole number >= 0",

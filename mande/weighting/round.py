@@ -34,7 +34,9 @@ def _mapping_reading_adults(mapping: Any, form: Any, adults: str) -> Any:
         m = mapping_from_dict(mapping)
     else:
         m = load_mapping(mapping)
-    return replace(m, design={**m.design, "weight": adults})
+    # the adults column is declared here, not guessed: its guess's confidence no longer applies
+    confidence = {k: v for k, v in m.design_confidence.items() if k != "weight"}
+    return replace(m, design={**m.design, "weight": adults}, design_confidence=confidence)
 
 
 def read_survey_with_plan(
@@ -78,7 +80,7 @@ def read_survey_with_plan(
     from mande.ingest.survey import read_survey
     from mande.ingest.xlsform import read_xlsform
 
-    form_obj = read_xlsform(form) if isinstance(form, str | Path) else form
+    form_obj = read_xlsform(form, strict=False) if isinstance(form, str | Path) else form
     plan_obj = (
         plan
         if isinstance(plan, SamplePlan)

@@ -30,7 +30,7 @@ and Weighting Survey Samples*, 2nd ed., ch. 13-14. Springer.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,7 +94,7 @@ class WeightingReport:
         return describe_weighting(self.to_dict(), lang)
 
 
-def describe_weighting(stored: dict[str, Any], lang: str = "en") -> str:
+def describe_weighting(stored: Mapping[str, Any], lang: str = "en") -> str:
     """The methods text for a stored weighting report (:meth:`WeightingReport.to_dict`)."""
     spec = stored.get("spec", {})
     cal = stored.get("calibration", {})

@@ -6,6 +6,7 @@ docs/screenshots/)."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -92,9 +93,18 @@ def test_upload_commit_overview_annex(
     page.locator('input[type="file"]').first.set_input_files(
         str(ROOT / "sample_data" / "rounds" / HELD_BACK)
     )
+    # the export carries no weights: its sample plan weights it (plan + the mission's margins)
+    page.locator('[data-testid="stFileUploader"]').filter(
+        has_text=re.compile("Sample plan|Plan d'échantillonnage")
+    ).locator('input[type="file"]').set_input_files(
+        str(ROOT / "sample_data" / "plans" / (Path(HELD_BACK).stem + ".csv"))
+    )
     # 3. The validation report: accepted, with its warnings listed.
     page.get_by_text("respondents ready to commit").or_(
         page.get_by_text("enquêtés prêts à être enregistrés")
+    ).first.wait_for()
+    page.get_by_text("g-weights (min – max)").or_(
+        page.get_by_text("Rapports de poids g (min – max)")
     ).first.wait_for()
     body = page.inner_text("body")
     assert "2997" in body.replace(",", "").replace("\u202f", "").replace(" ", "")

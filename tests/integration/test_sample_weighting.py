@@ -60,8 +60,8 @@ def test_overview_figures_recover_the_true_values(store: Store, sample_dir: Path
     results = store.results()
     truth = true_values(load_mission(sample_dir / "mission.yaml"), DEFAULT_SEED)
     truth = truth[truth["group"] == "all"].copy()
-    truth["indicator"] = truth["indicator"].str.replace(" ", ".").str.replace(
-        "local.admin", "local_admin"
+    truth["indicator"] = (
+        truth["indicator"].str.replace(" ", ".").str.replace("local.admin", "local_admin")
     )
     rounds = {Path(s.filename).stem: s.number for s in ROUNDS}
     res = results[results["breakdown"].isin(["total", "region"])].copy()
@@ -79,3 +79,22 @@ def test_overview_figures_recover_the_true_values(store: Store, sample_dir: Path
     assert abs(z.mean()) < 0.25  # the weights undo the design: no systematic bias
     overall = both["region"] == "all"
     assert inside[overall].mean() >= 0.9
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_annex_methods_sheet_says_how_the_weights_were_built(
+    store: Store, lang: str, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    import mande
+
+    out = tmp_path / "annex.xlsx"
+    data = mande.make_report(store, "2026-02", out, docx=tmp_path / "draft.docx", lang=lang)
+    assert data.weighting is not None
+    sheet = load_workbook(out)["Methods and notes" if lang == "en" else "Méthodes et notes"]
+    text = " ".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value)
+    population = data.weighting["spec"]["population_source"]
+    assert population in text
+    assert ("raking" in text) if lang == "en" else ("calage par raking" in text)
+    assert ("sample plan" in text) if lang == "en" else ("plan d'échantillonnage" in text)

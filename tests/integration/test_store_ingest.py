@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from mande import DataValidationError
+from mande import DataValidationError, StoreError
 from mande.cli import app
 from mande.demo.load import load_sample
 from mande.indicators.compute import STANDARD_BREAKDOWNS, compute_indicators
@@ -29,11 +29,15 @@ def counts(store: Store) -> dict[str, int]:
         }
 
 
-def small_export(sample_files: Path, out: Path, n: int = 400) -> Path:
-    """The first ``n`` consenting interviews of a sample round, as Kobo's CSV export writes them."""
+def small_export(sample_files: Path, out: Path, n: int = 400, *, weights: bool = True) -> Path:
+    """The first ``n`` consenting interviews of a sample round, as Kobo's CSV export writes them,
+    with a ``weight_final`` column appended (a survey team that weighted its own export) unless
+    ``weights`` is False (the export as delivered: weighted from its sample plan)."""
     df = pd.read_csv(sample_files / "rounds" / ROUND_CSV, sep=";", dtype=str, keep_default_na=False)
     consent = next(c for c in df.columns if c.endswith("consent"))
     df = df[~df[consent].isin(["0", "Non", "No"])].head(n)
+    if weights:
+        df["weight_final"] = [f"{80 + (i * 37) % 90}.5" for i in range(len(df))]
     df.to_csv(out, sep=";", index=False, quoting=csv.QUOTE_ALL)
     return out
 
@@ -93,8 +97,9 @@ def test_demo_load_is_idempotent(store: Store, sample_files: Path) -> None:
         [p for p in (sample_files / "rounds").iterdir() if p.suffix in (".xlsx", ".csv")]
     )
     n_sheets = len(list((sample_files / "interviews").glob("*.xlsx")))
+    n_footprint = len(list((sample_files / "footprint").iterdir()))  # deployments, activity log
     assert first.changed and first.mission == "created"
-    assert first.n_created == n_rounds + n_sheets
+    assert first.n_created == n_rounds + n_sheets + n_footprint
     rounds = store.rounds()
     assert len(rounds) == n_rounds and (rounds["current_version"] == 1).all()
     assert (rounds["n_respondents"] > 1000).all()
@@ -187,3 +192,78 @@ def test_interviews_outside_the_planned_fieldwork_are_flagged(
     # the same rows as another round, with no window in mission.yaml: nothing to flag
     plain = store.ingest_survey(export, form, "unplanned-round")
     assert plain.n_warnings == result.n_warnings - 5
+
+
+def test_round_without_weights_is_weighted_from_its_plan(
+    store: Store, sample_files: Path, tmp_path: Path
+) -> None:
+    """An export without weights and its sample plan: weighted on upload (base weights,
+    non-response, raking to the mission's margins), the weighting stored with the version; the
+    same files again change nothing; re-weighting to new census figures makes a new version,
+    audited."""
+    form = sample_files / "forms" / "perception_survey.xlsx"
+    export = sample_files / "rounds" / ROUND_CSV
+    plan = sample_files / "plans" / "round3_2025-11.csv"
+    with pytest.raises(StoreError, match="population"):
+        store.ingest_survey(export, form, "R3", plan=plan)  # no mission yet: no margins
+    admin = store.as_user("chief", "admin")
+    admin.set_mission(sample_files / "mission.yaml")
+    first = store.ingest_survey(export, form, "R3", plan=plan)
+    assert first.created and first.version == 1
+    w = store.weighting("R3")
+    assert w is not None and w["spec"]["method"] == "raking" and w["spec"]["plan"] == plan.name
+    assert {r["nonresponse_class"] for r in w["response"]} == {f"VD0{i}" for i in range(1, 7)}
+    design = store.design("R3")
+    assert design.calibration is not None and design.calibration.base_weight == "weight_nr"
+    frame = store.responses("R3")
+    mission = store.mission()
+    assert mission is not None and mission.population is not None
+    assert frame["weight"].sum() == pytest.approx(mission.population.total, rel=1e-9)
+    again = store.ingest_survey(export, form, "R3", plan=plan)
+    assert again.status == "unchanged"
+    # new census figures: 10 per cent more adults in VD01, the rest unchanged
+    text = (sample_files / "mission.yaml").read_text(encoding="utf-8")
+    new = tmp_path / "mission.yaml"
+    new.write_text(
+        text.replace("VD01: 75467", "VD01: 83014")
+        .replace("female: 295071", "female: 298921")
+        .replace("male: 283499", "male: 287196")
+        .replace('"18-24": 90846', '"18-24": 98393'),
+        encoding="utf-8",
+    )
+    (tmp_path / "regions.geojson").write_bytes((sample_files / "regions.geojson").read_bytes())
+    assert admin.set_mission(new) == "updated"
+    res = store.reweight("R3")
+    assert res.created and res.version == 2
+    w2 = store.weighting("R3")
+    assert w2 is not None and w2["reweighted_from"] == 1
+    frame2 = store.responses("R3")
+    assert frame2["weight"].sum() == pytest.approx(mission.population.total + 7547, rel=1e-9)
+    pd.testing.assert_series_equal(frame2["weight_nr"], frame["weight_nr"])
+    vd01 = frame2.loc[frame2["region"] == "VD01", "weight"].sum()
+    assert vd01 == pytest.approx(83014, rel=1e-9)
+    log = admin.audit_log()
+    assert "reweight" in set(log["action"])
+    # the CLI command does the same
+    runner = CliRunner()
+    out = runner.invoke(app, ["reweight", "R3", "--url", store.url])
+    assert out.exit_code == 0, out.output
+    assert "version 3" in out.output and "raking" in out.output
+
+
+def test_plan_that_does_not_match_the_export_is_refused(
+    store: Store, sample_files: Path, tmp_path: Path
+) -> None:
+    store.as_user("chief", "admin").set_mission(sample_files / "mission.yaml")
+    form = sample_files / "forms" / "perception_survey.xlsx"
+    export = small_export(sample_files, tmp_path / "export.csv", n=300, weights=False)
+    plan = pd.read_csv(sample_files / "plans" / "round3_2025-11.csv")
+    plan = plan[plan["stratum"] != "VD02"]
+    plan_path = tmp_path / "plan.csv"
+    plan.to_csv(plan_path, index=False)
+    before = counts(store)
+    with pytest.raises(DataValidationError, match="not in the sample plan"):
+        store.ingest_survey(export, form, "R3", plan=plan_path)
+    assert {k: v for k, v in counts(store).items() if k != "audit_log"} == {
+        k: v for k, v in before.items() if k != "audit_log"
+    }

@@ -232,8 +232,26 @@ def test_suggested_then_confirmed_mapping_ingests_a_french_mission_form(
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert raw["questions"]["securite_nuit"]["choices"]["tres_sur"] == 1
     raw["questions"]["taille_menage"] = {"item": None}
+    # every suggestion is to confirm; unconfirmed ones under AUTO_USE feed no indicator
+    assert raw["confirmed"] is False
+    assert all(e["confirmed"] is False for e in raw["questions"].values() if e.get("item"))
+    assert raw["questions"]["region_enq"]["confidence"] < mande.ingest.mapping.AUTO_USE
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    unconfirmed = mande.read_survey(
+        export, form, mande.load_mapping(path), secret=b"s", max_bytes=10**7, round_label="M1"
+    )
+    assert unconfirmed.responses["region"].isna().all()
+    assert unconfirmed.responses["safe_dark"].notna().all()  # confidence over AUTO_USE: used
+    (aside,) = [p for p in unconfirmed.report.problems if p.code == "mapping_unconfirmed"]
+    assert aside.column == "region_enq" and "confirmed: true" in aside.message
+    # the officer reviewed every entry and confirms them
+    raw["confirmed"] = True
+    for entry in raw["questions"].values():
+        if entry.get("item"):
+            entry["confirmed"] = True
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     confirmed = mande.load_mapping(path)
+    assert confirmed.confirmed
 
     rnd = mande.read_survey(export, form, confirmed, secret=b"s", max_bytes=10**7, round_label="M1")
     df = rnd.responses
@@ -256,6 +274,12 @@ def test_suggested_then_confirmed_mapping_ingests_a_french_mission_form(
     assert any(r.column == "enquete/nom_enquete" for r in rnd.report.removed)
     # items the form does not ask are present and empty
     assert df["identity"].isna().all()
+    # the report says which indicators each question feeds
+    feeds = rnd.report.feeds().set_index("item")
+    assert feeds.loc["safe_dark", "column"] == "secu/securite_nuit"
+    assert feeds.loc["safe_dark", "indicators"] == "SAF-01"
+    assert feeds.loc["trust_police", "indicators"] == "TRU-01"
+    assert feeds.loc["region", "breakdown"] and feeds.loc["region", "indicators"] == ""
     # the mapping's dict form (what the store keeps) gives the same table
     again = mande.read_survey(
         export, form, confirmed.to_dict(), secret=b"s", max_bytes=10**7, round_label="M1"
@@ -341,7 +365,14 @@ def test_mapping_edited_in_review_rematches_choices(
     form = mande.read_xlsform(form_path)
     m = mande.suggest_mapping(form, columns=list(recs[0]), regions=REGIONS)
     table = m.to_frame(form, "fr")
-    assert list(table.columns) == ["question", "label", "item", "confidence", "choices"]
+    assert list(table.columns) == [
+        "question",
+        "label",
+        "item",
+        "confidence",
+        "confirmed",
+        "choices",
+    ]
     row = table.set_index("question").loc["securite_nuit"]
     assert row["item"] == "safe_dark" and row["label"].startswith("Vous sentez-vous")
 
@@ -358,3 +389,106 @@ def test_mapping_edited_in_review_rematches_choices(
     assert edited.questions["confiance_armee"] == m.questions["confiance_armee"]  # untouched
     with pytest.raises(DefinitionError, match="'safe_dusk' is not a standard item"):
         m.with_items({"securite_nuit": "safe_dusk"})
+
+
+def test_unrelated_yes_no_and_satisfaction_questions_are_not_suggested(tmp_path: Path) -> None:
+    """A yes/no or satisfaction scale alone never makes a question look like a standard item."""
+    path = write_xlsx(
+        tmp_path / "other.xlsx",
+        [
+            (
+                "survey",
+                [
+                    ["type", "name", "label"],
+                    ["select_one yn", "enjoy", "Did you enjoy your dining experience?"],
+                    ["select_one yn", "store_water", "Does your household store water?"],
+                    [
+                        "select_one sat",
+                        "satisfaction_borehole",
+                        "Overall, how satisfied are you with the borehole as a water source?",
+                    ],
+                    ["select_one yn", "consent", "Do you agree to take part in this survey?"],
+                    ["integer", "n_children", "How many children live here?"],
+                ],
+            ),
+            (
+                "choices",
+                [
+                    ["list_name", "name", "label"],
+                    ["yn", "1", "Yes"],
+                    ["yn", "0", "No"],
+                    ["sat", "1", "Very satisfied"],
+                    ["sat", "2", "Satisfied"],
+                    ["sat", "3", "Dissatisfied"],
+                    ["sat", "4", "Very dissatisfied"],
+                ],
+            ),
+        ],
+    )
+    m = mande.suggest_mapping(mande.read_xlsform(path))
+    assert all(e.item is None for e in m.questions.values()), m.to_dict()
+
+
+def test_design_columns_are_guessed_from_whole_words_with_a_confidence() -> None:
+    from mande.ingest.mapping import _design_guess
+
+    design, conf = _design_guess(
+        ["respondent", "strategy", "segments of your body", "weight_final", "strate", "grappe"]
+    )
+    assert (design["weight"], design["strata"], design["psu"]) == (
+        "weight_final",
+        "strate",
+        "grappe",
+    )
+    assert min(conf["weight"], conf["strata"], conf["psu"]) >= 0.9
+    design, conf = _design_guess(["respondent_name", "strategy", "body_segments", "poids_menage"])
+    assert design["strata"] == "stratum" and conf["strata"] == 0  # nothing: the standard name
+    assert design["psu"] == "cluster_id" and conf["psu"] == 0
+    assert design["weight"] == "poids_menage" and conf["weight"] == 0.75  # a word: to confirm
+
+
+def test_an_unconfirmed_low_confidence_suggestion_feeds_no_indicator() -> None:
+    from mande.ingest.mapping import AUTO_USE, ItemMapping, Mapping, indicators_fed
+
+    m = Mapping(
+        {
+            "q_sure": ItemMapping("q_sure", "safe_dark", confidence=0.93, confirmed=False),
+            "q_unsure": ItemMapping("q_unsure", "trust_police", confidence=0.6, confirmed=False),
+            "q_checked": ItemMapping("q_checked", "victim", confidence=0.55, confirmed=True),
+        },
+        design={**mande.ingest.mapping.DEFAULT_DESIGN, "weight": "poids_menage"},
+        design_confidence={"weight": 0.75},
+        design_confirmed=False,
+    )
+    assert not m.confirmed
+    usable = m.usable()
+    assert usable.item_of("q_sure") and usable.item_of("q_checked")
+    assert usable.item_of("q_unsure") is None
+    assert usable.design["weight"] == "weight_final"  # the guess is not used
+    problems = m.set_aside_problems()
+    assert {(p.column, p.code, p.severity) for p in problems} == {
+        ("q_unsure", "mapping_unconfirmed", "warning"),
+        ("poids_menage", "mapping_unconfirmed", "warning"),
+    }
+    assert indicators_fed(m) == {"safe_dark": ("SAF-01",), "victim": ("VIC-01",)}
+    assert indicators_fed(m, usable_only=False)["trust_police"] == ("TRU-01",)
+    # VIC-01 reads victim through its universe (victim == 1) and victim_reported as its item
+    both = Mapping({"a": ItemMapping("a", "victim_reported"), "b": ItemMapping("b", "victim")})
+    assert indicators_fed(both) == {"victim_reported": ("VIC-01",), "victim": ("VIC-01",)}
+    confirmed = m.confirm()
+    assert confirmed.confirmed and confirmed.usable().item_of("q_unsure")
+    assert confirmed.usable().design["weight"] == "poids_menage"
+    assert AUTO_USE > mande.ingest.mapping.MIN_CONFIDENCE
+
+
+def test_a_mapping_file_the_officer_wrote_is_confirmed(tmp_path: Path) -> None:
+    path = tmp_path / "m.yaml"
+    path.write_text(
+        "design: {weight: w}\nquestions:\n  q1: {item: safe_dark, confidence: 0.3}\n",
+        encoding="utf-8",
+    )
+    m = mande.load_mapping(path)
+    assert m.confirmed and m.usable().item_of("q1")
+    path.write_text("questions:\n  q1: {item: safe_dark, confirmed: perhaps}\n", encoding="utf-8")
+    with pytest.raises(DefinitionError, match="expected true or false"):
+        mande.load_mapping(path)

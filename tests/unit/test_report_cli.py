@@ -34,6 +34,12 @@ class _Store:
     def quotes(self) -> pd.DataFrame:
         return pd.DataFrame()
 
+    def boundaries(self) -> None:  # no regions' polygons: the annex has no Footprint sheet
+        return None
+
+    def footprint(self, kind: str) -> pd.DataFrame:
+        return pd.DataFrame()
+
 
 @pytest.fixture()
 def store(monkeypatch: pytest.MonkeyPatch) -> None:
