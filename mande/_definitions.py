@@ -9,14 +9,30 @@ file fixes it in one pass.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping, Sequence
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
+import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from mande.errors import DefinitionError, Problem
 
-__all__ = ["Strict", "field_path", "problems_from", "raise_problems", "unknown"]
+__all__ = [
+    "FileCache",
+    "Strict",
+    "field_path",
+    "file_state",
+    "problems_from",
+    "raise_problems",
+    "read_yaml",
+    "unknown",
+]
+
+_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class Strict(BaseModel):
@@ -147,3 +163,97 @@ def raise_problems(problems: Sequence[Problem], path: str | None, what: str) -> 
             path=path,
             problems=problems,
         )
+
+
+def read_yaml(path: Path, what: str) -> tuple[Any, list[Problem]]:
+    """A definition file's content, and a problem for each key written twice in one mapping (YAML
+    readers keep the last silently, so a second ``trust:`` or partner type would hide the first).
+
+    Raises
+    ------
+    DefinitionError
+        When the file is missing, not UTF-8 or not valid YAML.
+    """
+    duplicates: list[Problem] = []
+
+    class _Loader(_YAML_LOADER):  # type: ignore[misc, valid-type]
+        pass
+
+    def mapping(loader: Any, node: Any, deep: bool = False) -> Any:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = loader.construct_object(key_node, deep=deep)
+            if isinstance(key, Hashable) and key in seen:
+                duplicates.append(
+                    Problem(
+                        f"key {key!r} is written twice (line {key_node.start_mark.line + 1}); "
+                        "YAML keeps only the last one: remove or rename one of them",
+                        code="duplicate_key",
+                        column=str(key),
+                        value=str(key),
+                    )
+                )
+            seen.add(key)
+        return loader.construct_mapping(node, deep=deep)
+
+    _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DefinitionError(f"{what} not found", path=str(path)) from None
+    except UnicodeDecodeError:
+        raise DefinitionError("not UTF-8 text; save the file as UTF-8", path=str(path)) from None
+    try:
+        raw = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise DefinitionError(
+            f"not valid YAML{where}: {getattr(exc, 'problem', exc)}; check the indentation and "
+            "quote text that contains ':' or '#'",
+            path=str(path),
+        ) from None
+    return raw, duplicates
+
+
+def file_state(*paths: str | Path) -> tuple[tuple[str, str], ...]:
+    """Each file's resolved path and a hash of its content (for a folder: of each YAML file in
+    it): the key under which a definition read from them is kept, so that an edited file is read
+    again and an unchanged one is parsed and validated once per process."""
+    out: list[tuple[str, str]] = []
+    for p in paths:
+        path = Path(p).resolve()
+        files = sorted([*path.glob("*.yaml"), *path.glob("*.yml")]) if path.is_dir() else [path]
+        for f in files:
+            try:
+                digest = hashlib.blake2b(f.read_bytes(), digest_size=16).hexdigest()
+            except OSError:
+                digest = ""
+            out.append((str(f), digest))
+    return tuple(out)
+
+
+class FileCache:
+    """Definitions loaded once per process and file state (:func:`file_state`): a small
+    least-recently-used map from a key (file states and options) to what was built from them."""
+
+    def __init__(self, maxsize: int = 16) -> None:
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self.maxsize = maxsize
+
+    def get(self, key: Hashable, build: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = build()
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.maxsize:
+                self._items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()

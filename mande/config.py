@@ -30,10 +30,11 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
+from mande._definitions import FileCache, file_state
 from mande.errors import ConfigError
 from mande.reporting.policy import ReportingPolicy
 
@@ -299,8 +300,18 @@ def load_mission(path: str | Path) -> MissionConfig:
     ------
     ConfigError
         With the file and the field, when anything is missing or malformed.
+
+    The file is read once per process and file state (an edited file is read again).
     """
-    path = Path(path)
+    file = Path(path)
+    return cast(MissionConfig, _CACHE.get(file_state(file), lambda: _load_mission(file)))
+
+
+#: Mission configurations by the state of their file: each read once per process.
+_CACHE = FileCache()
+
+
+def _load_mission(path: Path) -> MissionConfig:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:

@@ -36,7 +36,6 @@ _TEXT: dict[str, dict[str, str]] = {
         "value": "Value",
         "ci": "{level} per cent confidence interval",
         "estimate": "Estimate",
-        "all": "All respondents",
         "suppressed": "suppressed (too few respondents)",
         "change": "Change",
         "pp": "Change (percentage points)",
@@ -53,7 +52,6 @@ _TEXT: dict[str, dict[str, str]] = {
         "value": "Valeur",
         "ci": "Intervalle de confiance à {level} %",
         "estimate": "Estimation",
-        "all": "Ensemble des répondants",
         "suppressed": "masqué (trop peu de répondants)",
         "change": "Variation",
         "pp": "Variation (points de pourcentage)",
@@ -194,7 +192,10 @@ def trend_figure(
     if "suppressed" in rows.columns:
         hidden = rows["suppressed"].fillna(False).astype(bool)
         rows.loc[hidden, ["estimate", "ci_low", "ci_high"]] = np.nan
-    groups = [(text["all"], rows)] if by is None else list(rows.groupby(by, sort=True))
+    from mande.indicators.items import standard_items
+
+    total_name = standard_items().breakdown_label("total", lang)
+    groups = [(total_name, rows)] if by is None else list(rows.groupby(by, sort=True))
     fig = go.Figure()
     ci_name = text["ci"].format(level=f"{100 * level:g}")
     for i, (name, g) in enumerate(groups):

@@ -21,14 +21,14 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, cast, get_args
 
 import yaml
 
-from mande._definitions import raise_problems
+from mande._definitions import FileCache, file_state, raise_problems
 from mande.errors import DefinitionError
 from mande.indicators import schema
-from mande.indicators.items import StandardItems, standard_items
+from mande.indicators.items import ITEMS_PATH, StandardItems, standard_items
 
 __all__ = [
     "DATA_SOURCES",
@@ -427,7 +427,8 @@ def load_catalogue(
     Returns
     -------
     Catalogue
-        The definitions in id order, with a content-hash ``version``.
+        The definitions in id order, with a content-hash ``version``. With the standard items,
+        the files are read once per process and file state (an edited file is read again).
 
     Raises
     ------
@@ -436,6 +437,23 @@ def load_catalogue(
         missing or unknown field, bad kind / polarity / section, duplicate id, components that
         refer to unknown indicators.
     """
+    if items is not None:
+        return _load_catalogue(path, standard, items)
+    paths = [] if path is None else [path] if isinstance(path, str | Path) else list(path)
+    sources = [*([DEFINITIONS_DIR] if standard else []), *paths]
+    key = (file_state(ITEMS_PATH, *sources), standard, tuple(str(p) for p in paths))
+    return cast(Catalogue, _CACHE.get(key, lambda: _load_catalogue(path, standard, None)))
+
+
+#: Catalogues read with the standard items, by the state of their files: read once per process.
+_CACHE = FileCache()
+
+
+def _load_catalogue(
+    path: str | Path | Sequence[str | Path] | None,
+    standard: bool,
+    items: StandardItems | None,
+) -> Catalogue:
     items = items or standard_items()
     files: list[Path] = []
     if standard:

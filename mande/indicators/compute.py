@@ -69,7 +69,8 @@ RESULT_COLUMNS: tuple[str, ...] = (
     "level",
 )
 _ESTIMATE_COLUMNS = ESTIMATE_COLUMNS
-_DERIVED = ("age_group", "disability")
+#: The breakdowns derived from items at compute time (``derived_breakdowns`` in items.yaml).
+_DERIVED: tuple[str, ...] = tuple(standard_items().derived)
 _FLAG_SOURCES = (*COUNT_COLUMNS, "excluded", "missing")
 _FLAG_OUTPUT = (*COUNT_COLUMNS, "n_excluded", "n_missing")
 
@@ -350,8 +351,8 @@ def _breakdowns(by: Sequence[str] | str | None) -> list[str]:
 def _derive(df: pd.DataFrame, which: list[str]) -> pd.DataFrame:
     from mande.ingest.survey import derive_breakdowns
 
-    sources = {"age_group": ["age"], "disability": [c for c in df.columns if c.startswith("wg_")]}
-    derivable = [d for d in which if sources[d] and all(c in df.columns for c in sources[d])]
+    possible = standard_items().derivable(df.columns)
+    derivable = [d for d in which if d in possible]
     if not derivable:
         return df
     derived = derive_breakdowns(df)

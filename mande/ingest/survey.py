@@ -101,16 +101,12 @@ from mande.stats.design import SurveyDesign
 
 __all__ = ["AGE_GROUPS", "SUBMISSION_META", "SurveyRound", "derive_breakdowns", "read_survey"]
 
-AGE_GROUPS = ("18-24", "25-34", "35-49", "50-64", "65+")
-_AGE_BINS = [18, 25, 35, 50, 65, np.inf]
-WG_ITEMS = (
-    "wg_seeing",
-    "wg_hearing",
-    "wg_walking",
-    "wg_cognition",
-    "wg_selfcare",
-    "wg_communication",
-)
+#: The age groups and the Washington Group items, as items.yaml declares them
+#: (``derived_breakdowns``): an age group runs from its lower bound to the next one's.
+AGE_GROUPS: tuple[str, ...] = tuple(standard_items().derived["age_group"]["groups"])
+_AGE_BINS = [*(int(g.split("-")[0].rstrip("+")) for g in AGE_GROUPS), np.inf]
+WG_ITEMS: tuple[str, ...] = standard_items().derived_from("disability")
+
 #: The columns Kobo's export adds after a select_multiple with the "literacy" (timed reading grid)
 #: appearance: not choices of another form version.
 _LITERACY_COLUMNS = frozenset({"word at flash", "duration of exercise", "total words attempted"})
@@ -853,7 +849,7 @@ def _assemble(ing: _Ingest, label: str) -> pd.DataFrame:
     std_cols = _standard_column_order(ing.items)
     out = pd.DataFrame(index=index)
     for c in std_cols:
-        if c not in ("age_group", "disability"):
+        if c not in ing.items.derived:
             out[c] = ing.data.get(c, np.nan)
     out = derive_breakdowns(out)[std_cols]
     extra = {(n if n not in out.columns else f"form__{n}"): s for n, s in ing.kept.items()}
@@ -1057,17 +1053,12 @@ def derive_breakdowns(responses: pd.DataFrame) -> pd.DataFrame:
 
 
 def _standard_column_order(items: StandardItems) -> list[str]:
-    breakdowns = [
-        "sex",
-        "age",
-        "age_group",
-        "region",
-        "admin2",
-        "urban_rural",
-        "displacement",
-        *WG_ITEMS,
-        "disability",
-    ]
+    # the breakdown items in items.yaml's order, each derived breakdown after its last source
+    breakdowns: list[str] = []
+    for name, item in items.items.items():
+        if item.role == "breakdown":
+            breakdowns.append(name)
+            breakdowns += [d for d in items.derived if items.derived_from(d)[-1] == name]
     cols = ["respondent_id", "round", "interview_date", "stratum", "psu", "weight", *breakdowns]
     for _name, item in items.items.items():
         for c in item.columns():

@@ -17,7 +17,7 @@ from scipy import stats
 
 from mande.errors import EstimationError
 from mande.partners.quality import interview_rqi
-from mande.partners.rubric import load_rubric
+from mande.partners.rubric import Rubric, load_rubric
 
 __all__ = ["PartnerModelResult", "partner_model"]
 
@@ -65,9 +65,14 @@ def _fmt(x: float, lang: str) -> str:
 
 
 def _sentences(
-    outcome: str, est: float, lo: float, hi: float, level: float, significant: bool
+    outcome: str,
+    est: float,
+    lo: float,
+    hi: float,
+    level: float,
+    significant: bool,
+    rb: Rubric,
 ) -> tuple[str, str]:
-    rb = load_rubric()
     pct = f"{level * 100:.0f}"
     if outcome == "rqi":
         what_en, what_fr = (
@@ -129,6 +134,7 @@ def partner_model(
     *,
     level: float = 0.95,
     reml: bool = True,
+    rubric: Rubric | None = None,
 ) -> PartnerModelResult:
     """Fit ``outcome ~ robust_context + C(partner_type) + C(period)`` with a random intercept per
     partner organisation, and report the robust-operation difference.
@@ -145,6 +151,8 @@ def partner_model(
         Confidence level of the interval.
     reml:
         Restricted maximum likelihood (default) or maximum likelihood.
+    rubric:
+        The rubric already loaded (default: :func:`mande.partners.rubric.load_rubric`).
 
     Returns
     -------
@@ -174,7 +182,7 @@ def partner_model(
     from statsmodels.formula.api import mixedlm
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
-    rb = load_rubric()
+    rb = rubric or load_rubric()
     if outcome != "rqi" and outcome not in rb.scored:
         raise EstimationError(
             f"outcome {outcome!r} is not 'rqi' or a rubric dimension; expected one of "
@@ -182,7 +190,7 @@ def partner_model(
         )
     if not 0 < level < 1:
         raise EstimationError(f"level={level} must be between 0 and 1, e.g. 0.95")
-    frame = interview_rqi(interviews)
+    frame = interview_rqi(interviews, rubric=rb)
     needed = ["robust_context", "partner_type", "period", "partner_id", outcome]
     missing = [c for c in needed if c not in frame.columns]
     if missing:
@@ -237,7 +245,7 @@ def partner_model(
     lo, hi = est - z * se, est + z * se
     p = float(2 * stats.norm.sf(abs(est / se)))
     significant = p < 1 - level
-    en, fr = _sentences(outcome, est, lo, hi, level, significant)
+    en, fr = _sentences(outcome, est, lo, hi, level, significant, rb)
     return PartnerModelResult(
         outcome=outcome,
         estimate=est,

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from mande.errors import EstimationError
-from mande.partners.rubric import load_rubric
+from mande.partners.rubric import Rubric, load_rubric
 from mande.reporting.policy import group_rng
 
 __all__ = [
@@ -60,7 +60,7 @@ def _check_by(frame: pd.DataFrame, by: Sequence[str]) -> list[str]:
     return by
 
 
-def interview_rqi(interviews: Any) -> pd.DataFrame:
+def interview_rqi(interviews: Any, *, rubric: Rubric | None = None) -> pd.DataFrame:
     """One row per interview (first coder) with its relationship-quality index ``rqi`` (0-100).
 
     Notes
@@ -72,7 +72,7 @@ def interview_rqi(interviews: Any) -> pd.DataFrame:
     on the rubric's 1 (poor) to 5 (strong) scale, so 0 is "poor" on all three and 100 "strong" on
     all three. An interview missing one of the three has no RQI (NaN).
     """
-    rb = load_rubric()
+    rb = rubric or load_rubric()
     frame = _primary(interviews).copy()
     missing = [d for d in rb.rqi_dimensions if d not in frame.columns]
     if missing:
@@ -114,6 +114,7 @@ def relationship_quality(
     seed: int = 0,
     min_partners: int = 5,
     min_interviews: int = 5,
+    rubric: Rubric | None = None,
 ) -> pd.DataFrame:
     """The relationship-quality index by group, with cluster-bootstrap CIs, and the other dimensions.
 
@@ -138,6 +139,8 @@ def relationship_quality(
         unreliable; with one organisation it is not computed); with fewer interviews,
         ``few_interviews``. ``small`` is either flag: such a figure is shown greyed with a note
         and never ranked.
+    rubric:
+        The rubric already loaded (default: :func:`mande.partners.rubric.load_rubric`).
 
     Returns
     -------
@@ -163,8 +166,8 @@ def relationship_quality(
         raise EstimationError(
             f"n_boot={n_boot} is too few replicates for a percentile interval; use 1000 or more"
         )
-    rb = load_rubric()
-    frame = interview_rqi(interviews)
+    rb = rubric or load_rubric()
+    frame = interview_rqi(interviews, rubric=rb)
     by = _check_by(frame, by)
     frame = frame[frame["rqi"].notna()]
     if "partner_id" not in frame.columns:
@@ -210,7 +213,11 @@ def relationship_quality(
 
 
 def theme_frequencies(
-    interviews: Any, by: Sequence[str] = ("partner_type", "period"), *, lang: str = "en"
+    interviews: Any,
+    by: Sequence[str] = ("partner_type", "period"),
+    *,
+    lang: str = "en",
+    rubric: Rubric | None = None,
 ) -> pd.DataFrame:
     """How often each theme came up, by group (first coder's coding).
 
@@ -220,7 +227,7 @@ def theme_frequencies(
         One row per group and theme: ``*by``, ``theme``, ``label`` (in ``lang``), ``n`` (interviews
         raising the theme), ``n_interviews`` (interviews in the group), ``percent``.
     """
-    rb = load_rubric()
+    rb = rubric or load_rubric()
     frame = _primary(interviews)
     by = _check_by(frame, by)
     cols = [f"theme__{t}" for t in rb.themes]
@@ -258,14 +265,16 @@ def theme_frequencies(
     return pd.DataFrame(rows, columns=[*by, "theme", "label", "n", "n_interviews", "percent"])
 
 
-def theme_matrix(frequencies: pd.DataFrame, *, lang: str = "en") -> pd.DataFrame:
+def theme_matrix(
+    frequencies: pd.DataFrame, *, lang: str = "en", rubric: Rubric | None = None
+) -> pd.DataFrame:
     """Theme frequencies by partner type as a table to read: one row per theme (its label), one
     column per partner type (its label), the share of interviews raising it in per cent (rounded to
     whole numbers), themes most raised overall first.
 
     ``frequencies`` is :func:`theme_frequencies` by ``("partner_type",)``.
     """
-    rb = load_rubric()
+    rb = rubric or load_rubric()
     wide = frequencies.pivot_table(
         index="label", columns="partner_type", values="percent", aggfunc="first"
     )
@@ -286,6 +295,7 @@ def select_quotes(
     n: int | None = None,
     seed: int | None = None,
     lang: str = "en",
+    rubric: Rubric | None = None,
 ) -> pd.DataFrame:
     """Quotes for a report: consented only, filtered, optionally a reproducible sample of ``n``.
 
@@ -299,6 +309,8 @@ def select_quotes(
     n:
         At most ``n`` quotes, drawn with ``numpy.random.default_rng(seed)`` and spread over themes;
         all matching quotes when None.
+    rubric:
+        The rubric already loaded (default: :func:`mande.partners.rubric.load_rubric`).
 
     Returns
     -------
@@ -306,7 +318,7 @@ def select_quotes(
         ``interview_id``, ``partner_type``, ``partner_type_label``, ``region``, ``period``, ``date``,
         ``theme``, ``theme_label``, ``text``, ``consent`` (True).
     """
-    rb = load_rubric()
+    rb = rubric or load_rubric()
     quotes = getattr(interviews, "quotes", interviews)
     if not isinstance(quotes, pd.DataFrame) or "text" not in quotes.columns:
         raise EstimationError("expected mande.Interviews or its .quotes DataFrame")

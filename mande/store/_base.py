@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from mande._definitions import FileCache
 from mande.config import MissionConfig, Settings, load_mission
 from mande.dates import as_date
 from mande.errors import DataValidationError, PermissionDenied, StoreError
@@ -224,11 +226,9 @@ class _StoreBase:
             row = conn.execute(q).first()
         if row is None:
             return None
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "mission.yaml"
-            path.write_text(row.config_text, encoding="utf-8")
-            config = load_mission(path)
-        return dataclasses.replace(config, path=None)
+        text = str(row.config_text)
+        key = hashlib.sha256(text.encode()).digest()
+        return cast(MissionConfig, _MISSIONS.get(key, lambda: _mission_from_text(text)))
 
     def _mission_id(self, conn: Connection) -> int | None:
         return conn.execute(
@@ -320,3 +320,15 @@ class _StoreBase:
             # stored in UTC; PostgreSQL returns them aware, SQLite naive: the same on both
             out[col] = pd.to_datetime(out[col], utc=True)
         return out
+
+
+#: Stored mission configurations by the hash of their text: each parsed once per process.
+_MISSIONS = FileCache()
+
+
+def _mission_from_text(text: str) -> MissionConfig:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "mission.yaml"
+        path.write_text(text, encoding="utf-8")
+        config = load_mission(path)
+    return dataclasses.replace(config, path=None)

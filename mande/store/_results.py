@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 
 from mande.errors import StoreError
 from mande.indicators.compute import STANDARD_BREAKDOWNS
+from mande.indicators.items import standard_items
 from mande.roles import allowed
 from mande.stats.design import SurveyDesign
 from mande.store import _engine
@@ -29,11 +30,8 @@ DEFAULT_BREAKDOWNS: tuple[str, ...] = STANDARD_BREAKDOWNS
 def _default_by(columns: Sequence[str]) -> list[str]:
     """The standard breakdowns the responses hold (age group and disability can be derived)."""
     have = set(columns)
-    derivable = {
-        "age_group": "age" in have,
-        "disability": any(c.startswith("wg_") for c in have),
-    }
-    return [c for c in DEFAULT_BREAKDOWNS if c in have or derivable.get(c, False)]
+    derivable = set(standard_items().derivable(have))
+    return [c for c in DEFAULT_BREAKDOWNS if c in have or c in derivable]
 
 
 _RESULT_INTS = (

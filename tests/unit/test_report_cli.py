@@ -43,6 +43,9 @@ class _Store:
     def footprint(self, kind: str) -> pd.DataFrame:
         return pd.DataFrame()
 
+    def weighting(self, label: str, version: int | None = None) -> None:  # weights in the export
+        return None
+
 
 @pytest.fixture()
 def store(monkeypatch: pytest.MonkeyPatch) -> None:
