@@ -34,9 +34,6 @@ class _Store:
     def quotes(self) -> pd.DataFrame:
         return pd.DataFrame()
 
-    def weighting(self, round_id: str) -> None:  # rounds weighted outside mande
-        return None
-
     def boundaries(self) -> None:  # no regions' polygons: the annex has no Footprint sheet
         return None
 
