@@ -374,12 +374,17 @@ def report_periods(lang: str) -> pd.DataFrame:
 @st.cache_data(show_spinner=False)
 def _report_periods(version: str, lang: str) -> pd.DataFrame:
     from mande.report.periods import assign_periods, reporting_periods
+    from mande.reporting import interviews_with_periods
 
     m = mission()
     rnds = rounds()
-    if m is None or rnds.empty:
+    if m is None:
         return pd.DataFrame(columns=["period", "label"])
-    with_data = set(assign_periods(rnds, m)["period"].dropna())
+    with_data = set(assign_periods(rnds, m)["period"].dropna()) if not rnds.empty else set()
+    # a period with partner interviews and no survey is reported too (its partner sections)
+    ivs = interviews()
+    if ivs is not None and len(ivs):
+        with_data |= set(interviews_with_periods(ivs, m)["period"].dropna())
     rows = [
         {"period": p.id, "label": p.title(lang)} for p in reporting_periods(m) if p.id in with_data
     ]

@@ -388,9 +388,14 @@ def report_cmd(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from exc
     prev = data.previous.id if data.previous else "none"
+    what = (
+        f"round {data.current_round}, compared with period {prev}"
+        if data.current_round is not None
+        else "no survey round in this period: partner interviews only"
+    )
     typer.echo(
-        f"Annex for period {data.period.id} (round {data.current_round}, compared with period "
-        f"{prev}) written to {out}" + (f"; draft written to {docx}" if docx else "")
+        f"Annex for period {data.period.id} ({what}) written to {out}"
+        + (f"; draft written to {docx}" if docx else "")
     )
 
 

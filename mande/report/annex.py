@@ -63,6 +63,10 @@ L: dict[str, dict[str, str]] = {
         "cover": "Cover",
         "summary": "Summary",
         "summary_title": "Summary of indicators by section of the report",
+        "changes": "Changes",
+        "no_survey": "No survey round fell in this period ({period}): this annex reports the "
+        "partner interviews only.",
+        "changes_title": "Changes since the previous period, with their tests",
         "trends": "Trends",
         "partners": "Partners",
         "methods": "Methods and notes",
@@ -171,6 +175,10 @@ L: dict[str, dict[str, str]] = {
         "cover": "Couverture",
         "summary": "Synthèse",
         "summary_title": "Synthèse des indicateurs par section du rapport",
+        "changes": "Variations",
+        "no_survey": "Aucune enquête ne s'est déroulée pendant cette période ({period}) : "
+        "cette annexe ne présente que les entretiens avec les partenaires.",
+        "changes_title": "Variations depuis la période précédente et leurs tests",
         "trends": "Tendances",
         "partners": "Partenaires",
         "methods": "Méthodes et notes",
@@ -441,6 +449,11 @@ def _estimate_cells(
     """Value, CI, previous value, change, change CI, adjusted p, assessment, n, notes.
 
     Returns the next free column."""
+    return _put_cells(ws, row, col, _estimate_values(rec, lang, with_change))
+
+
+def _estimate_values(rec: pd.Series, lang: str, with_change: bool) -> list[tuple[Any, str | None]]:
+    """The cells of :func:`_estimate_cells`, in the order of :func:`_estimate_keys`."""
     is_mean = str(rec.get("unit") or "percent") != "percent"
     fmt = MEAN if is_mean else PCT
     suppressed = bool(rec["suppressed"])
@@ -495,6 +508,11 @@ def _estimate_cells(
                 (_scaled(rec.get("change_ci_low_unadjusted"), scale), unadj),
                 (_scaled(rec.get("change_ci_high_unadjusted"), scale), unadj),
             ]
+    return cells
+
+
+def _put_cells(ws: Worksheet, row: int, col: int, cells: Sequence[tuple[Any, str | None]]) -> int:
+    """Write ``(value, number format)`` cells from ``col`` on; returns the next free column."""
     for value, f in cells:
         if value == SUPPRESSED:
             put(ws, row, col, value, font=_BODY, alignment=_CENTER, border=_BOX)
@@ -508,14 +526,18 @@ def _estimate_cells(
     return col
 
 
-def _estimate_headers(lang: str, with_change: bool) -> list[str]:
+def _estimate_keys(with_change: bool) -> list[str]:
     keys = ["value", "ci_low", "ci_high"]
     if with_change:
         keys += ["prev_value", "change", "change_ci_low", "change_ci_high", "q", "assessment"]
     keys += ["n", "notes"]
     if with_change:
         keys += ["change_unadj_low", "change_unadj_high"]
-    return [_t(lang, k) for k in keys]
+    return keys
+
+
+def _estimate_headers(lang: str, with_change: bool) -> list[str]:
+    return [_t(lang, k) for k in _estimate_keys(with_change)]
 
 
 def _estimate_widths(with_change: bool) -> list[float]:
@@ -544,7 +566,6 @@ def _cover(
     ws.row_dimensions[1].height = 20
     prev = f"{data.previous.title(lang)}" if data.previous is not None else _t(lang, "none")
     when = data.produced_at
-    versions = "; ".join(f"{k}: {v}" for k, v in data.data_versions.items()) or "–"
     facts = [
         ("mission", f"{data.mission_name.get(lang) or ''} ({data.mission_code})"),
         ("country", data.country.get(lang) or data.country.get("en") or "–"),
@@ -553,7 +574,6 @@ def _cover(
         ("produced_by", data.produced_by),
         ("produced_on", f"{date_text(when.date(), lang)}, {when:%H:%M} UTC"),
         ("version", data.mande_version),
-        ("data_versions", versions),
     ]
     row = 5
     for key, value in facts:
@@ -608,6 +628,9 @@ def _cover(
         ws.row_dimensions[row].height = 36
         row += 1
     del header_row
+    if data.current_round is None:  # a period with partner interviews and no survey
+        put(ws, row, 1, _t(lang, "no_survey", period=data.period.title(lang)), font=_BOLD)
+        row += 1
     row += 1
     put(ws, row, 1, _t(lang, "contents"), font=_SECTION)
     row += 1
@@ -621,16 +644,61 @@ def _cover(
     ws.row_dimensions[row].height = 24
 
 
+#: The summary's two printed tables: estimates, then changes. Each fits the width of an A4
+#: landscape page at 100 % with 0.35-inch side margins (widths in Excel's character units; about
+#: 100 of them fit, as LibreOffice and Excel print them; checked by rendering the pages in a test).
+SUMMARY_VALUES: tuple[tuple[str, float], ...] = (
+    ("id", 9.0), ("indicator", 38.0), ("value", 8.0), ("ci_low", 8.0), ("ci_high", 8.0),
+    ("n", 7.0), ("notes", 22.0),
+)  # fmt: skip
+SUMMARY_CHANGES: tuple[tuple[str, float], ...] = (
+    ("id", 8.0), ("indicator", 22.0), ("prev_value", 7.5), ("value", 7.5), ("change", 7.5),
+    ("change_ci_low", 8.0), ("change_ci_high", 8.0), ("q", 6.5), ("assessment", 14.0),
+    ("change_unadj_low", 8.0), ("change_unadj_high", 8.0),
+)  # fmt: skip
+_TEXT_WRAP = Alignment(horizontal="left", vertical="top", indent=1, wrap_text=True)
+
+
+def _print_at_100(ws: Worksheet) -> None:
+    """Print at 100 %: never shrunk to fit (the columns are sized to fit the page instead)."""
+    ws.sheet_properties.pageSetUpPr.fitToPage = False
+    ws.page_setup.fitToWidth = None
+    ws.page_setup.fitToHeight = None
+    ws.page_setup.scale = 100
+    ws.page_margins.left = ws.page_margins.right = 0.35
+
+
 def _summary(wb: Workbook, data: ReportData, lang: str) -> None:
-    ws = wb.create_sheet(_t(lang, "summary"))
+    """The summary, as two sheets that each print at 100 % on A4 landscape: the estimates with
+    their intervals ("Summary"), then the changes with their tests ("Changes")."""
     with_change = data.previous is not None
-    widths = [17.0, 40.0, *_estimate_widths(with_change)]
+    _summary_sheet(wb, data, lang, _t(lang, "summary"), SUMMARY_VALUES, with_change)
+    if with_change:
+        _summary_sheet(wb, data, lang, _t(lang, "changes"), SUMMARY_CHANGES, with_change)
+
+
+def _summary_sheet(
+    wb: Workbook,
+    data: ReportData,
+    lang: str,
+    name: str,
+    columns: Sequence[tuple[str, float]],
+    with_change: bool,
+) -> None:
+    ws = wb.create_sheet(name)
+    keys = [k for k, _ in columns]
+    widths = [w for _, w in columns]
     _setup(ws, data, lang, widths, 4)
-    _title(ws, data, lang, _t(lang, "summary_title"))
-    _header(ws, 4, [_t(lang, "id"), _t(lang, "indicator"), *_estimate_headers(lang, with_change)])
+    _print_at_100(ws)
+    title = "summary_title" if "change" not in keys else "changes_title"
+    _title(ws, data, lang, _t(lang, title))
+    headers = [_t(lang, k) for k in keys]
+    tallest = max(_lines(h, w - 1) for h, w in zip(headers, widths, strict=True))
+    _header(ws, 4, headers, max(30.0, 11.5 * tallest))
     ncols = len(widths)
     row = 5
     minn = dict(zip(data.indicators["indicator"], data.indicators["min_n"], strict=True))
+    order = _estimate_keys(with_change)
     for section, labels in [*SECTIONS.items(), ("", {"en": "Other", "fr": "Autres"})]:
         part = data.summary[data.summary["sg_section"].fillna("") == section]
         if part.empty:
@@ -640,15 +708,23 @@ def _summary(wb: Workbook, data: ReportData, lang: str) -> None:
         for _, rec in part.iterrows():
             rec = rec.copy()
             rec["min_n"] = minn.get(rec["indicator"], 30)
-            put(ws, row, 1, rec["indicator"], font=_BODY, alignment=_WRAP, border=_BOX)
-            name = rec[f"name_{lang}"]
-            put(ws, row, 2, name, font=_BODY, alignment=_WRAP, border=_BOX)
-            _estimate_cells(ws, row, 3, rec, lang, with_change)
-            ws.row_dimensions[row].height = 12.5 * _lines(name, widths[1])
+            name_ = rec[f"name_{lang}"]
+            cells = dict(zip(order, _estimate_values(rec, lang, with_change), strict=True))
+            cells["id"] = (rec["indicator"], None)
+            cells["indicator"] = (name_, None)
+            lines = 1
+            for j, key in enumerate(keys, start=1):
+                value, f = cells[key]
+                if isinstance(value, str) and key in ("id", "indicator", "assessment", "notes"):
+                    put(ws, row, j, value, font=_BODY, alignment=_TEXT_WRAP, border=_BOX)
+                    lines = max(lines, _lines(value, widths[j - 1] - 2))
+                else:
+                    _put_cells(ws, row, j, [(value, f)])
+            ws.row_dimensions[row].height = 12.5 * lines
             row += 1
     notes = [_t(lang, "fn_ci"), _t(lang, "fn_suppressed", min_n=_min_n(data))]
-    if data.previous is not None:
-        notes.append(_fn_change(data, lang))
+    if "change" in keys:
+        notes = [_fn_change(data, lang)]
     _footnotes(ws, row, notes, ncols)
 
 
@@ -1153,6 +1229,16 @@ def _methods(wb: Workbook, data: ReportData, lang: str) -> None:
             _lines(str(v or ""), widths[j - 1]) for j, v in enumerate(vals, start=1)
         )
         row += 1
+    if data.data_versions:  # one row per data set: the version a figure can be traced to
+        row += 1
+        put(ws, row, 1, _t(lang, "data_versions"), font=_SECTION)
+        row += 1
+        _header(ws, row, [_t(lang, "source"), _t(lang, "data_version")], 18)
+        row += 1
+        for key, version in data.data_versions.items():
+            put(ws, row, 1, str(key), font=_BODY, alignment=_WRAP, border=_BOX)
+            put(ws, row, 2, str(version), font=_BODY, alignment=_WRAP, border=_BOX)
+            row += 1
 
 
 def write_annex(data: ReportData, path: str | Path, lang: str | None = None) -> Path:
@@ -1166,6 +1252,8 @@ def write_annex(data: ReportData, path: str | Path, lang: str | None = None) -> 
     path = Path(path)
     wb = Workbook()
     contents: list[tuple[str, str]] = [(_t(lang, "summary"), _t(lang, "annex_sub"))]
+    if data.previous is not None:
+        contents.append((_t(lang, "changes"), _t(lang, "changes_title")))
     for key in BREAKDOWNS:
         if key in data.breakdowns:
             contents.append(

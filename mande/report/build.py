@@ -430,15 +430,24 @@ def partners_inputs(
     )
 
 
-def _who() -> str:
-    """Who produces the report: MANDE_USER, else the OS user (as the audit log names them)."""
+#: Account names that say nothing about who produced a report (a container's or a service's).
+_SYSTEM_USERS = frozenset({"root", "admin", "administrator", "nobody", "local", ""})
+
+
+def _who(store: Any = None) -> str:
+    """Who produces the report: the signed-in user (MANDE_USER), else the store's user, else the
+    OS user; never a system account such as "root" (then "mande")."""
+    import contextlib
     import getpass
     import os
 
-    try:
-        return os.environ.get("MANDE_USER") or getpass.getuser()
-    except Exception:  # no login name in some containers
-        return "local"
+    candidates = [os.environ.get("MANDE_USER"), getattr(store, "user", None)]
+    with contextlib.suppress(Exception):  # no login name in some containers
+        candidates.append(getpass.getuser())
+    for name in candidates:
+        if name and str(name).strip().lower() not in _SYSTEM_USERS:
+            return str(name).strip()
+    return "mande"
 
 
 def _inputs_from_store(store: Any, period: str | dt.date | ReportingPeriod) -> ReportInputs:
@@ -472,7 +481,7 @@ def _inputs_from_store(store: Any, period: str | dt.date | ReportingPeriod) -> R
         results=results,
         indicators=indicator_table(catalogue),
         partners=partners,
-        produced_by=_who(),
+        produced_by=_who(store),
         data_versions=versions,
         weighting={
             str(r): w for r in rounds["round"] if (w := store.weighting(str(r))) is not None
@@ -528,7 +537,14 @@ def build_report_data(
     _check_columns(inputs.results, _RESULT_COLUMNS, "indicator results")
     policy = _override(mission.policy, level, fdr)
     level, fdr = policy.level, policy.fdr
-    comparison = period_comparison(inputs.rounds, mission, p)
+    try:
+        comparison = period_comparison(inputs.rounds, mission, p)
+    except DataValidationError:
+        # a period with partner interviews and no survey gives a report of the partner sections
+        partners = _partners_for_period(inputs.partners, p)
+        if partners is None or not partners.n_interviews:
+            raise
+        return _partners_only(inputs, p, lang, policy, partners)
     rounds = comparison.rounds
     current_round = comparison.current_round
     prev = comparison.previous
@@ -733,6 +749,65 @@ def build_report_data(
         data_versions=dict(inputs.data_versions),
         periods=periods,
         weighting=inputs.weighting.get(current_round) if current_round else None,
+        footprint=inputs.footprint,
+        policy=policy,
+    )
+
+
+def _partners_only(
+    inputs: ReportInputs,
+    p: ReportingPeriod,
+    lang: str,
+    policy: ReportingPolicy,
+    partners: PartnersInputs,
+) -> ReportData:
+    """The report of a period with partner interviews and no survey round: the partner sections
+    only (``current_round`` None, empty survey tables), which the annex and the draft state."""
+    from mande import __version__
+
+    mission = inputs.mission
+    ind = indicator_table(
+        inputs.indicators if inputs.indicators is not None else _from_results(inputs.results)
+    )
+    summary = pd.DataFrame(
+        columns=[
+            "indicator", "sg_section", "name_en", "name_fr", "kind", "unit", "polarity", "group",
+            "estimate", "ci_low", "ci_high", "n", "suppressed", "low_precision",
+            "previous_estimate", "previous_suppressed", *CHANGE_FIELDS, "significant", "verdict",
+            "group_en", "group_fr", "breakdown",
+        ]
+    )  # fmt: skip
+    sources = pd.DataFrame(
+        columns=[
+            "kind", "round", "label", "fieldwork_start", "fieldwork_end", "n", "period", "role",
+            "data_version", "source",
+        ]
+    )  # fmt: skip
+    trends = pd.DataFrame(
+        columns=["indicator", "period", "round", "estimate", "ci_low", "ci_high", "n", "suppressed"]
+    )
+    return ReportData(
+        mission_code=mission.code,
+        mission_name=dict(mission.name),
+        country=dict(mission.country),
+        lang=lang,
+        period=p,
+        previous=None,
+        current_round=None,
+        previous_round=None,
+        sources=sources,
+        indicators=ind,
+        summary=summary,
+        breakdowns={},
+        trends=trends,
+        partners=partners,
+        level=policy.level,
+        fdr=policy.fdr,
+        produced_by=inputs.produced_by,
+        produced_at=inputs.produced_at or dt.datetime.now(dt.UTC).replace(microsecond=0),
+        mande_version=__version__,
+        data_versions=dict(inputs.data_versions),
+        periods=reporting_periods(mission),
         footprint=inputs.footprint,
         policy=policy,
     )

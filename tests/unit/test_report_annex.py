@@ -4,6 +4,7 @@ formats and print setup, French labels, and LibreOffice's conversion to PDF."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import zipfile
@@ -46,7 +47,8 @@ def _rows(ws, first: int = 5):  # type: ignore[no-untyped-def]
 
 
 def test_summary_figures_equal_the_results(data: ReportData, annexes: dict[str, Path]) -> None:
-    ws = load_workbook(annexes["en"])["Summary"]
+    wb = load_workbook(annexes["en"])
+    ws = wb["Summary"]
     seen = 0
     by_id = data.summary.set_index("indicator")
     for row in _rows(ws):
@@ -54,19 +56,23 @@ def test_summary_figures_equal_the_results(data: ReportData, annexes: dict[str, 
         if ind not in by_id.index:
             continue
         rec = by_id.loc[ind]
-        value, lo, hi, prev, change, c_lo, c_hi, q, verdict, n = (c.value for c in row[2:12])
+        value, lo, hi, n = (c.value for c in row[2:6])
         assert (value, lo, hi) == _same((rec["estimate"], rec["ci_low"], rec["ci_high"]))
-        assert prev == _same(rec["previous_estimate"])
+        assert n == rec["n"]
+        assert row[2].number_format == "0.0%"
+        # the changes sheet: previous value, value, change, adjusted CI, q, assessment
+        ch = next(r for r in _rows(wb["Changes"]) if r[0].value == ind)
+        prev, value2, change, c_lo, c_hi, q, verdict = (c.value for c in ch[2:9])
+        assert prev == _same(rec["previous_estimate"]) and value2 == value
         assert change == pytest.approx(rec["change"] * 100, rel=1e-12)
         assert (c_lo, c_hi) == pytest.approx(
             (rec["change_ci_low"] * 100, rec["change_ci_high"] * 100)
         )
         assert q == _same(rec["q_value"])
-        assert n == rec["n"]
         assert verdict == {"improved": "Improved", "deteriorated": "Deteriorated"}.get(
             rec["verdict"], "No significant change"
         )
-        assert row[2].number_format == "0.0%" and row[6].number_format == "+0.0;-0.0;0.0"
+        assert ch[4].number_format == "+0.0;-0.0;0.0"
         seen += 1
     assert seen == len(data.summary)
     # the inputs themselves, not only the assembled frame: SAF-01's total in round R5
@@ -172,12 +178,14 @@ def test_layout_formats_and_print_setup(annexes: dict[str, Path]) -> None:
     for ws in wb.worksheets:
         assert ws.page_setup.orientation == "landscape"
         assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
-        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        at_100 = ws.title in ("Summary", "Changes")
+        assert bool(ws.sheet_properties.pageSetUpPr.fitToPage) is not at_100, ws.title
+        if at_100:  # printed at 100 %, never shrunk to fit
+            assert ws.page_setup.scale == 100 and not ws.page_setup.fitToWidth
     summary = wb["Summary"]
     assert summary.freeze_panes == "A5"
     assert summary.print_title_rows == "$4:$4"
     assert summary["C4"].value == "Value" and summary["C4"].font.b
-    assert summary.column_dimensions["A"].width == 17 and summary.column_dimensions["B"].width == 40
     trends = wb["Trends"]
     assert len(trends._charts) == 1
     chart = trends._charts[0]
@@ -187,7 +195,7 @@ def test_layout_formats_and_print_setup(annexes: dict[str, Path]) -> None:
 def test_french_labels(annexes: dict[str, Path]) -> None:
     wb = load_workbook(annexes["fr"])
     assert wb.sheetnames == [
-        "Couverture", "Synthèse", "Par sexe", "Par âge", "Par région", "Urbain-rural",
+        "Couverture", "Synthèse", "Variations", "Par sexe", "Par âge", "Par région", "Urbain-rural",
         "Déplacement", "Handicap", "Tendances", "Partenaires", "Méthodes et notes",
     ]  # fmt: skip
     ws = wb["Synthèse"]
@@ -213,3 +221,63 @@ def test_opens_in_libreoffice(annexes: dict[str, Path], tmp_path: Path) -> None:
         pdf = tmp_path / f"annex_{lang}.pdf"
         assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
         assert pdf.read_bytes().count(b"/Type /Page") >= 10 or pdf.stat().st_size > 20_000
+
+
+def _render(xlsx: Path, sheet: str, out: Path) -> Path:
+    """One sheet of an annex as a PDF, by LibreOffice (the other sheets removed)."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None or shutil.which("pdftoppm") is None:
+        msg = "LibreOffice and poppler-utils are needed: apt-get install libreoffice-calc poppler-utils"
+        if IN_CI:
+            pytest.fail(f"CI: {msg}", pytrace=False)
+        pytest.skip(msg)
+    wb = load_workbook(xlsx)
+    for name in wb.sheetnames:
+        if name != sheet:
+            del wb[name]
+    one = out / f"{xlsx.stem}_{sheet}.xlsx".replace(" ", "_")
+    wb.save(one)
+    profile = (out / "lo-profile").as_uri()
+    cmd = [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
+           "--outdir", str(out), str(one)]  # fmt: skip
+    subprocess.run(cmd, check=True, capture_output=True, timeout=180)
+    return one.with_suffix(".pdf")
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_summary_prints_at_100_per_cent(
+    annexes: dict[str, Path], tmp_path: Path, lang: str
+) -> None:
+    """The summary and the changes print at 100 % on A4 landscape: every page holds the whole
+    width of the table (its first and last column headings, repeated on each page), and the
+    pages render to PNG (``docs/annex/``)."""
+    names = ("Summary", "Changes") if lang == "en" else ("Synthèse", "Variations")
+    wb = load_workbook(annexes[lang])
+    for sheet in names:
+        ws = wb[sheet]
+        assert ws.page_setup.scale == 100 and not ws.sheet_properties.pageSetUpPr.fitToPage
+        first, last = ws.cell(4, 1).value, ws.cell(4, ws.max_column).value
+        pdf = _render(annexes[lang], sheet, tmp_path)
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+        pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))  # type: ignore[union-attr]
+        width, height = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info).groups())  # type: ignore[union-attr]
+        assert (round(width), round(height)) == (842, 595)  # A4 landscape, in points
+        for page in range(1, pages + 1):
+            text = subprocess.run(
+                ["pdftotext", "-f", str(page), "-l", str(page), "-layout", str(pdf), "-"],
+                capture_output=True, text=True, check=True,
+            ).stdout  # fmt: skip
+            # no column spilled onto a page of its own: both ends of the header on every page
+            assert first in text and str(last).split()[0] in text, (sheet, page)
+        assert "Pas de changement signifi\n" not in text
+        png = tmp_path / f"{lang}_{sheet}"
+        subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", str(pdf), str(png)],
+                       check=True, timeout=120)  # fmt: skip
+        assert list(tmp_path.glob(f"{png.name}*.png"))
+        if os.environ.get("MANDE_WRITE_DOCS") == "1":  # refresh the pages shown in docs/annex/
+            docs = Path(__file__).resolve().parents[2] / "docs" / "annex"
+            docs.mkdir(parents=True, exist_ok=True)
+            for i, f in enumerate(sorted(tmp_path.glob(f"{png.name}*.png")), start=1):
+                shutil.copy(
+                    f, docs / f"{lang}_{'summary' if sheet in names[:1] else 'changes'}_{i}.png"
+                )

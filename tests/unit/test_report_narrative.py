@@ -46,17 +46,20 @@ def test_change_stated_only_when_significant(data: ReportData) -> None:
         if rec["significant"]:
             verb = "rose to" if rec["change"] > 0 else "fell to"
             assert f"{subject} {verb} {value}, a" in flat
-        else:
-            assert f"{subject} remained stable at {value}" in flat
+    # the absence of a significant change is never written as stability
+    body = " ".join(p.text for p in narrative_paragraphs(data, "en") if p.section != "note")
+    assert "stable" not in body
+    assert text.count("Other indicators in this section showed no statistically significant") == 1
+    assert text.count("According to the perception survey") == 1
     for t in text.split(". "):
         assert not re.match(r"\d", t), "a sentence starts with a figure"
 
 
 def test_suppressed_estimates_are_not_cited(data: ReportData) -> None:
     summary = data.summary.copy()
-    summary.loc[summary["indicator"] == "SAF-02", "suppressed"] = True
+    summary.loc[summary["indicator"] == "DIS-01", "suppressed"] = True
     texts = " ".join(p.text for p in narrative_paragraphs(replace(data, summary=summary), "en"))
-    assert "during the day" not in texts
+    assert f"fell to 30{NBSP}per cent" not in texts  # the significant total, now suppressed
     assert "after dark" in texts
 
 
@@ -84,9 +87,17 @@ def test_word_draft(data: ReportData, tmp_path: Path, lang: str) -> None:
     doc = Document(str(path))
     body = [p.text for p in doc.paragraphs]
     paras = narrative_paragraphs(data, lang)
-    for i, p in enumerate([p for p in paras if p.section != "note"], start=1):
-        assert f"{i}.\t{p.text}" in body
-        assert p.heading in body
+    styles = {p.text: p.style.name for p in doc.paragraphs}
+    for p in [p for p in paras if p.section != "note"]:
+        # Word's own numbering and heading styles, so the text drops into the report template
+        assert styles[p.text] == "List Number"
+        assert styles[p.heading] == "Heading 2"
+        for note in p.notes:
+            assert styles[note] == "Drafting Note"
+    numbered = [p for p in doc.paragraphs if p.style.name == "List Number"]
+    assert numbered and all(
+        p.style.paragraph_format.element.pPr.numPr is not None for p in numbered[:1]
+    )
     assert paras[-1].text in body
     assert doc.core_properties.language == ("fr-FR" if lang == "fr" else "en-GB")
     assert doc.styles["Normal"].font.name == "Times New Roman"
@@ -104,9 +115,21 @@ def test_significant_regional_changes_are_stated(data: ReportData) -> None:
     text = " ".join(p.text for p in narrative_paragraphs(data2, "en"))
     region = regions.loc[first, "group_en"]
     assert (
-        f"In {region}, it fell to 21{NBSP}per cent (a decrease of 15.3{NBSP}percentage points)."
-        in text
+        f"In {region}, the proportion who felt safe walking alone in their area during the day "
+        f"fell to 21{NBSP}per cent, a decrease of 15.3{NBSP}percentage points." in text
     )
-    assert regions.loc[second, "group_en"] + ", it" not in text
+    assert regions.loc[second, "group_en"] + ", the" not in text
     fr = " ".join(p.text for p in narrative_paragraphs(data2, "fr"))
-    assert f"Dans la région de {regions.loc[first, 'group_fr']}, elle est tombée à 21" in fr
+    assert f"Dans la région de {regions.loc[first, 'group_fr']}, la proportion" in fr
+    assert "est tombée à 21" in fr
+
+
+def test_group_findings_lead_with_the_largest(data: ReportData) -> None:
+    paras = {p.section: p for p in narrative_paragraphs(data, "en")}
+    security = paras["security"].text
+    # the section's group findings, largest change first, each with its group
+    assert security.index("In rural areas") < security.index("Among women")
+    assert "Among women, the proportion who felt safe walking alone" in security
+    # every cited figure is in the paragraph's drafting note, with its q-value
+    note = paras["security"].notes[0]
+    assert "SAF-02 (Women)" in note and "q = " in note
