@@ -47,7 +47,12 @@ def _round_label(path: Path, lang: str, mission: mande.MissionConfig | None) -> 
     planned = list(mission.fieldwork) if mission is not None else []
     if planned:
         other = t("round_new", lang)
-        pick = st.selectbox(t("round_pick", lang), [*planned, other], key="round_pick")
+        pick = st.selectbox(
+            t("round_pick", lang),
+            [*planned, other],
+            index=_likely_round(path, planned),
+            key="round_pick",
+        )
         if pick != other:
             return str(pick)
     label = st.text_input(t("round_label", lang), value="", key="round_label").strip()
@@ -57,6 +62,16 @@ def _round_label(path: Path, lang: str, mission: mande.MissionConfig | None) -> 
     if mission is None or mission.fieldwork_of(label) is None:
         st.warning(t("round_not_planned", lang).format(label=label))
     return label
+
+
+def _likely_round(path: Path, planned: list[str]) -> int:
+    """Which planned round the file probably is: the one the file is named after, else the first
+    not yet stored (never a round already reported, unless the officer picks it)."""
+    if path.stem in planned:
+        return planned.index(path.stem)
+    rounds = data.rounds()
+    stored = set(rounds["round"].astype(str)) if not rounds.empty else set()
+    return next((i for i, r in enumerate(planned) if r not in stored), 0)
 
 
 def _replace_check(label: str, lang: str, mission: mande.MissionConfig | None) -> bool:
