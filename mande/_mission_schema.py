@@ -112,6 +112,15 @@ class SurveySpec(_Dated):
     fieldwork: list[dt.date]
 
 
+class PrivacySpec(Strict):
+    """``privacy:``: the mission's lists for the personal-data gate (:class:`mande.gate.Gazetteer`)."""
+
+    names: list[str] | None = None
+    partners: list[str] | None = None
+    acronyms: list[str] | None = None
+    public: list[str] | None = None
+
+
 class MissionFile(Strict):
     """``mission.yaml``, as written."""
 
@@ -127,6 +136,7 @@ class MissionFile(Strict):
     policy: ReportingPolicy | None = None
     # the sampling frame's population margins (weighting); validated where they are used
     population: Any = None
+    privacy: PrivacySpec | None = None
 
 
 HELP = {
