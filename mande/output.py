@@ -89,11 +89,22 @@ def _neutral_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_csv(frame: pd.DataFrame, path_or_buffer: str | Path | IO[str]) -> None:
-    """Write ``frame`` as CSV (UTF-8, comma, CRLF as RFC 4180, header row, no index) with dangerous
-    text escaped; a value holding a line break or a carriage return is quoted."""
+def write_csv(
+    frame: pd.DataFrame,
+    path_or_buffer: str | Path | IO[str],
+    *,
+    float_format: str | None = None,
+    lineterminator: str = "\r\n",
+) -> None:
+    """Write ``frame`` as CSV (UTF-8, comma, CRLF as RFC 4180 unless ``lineterminator`` says
+    otherwise, header row, no index) with dangerous text escaped; a value holding a line break or a
+    carriage return is quoted."""
     _neutral_frame(frame).to_csv(
-        path_or_buffer, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n"
+        path_or_buffer,
+        index=False,
+        quoting=csv.QUOTE_MINIMAL,
+        lineterminator=lineterminator,
+        float_format=float_format,
     )
 
 

@@ -110,7 +110,9 @@ def analyse_cmd(
     for line in a.caveats(lang):
         typer.echo(f"* {line}")
     if exposure_csv is not None:
-        inputs.exposure.to_csv(exposure_csv, index=False)
+        from mande.output import write_csv
+
+        write_csv(inputs.exposure, exposure_csv)
         typer.echo(f"exposure written to {exposure_csv}")
 
 

@@ -99,7 +99,9 @@ def write_plan(plan: RoundPlan | pd.DataFrame, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() == ".csv":
-        table.to_csv(path, index=False, float_format="%.17g", lineterminator="\n")
+        from mande.output import write_csv
+
+        write_csv(table, path, float_format="%.17g", lineterminator="\n")
     elif path.suffix.lower() == ".xlsx":
         from openpyxl import Workbook
 
