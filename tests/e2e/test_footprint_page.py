@@ -56,6 +56,8 @@ def test_viewer_opens_the_footprint_page(viewer_server: str, browser: Any) -> No
     page.get_by_role("heading", name="Footprint").first.wait_for()
     page.get_by_text("each year of presence multiplies the odds by").first.wait_for()
     page.locator('[data-testid="stPlotlyChart"]').nth(1).wait_for()
+    # the caveats are drawn after the charts: wait for them rather than read a half-drawn page
+    page.get_by_text("Deployment follows violence").first.wait_for()
     body = page.inner_text("body")
     assert re.search(r"the odds of a favourable answer were \d\.\d\d times", body)
     assert re.search(r"multiplies the odds by 0\.\d\d \(95 per cent CI: 0\.\d\d to 0\.\d\d\)", body)
