@@ -39,7 +39,8 @@ from mande.errors import MandeError
 from mande.ingest.sample_design import srs_note
 from mande.report._cells import SUPPRESSED, foreign_formulas, put
 from mande.report.build import BREAKDOWNS, SECTIONS, ReportData
-from mande.report.style import check_lang, date_range, date_text, number
+from mande.report.style import check_lang, clean_zero, date_range, date_text, fr_typography, number
+from mande.reporting.notes import NoteContext, notes_text, row_notes
 
 __all__ = ["describe_annex", "write_annex"]
 
@@ -119,9 +120,6 @@ L: dict[str, dict[str, str]] = {
         "deteriorated": "Deteriorated",
         "stable": "No significant change",
         "no_previous": "No comparison",
-        "suppressed_note": "Suppressed (n < {min_n})",
-        "low_precision": "Low precision",
-        "mean_note": "Mean score; change in points",
         "fn_suppressed": "– Estimate suppressed: fewer respondents than the indicator's minimum "
         "(n < {min_n} by default) answered.",
         "fn_change": "Change since the previous period ({prev}) in percentage points (pp). "
@@ -232,9 +230,6 @@ L: dict[str, dict[str, str]] = {
         "deteriorated": "Détérioration",
         "stable": "Pas de changement significatif",
         "no_previous": "Pas de comparaison",
-        "suppressed_note": "Masqué (n < {min_n})",
-        "low_precision": "Précision faible",
-        "mean_note": "Score moyen ; variation en points",
         "fn_suppressed": "– Estimation masquée : moins de répondants que le minimum de "
         "l'indicateur (n < {min_n} par défaut).",
         "fn_change": "Variation depuis la période précédente ({prev}) en points de pourcentage "
@@ -445,14 +440,32 @@ def _estimate_cells(
     rec: pd.Series,
     lang: str,
     with_change: bool,
+    ctx: NoteContext,
 ) -> int:
     """Value, CI, previous value, change, change CI, adjusted p, assessment, n, notes.
 
     Returns the next free column."""
-    return _put_cells(ws, row, col, _estimate_values(rec, lang, with_change))
+    return _put_cells(ws, row, col, _estimate_values(rec, lang, with_change, ctx))
 
 
-def _estimate_values(rec: pd.Series, lang: str, with_change: bool) -> list[tuple[Any, str | None]]:
+def note_context(data: ReportData) -> NoteContext:
+    """What the notes of ``data``'s rows depend on (:func:`mande.reporting.notes.row_notes`): the
+    policy, the rounds compared, calibrated weights, a change of sample design."""
+    calibrated = bool((data.weighting or {}).get("calibration"))
+    design = dict(zip(data.sources["round"], data.sources.get("design", []), strict=False))
+    cur, prev = design.get(data.current_round), design.get(data.previous_round)
+    return NoteContext(
+        policy=data.policy,
+        current_round=data.current_round,
+        previous_round=data.previous_round,
+        calibrated=calibrated,
+        design_changed=cur is not None and prev is not None and cur != prev,
+    )
+
+
+def _estimate_values(
+    rec: pd.Series, lang: str, with_change: bool, ctx: NoteContext
+) -> list[tuple[Any, str | None]]:
     """The cells of :func:`_estimate_cells`, in the order of :func:`_estimate_keys`."""
     is_mean = str(rec.get("unit") or "percent") != "percent"
     fmt = MEAN if is_mean else PCT
@@ -490,14 +503,8 @@ def _estimate_values(rec: pd.Series, lang: str, with_change: bool) -> list[tuple
             verdict = str(rec.get("verdict") or "stable")
         cells.append((_t(lang, verdict) if verdict else None, None))
     cells.append((int(rec["n"]) if not _missing(rec["n"]) else None, COUNT))
-    notes = []
-    if suppressed:
-        notes.append(_t(lang, "suppressed_note", min_n=int(rec.get("min_n", 30) or 30)))
-    elif bool(rec.get("low_precision")):
-        notes.append(_t(lang, "low_precision"))
-    if is_mean:
-        notes.append(_t(lang, "mean_note"))
-    cells.append(("; ".join(notes) or None, None))
+    # the row's caveats, by the reporting policy's rules (mande.reporting.notes)
+    cells.append((notes_text(row_notes(rec, ctx), lang) or None, None))
     if with_change:  # the unadjusted interval, for analysts, last
         if _num(rec.get("change")) is None:
             cells += [(None, None)] * 2
@@ -699,6 +706,7 @@ def _summary_sheet(
     row = 5
     minn = dict(zip(data.indicators["indicator"], data.indicators["min_n"], strict=True))
     order = _estimate_keys(with_change)
+    ctx = note_context(data)
     for section, labels in [*SECTIONS.items(), ("", {"en": "Other", "fr": "Autres"})]:
         part = data.summary[data.summary["sg_section"].fillna("") == section]
         if part.empty:
@@ -709,7 +717,7 @@ def _summary_sheet(
             rec = rec.copy()
             rec["min_n"] = minn.get(rec["indicator"], 30)
             name_ = rec[f"name_{lang}"]
-            cells = dict(zip(order, _estimate_values(rec, lang, with_change), strict=True))
+            cells = dict(zip(order, _estimate_values(rec, lang, with_change, ctx), strict=True))
             cells["id"] = (rec["indicator"], None)
             cells["indicator"] = (name_, None)
             lines = 1
@@ -776,6 +784,7 @@ def _breakdown(wb: Workbook, data: ReportData, lang: str, key: str, table: pd.Da
         ],
     )
     minn = dict(zip(data.indicators["indicator"], data.indicators["min_n"], strict=True))
+    ctx = note_context(data)
     row = 5
     ncols = len(widths)
     last = None
@@ -804,7 +813,7 @@ def _breakdown(wb: Workbook, data: ReportData, lang: str, key: str, table: pd.Da
             border=top,
         )
         put(ws, row, 3, rec[f"group_{lang}"], font=_BODY, alignment=_WRAP, border=top)
-        _estimate_cells(ws, row, 4, rec, lang, with_change)
+        _estimate_cells(ws, row, 4, rec, lang, with_change, ctx)
         if first:
             for j in range(4, ncols + 1):
                 ws.cell(row=row, column=j).border = top
@@ -1241,6 +1250,39 @@ def _methods(wb: Workbook, data: ReportData, lang: str) -> None:
             row += 1
 
 
+def _shown_decimals(fmt: str) -> int | None:
+    """How many decimals a cell format shows ("+0.0;-0.0;0.0": 1, "0.0%": 3 on the 0-1 value),
+    None for a format without a sign section or a text."""
+    first = fmt.split(";")[0]
+    if "0" not in first:
+        return None
+    decimals = len(first.split(".")[1].rstrip("%").rstrip()) if "." in first else 0
+    return decimals + (2 if "%" in first else 0)
+
+
+def _finish(wb: Workbook, lang: str) -> None:
+    """The last pass over every cell: a figure that displays as zero is written as zero (so that
+    "-0.0" never prints, :func:`mande.report.style.clean_zero`); in French every text, header and
+    footer takes French typography (:func:`mande.report.style.fr_typography`)."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                v = c.value
+                if isinstance(v, float) and c.data_type == "n":
+                    decimals = _shown_decimals(str(c.number_format))
+                    if decimals is not None:
+                        c.value = clean_zero(v, decimals)
+                elif lang == "fr" and isinstance(v, str) and c.data_type == "s":
+                    fixed = fr_typography(v)
+                    if fixed != v:
+                        c.value = fixed
+                        c.data_type = "s"  # text stays text, whatever it starts with
+        if lang == "fr":
+            for part in (ws.oddFooter.left, ws.oddFooter.center, ws.oddFooter.right):
+                if part.text:
+                    part.text = fr_typography(part.text)
+
+
 def write_annex(data: ReportData, path: str | Path, lang: str | None = None) -> Path:
     """Write the Excel annex for ``data`` to ``path`` (.xlsx) and return the path.
 
@@ -1280,6 +1322,7 @@ def write_annex(data: ReportData, path: str | Path, lang: str | None = None) -> 
     wb.properties.title = title[:255]
     wb.properties.creator = f"mande {data.mande_version}"
     wb.properties.language = lang
+    _finish(wb, lang)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     bad = foreign_formulas(path, set(wb.sheetnames))

@@ -599,7 +599,9 @@ def build_report_data(
             "suppressed",
             "low_precision",
         ]
-        extra = [x for x in ("se", "df", "n_dont_know", "n_refused") if x in c.columns]
+        extra = [
+            x for x in ("se", "df", "cv", "deff", "n_dont_know", "n_refused") if x in c.columns
+        ]
         t = ind[
             ["indicator", "sg_section", "name_en", "name_fr", "kind", "unit", "polarity"]
         ].merge(c[keep + extra], on="indicator", how="inner")

@@ -182,6 +182,16 @@ def change_table(
             raise EstimationError(
                 f"round {r!r} has no results; rounds with results: {sorted(set(res['round']))}"
             )
+    # a declared break in a series (question wording, sample design) ending at this round: the
+    # comparison is not made, so that it is in no family and never called significant
+    broken = {
+        i: b
+        for i in two["indicator"].astype(str).unique()
+        if (b := policy.series_break(i, str(current_round))) is not None
+    }
+    if broken:
+        cut = (two["round"] == str(current_round)) & two["indicator"].astype(str).isin(broken)
+        two = two.assign(se=two["se"].where(~cut))
     if policy.fdr_family == "period":
         parts = [("period", two)]
     else:
@@ -197,6 +207,10 @@ def change_table(
     out = pd.concat(tables, ignore_index=True)
     for col in ("breakdown", "group"):
         out[col] = out[col].astype(str)
+    for ind, brk in broken.items():
+        out.loc[out["indicator"].astype(str) == ind, "not_compared_reason"] = (
+            f"series break in {current_round}: the {brk.kind} changed (policy: breaks)"
+        )
     return out[list(CHANGE_COLUMNS)]
 
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from mande.errors import ConfigError
 
-__all__ = ["FDR_FAMILIES", "ReportingPolicy", "group_rng", "group_seed"]
+__all__ = ["FDR_FAMILIES", "ReportingPolicy", "SeriesBreak", "group_rng", "group_seed"]
 
 #: What one false-discovery-rate family holds:
 #: ``period``: every headline and breakdown comparison of a period (every indicator x breakdown x
@@ -33,6 +33,31 @@ FDR_FAMILIES: dict[str, dict[str, str]] = {
 }
 
 FdrFamily = Literal["period", "table"]
+
+
+class SeriesBreak(BaseModel):
+    """A break in an indicator's series declared by the mission (``policy: breaks:``): from
+    ``round`` on, the question was worded differently (``kind: wording``) or the sample was drawn
+    differently (``kind: design``), so that the round is not comparable with the rounds before it.
+
+    The comparison that ends at ``round`` (the first round asked the new way) is not made: it is
+    listed as not compared, outside every false-discovery-rate family, and its row carries the
+    note. ``indicators`` empty means every indicator.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    round: str
+    kind: Literal["wording", "design"] = "wording"
+    indicators: tuple[str, ...] = Field(default=(), strict=False)
+
+    def applies(self, indicator: str, current_round: str | None) -> bool:
+        """Whether the comparison ending at ``current_round`` crosses this break for
+        ``indicator`` (a variant "TRU-01.police" follows its indicator "TRU-01")."""
+        if current_round is None or str(current_round) != self.round:
+            return False
+        base = str(indicator).split(".", 1)[0]
+        return not self.indicators or indicator in self.indicators or base in self.indicators
 
 
 class ReportingPolicy(BaseModel):
@@ -57,6 +82,18 @@ class ReportingPolicy(BaseModel):
         greyed with a note, never ranked).
     min_double_coded:
         Reliability (Krippendorff's alpha) from fewer double-coded units is flagged.
+    max_cv, max_ci_width:
+        An estimate is noted "low precision" when its coefficient of variation (se / estimate)
+        exceeds ``max_cv``, or, for a proportion, when its confidence interval is wider than
+        ``max_ci_width`` (on the 0-1 scale: 0.2 is 20 percentage points).
+    max_deff:
+        An estimate whose design effect (variance against simple random sampling of the same size)
+        exceeds this is noted with its design effect.
+    breaks:
+        Declared breaks in a series (:class:`SeriesBreak`): a change of question wording or of
+        sample design between two rounds.
+
+    The notes these rules give each row of a table are :func:`mande.reporting.notes.row_notes`.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
@@ -69,6 +106,15 @@ class ReportingPolicy(BaseModel):
     min_partners: int = Field(default=5, ge=0)
     min_interviews: int = Field(default=5, ge=0)
     min_double_coded: int = Field(default=10, ge=0)
+    max_cv: float = Field(default=0.3, gt=0)
+    max_ci_width: float = Field(default=0.2, gt=0, le=1)
+    max_deff: float = Field(default=2.0, gt=0)
+    breaks: tuple[SeriesBreak, ...] = Field(default=(), strict=False)
+
+    def series_break(self, indicator: str, current_round: str | None) -> SeriesBreak | None:
+        """The declared break the comparison ending at ``current_round`` crosses for
+        ``indicator``, else None."""
+        return next((b for b in self.breaks if b.applies(indicator, current_round)), None)
 
     def family_text(self, lang: str = "en") -> str:
         """The FDR family in words, as the notes under tables state it."""

@@ -17,6 +17,7 @@ from openpyxl import Workbook, load_workbook
 from mande.report._cells import DANGEROUS_PREFIXES, SUPPRESSED, foreign_formulas, put
 from mande.report.annex import describe_annex, write_annex
 from mande.report.build import BREAKDOWNS, ReportData, build_report_data
+from mande.report.style import clean_zero
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -64,9 +65,10 @@ def test_summary_figures_equal_the_results(data: ReportData, annexes: dict[str, 
         ch = next(r for r in _rows(wb["Changes"]) if r[0].value == ind)
         prev, value2, change, c_lo, c_hi, q, verdict = (c.value for c in ch[2:9])
         assert prev == _same(rec["previous_estimate"]) and value2 == value
-        assert change == pytest.approx(rec["change"] * 100, rel=1e-12)
+        # a figure that displays as zero is written as zero: "-0.0" never prints
+        assert change == pytest.approx(clean_zero(rec["change"] * 100, 1), rel=1e-12)
         assert (c_lo, c_hi) == pytest.approx(
-            (rec["change_ci_low"] * 100, rec["change_ci_high"] * 100)
+            (clean_zero(rec["change_ci_low"] * 100, 1), clean_zero(rec["change_ci_high"] * 100, 1))
         )
         assert q == _same(rec["q_value"])
         assert verdict == {"improved": "Improved", "deteriorated": "Deteriorated"}.get(
@@ -201,7 +203,7 @@ def test_french_labels(annexes: dict[str, Path]) -> None:
     ws = wb["Synthèse"]
     assert ws["A5"].value == "Situation en matière de sécurité"
     assert ws["B6"].value == "Se sentent en sécurité la nuit"
-    assert ws["E4"].value == "IC 95 % haut"
+    assert ws["E4"].value == "IC 95\u00a0% haut"
 
 
 def test_opens_in_libreoffice(annexes: dict[str, Path], tmp_path: Path) -> None:
