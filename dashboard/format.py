@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from mande.report.style import number
+from mande.report.style import number, signed
 
 NNBSP = "\u202f"  # narrow no-break space: French puts one before "%"
 
@@ -35,12 +35,12 @@ def change(points: Any, kind: str, lang: str) -> str:
     """A change already in percentage points (proportions) or in units (means), signed."""
     if _nan(points):
         return "–"
-    # ASCII signs: Streamlit's st.metric reads the leading "-" to point the arrow down.
-    sign = "+" if points > 0 else "-" if points < 0 else "±"
+    # ASCII signs: Streamlit's st.metric reads the leading "-" to point the arrow down; a change
+    # that rounds to zero is "±0.0", never "-0.0" (mande's one signed-number formatter)
     unit = (
         (" pp" if lang == "en" else " pts") if kind in ("proportion", "mean_of_indicators") else ""
     )
-    return f"{sign}{number(abs(float(points)), lang, 1)}{unit}"
+    return f"{signed(float(points), lang, 1, zero='±')}{unit}"
 
 
 def change_interval(low: Any, high: Any, kind: str, lang: str) -> str:

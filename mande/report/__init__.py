@@ -58,10 +58,14 @@ def make_report(
     out: str | Path,
     docx: str | Path | None = None,
     lang: str = "en",
+    *,
+    trend_models: bool = True,
 ) -> ReportData:
     """Build the report for ``period`` and write the annex to ``out`` (and the draft to ``docx``).
 
-    Returns the :class:`ReportData` the files were written from.
+    Returns the :class:`ReportData` the files were written from. From a store, the annex's
+    Trends sheet holds the trend models of the headline indicators (``trend_models=False`` leaves
+    them out, which is faster).
 
     Raises
     ------
@@ -72,7 +76,7 @@ def make_report(
     check_extension(out, ".xlsx", "the annex (--out)")
     if docx is not None:
         check_extension(docx, ".docx", "the draft (--docx)")
-    data = build_report_data(store_or_inputs, period, lang)
+    data = build_report_data(store_or_inputs, period, lang, trend_models=trend_models)
     write_annex(data, out, lang)
     if docx is not None:
         write_narrative(data, docx, lang)

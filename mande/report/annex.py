@@ -139,6 +139,29 @@ L: dict[str, dict[str, str]] = {
         "trend_title": "Headline indicators, per cent of respondents",
         "trend_table": "Headline indicators by reporting period (per cent of respondents)",
         "period_col": "Reporting period",
+        "slopes_title": "Linear trend per survey round, overall and by region (design-based)",
+        "slope": "Slope (pp per round)",
+        "slope_mean": "Slope (points per round)",
+        "all_regions": "All regions",
+        "rounds_n": "Rounds",
+        "its_title": "Interrupted time series around {event} ({date})",
+        "term": "Term",
+        "level_change": "Level change (pp)",
+        "slope_change": "Slope change (pp per round)",
+        "pre_trend": "Trend before (pp per round)",
+        "pre_trend_difference": "Difference in earlier trend (pp per round)",
+        "model": "Model",
+        "comparison group": "Against the other regions",
+        "single series": "Single series",
+        "caveat": "Caveat",
+        "fn_slopes": "Slope: change per survey round from a design-based linear model of the "
+        "stacked rounds up to this period (percentage points per round for proportions), with its "
+        "{level} confidence interval; Improved / Deteriorated only when significant after "
+        "false-discovery-rate control across the rows of the indicator (Benjamini–Hochberg). The "
+        "same figures as the dashboard's Trends page.",
+        "no_models": "The trend models need the survey rounds themselves (a report built from a "
+        "store) and two rounds or more up to this period.",
+        "not_estimable": "{indicator}: no trend model ({why})",
         "rqi_title": "Relationship quality by partner type",
         "partner_type": "Partner type",
         "rqi": "RQI (0–100)",
@@ -251,6 +274,31 @@ L: dict[str, dict[str, str]] = {
         "trend_title": "Indicateurs principaux, pourcentage des personnes interrogées",
         "trend_table": "Indicateurs principaux par période (pourcentage des personnes interrogées)",
         "period_col": "Période",
+        "slopes_title": "Tendance linéaire par vague d'enquête, ensemble et par région (fondée "
+        "sur le plan)",
+        "slope": "Pente (pts par vague)",
+        "slope_mean": "Pente (points par vague)",
+        "all_regions": "Toutes les régions",
+        "rounds_n": "Vagues",
+        "its_title": "Série chronologique interrompue autour de l'événement {event} ({date})",
+        "term": "Terme",
+        "level_change": "Saut de niveau (pts)",
+        "slope_change": "Changement de pente (pts par vague)",
+        "pre_trend": "Tendance avant (pts par vague)",
+        "pre_trend_difference": "Écart de tendance avant (pts par vague)",
+        "model": "Modèle",
+        "comparison group": "Par rapport aux autres régions",
+        "single series": "Série unique",
+        "caveat": "Mise en garde",
+        "fn_slopes": "Pente\u00a0: variation par vague d'enquête d'un modèle linéaire fondé sur "
+        "le plan, sur les vagues empilées jusqu'à cette période (points de pourcentage par vague "
+        "pour les proportions), avec son intervalle de confiance à {level}\u00a0; Amélioration / "
+        "Détérioration seulement si significative après contrôle du taux de fausses découvertes "
+        "sur les lignes de l'indicateur (Benjamini-Hochberg). Mêmes chiffres que la page "
+        "Tendances du tableau de bord.",
+        "no_models": "Les modèles de tendance demandent les vagues d'enquête elles-mêmes (rapport "
+        "établi à partir de la base) et au moins deux vagues jusqu'à cette période.",
+        "not_estimable": "{indicator}\u00a0: pas de modèle de tendance ({why})",
         "rqi_title": "Qualité de la relation par type de partenaire",
         "partner_type": "Type de partenaire",
         "rqi": "IQR (0–100)",
@@ -504,7 +552,7 @@ def _estimate_values(
         cells.append((_t(lang, verdict) if verdict else None, None))
     cells.append((int(rec["n"]) if not _missing(rec["n"]) else None, COUNT))
     # the row's caveats, by the reporting policy's rules (mande.reporting.notes)
-    cells.append((notes_text(row_notes(rec, ctx), lang) or None, None))
+    cells.append((notes_text(row_notes(rec.to_dict(), ctx), lang) or None, None))
     if with_change:  # the unadjusted interval, for analysts, last
         if _num(rec.get("change")) is None:
             cells += [(None, None)] * 2
@@ -831,14 +879,24 @@ def _short(period_start: Any, period_end: Any, lang: str) -> str:
     return date_range(period_start, period_end, lang, prefix=False)
 
 
+#: The Trends sheet's columns: about 100 of Excel's character units, so that it prints at 100 % on
+#: A4 landscape as the summary does.
+TREND_WIDTHS: tuple[float, ...] = (30.0, 11.0, 11.0, 11.0, 11.0, 11.0, 11.0)
+
+
 def _trends(wb: Workbook, data: ReportData, lang: str) -> None:
+    """Headline indicators by period (table and chart), then the trend models: the linear trend
+    per round overall and by region, and the interrupted time series around the mission's
+    events, as the dashboard's Trends page shows them."""
     ws = wb.create_sheet(_t(lang, "trends"))
     inds = list(dict.fromkeys(data.trends["indicator"]))
-    names = dict(zip(data.indicators["indicator"], data.indicators[f"name_{lang}"], strict=True))
-    widths = [30.0, *([16.0] * len(inds))]
+    widths = list(TREND_WIDTHS)
+    if len(inds) > len(widths) - 1:  # more headline indicators: narrower columns, same width
+        widths = [30.0, *([66.0 / len(inds)] * len(inds))]
     _setup(ws, data, lang, widths, 4)
+    _print_at_100(ws)
     _title(ws, data, lang, _t(lang, "trend_table"))
-    _header(ws, 4, [_t(lang, "period_col"), *[f"{i} {names.get(i, '')}" for i in inds]], height=42)
+    _header(ws, 4, [_t(lang, "period_col"), *inds], height=18)
     by_period = {p.id: p for p in data.periods}
     periods = [p for p in dict.fromkeys(data.trends["period"])]
     periods.sort(key=lambda pid: by_period[pid].index if pid in by_period else 0)
@@ -861,12 +919,15 @@ def _trends(wb: Workbook, data: ReportData, lang: str) -> None:
                 c.number_format = PCT
         row += 1
     last = row - 1
+    names = dict(zip(data.indicators["indicator"], data.indicators[f"name_{lang}"], strict=True))
+    legend = "; ".join(f"{i}: {names.get(i, '')}" for i in inds)
+    row = _footnotes(ws, row, [legend], len(widths))
     if inds and last >= 5:
         chart = LineChart()
         chart.title = _chart_title(_t(lang, "trend_title"))
         chart.style = 2
-        chart.height = 9.5
-        chart.width = 24
+        chart.height = 9.0
+        chart.width = 23
         chart.y_axis.title = None
         chart.y_axis.number_format = "0%"
         chart.y_axis.scaling.min = 0
@@ -888,8 +949,121 @@ def _trends(wb: Workbook, data: ReportData, lang: str) -> None:
             s.marker.size = 5
             s.marker.graphicalProperties.solidFill = palette[k % len(palette)]
             s.marker.graphicalProperties.line.solidFill = palette[k % len(palette)]
-        ws.add_chart(chart, f"A{last + 3}")
-    _footnotes(ws, last + 23, [_t(lang, "fn_suppressed", min_n=_min_n(data))], max(len(widths), 4))
+        ws.add_chart(chart, f"A{row + 1}")
+        row += 22  # the chart's height in rows
+    row = _footnotes(ws, row, [_t(lang, "fn_suppressed", min_n=_min_n(data))], len(widths))
+    _trend_models(ws, data, lang, row + 1)
+
+
+def _trend_models(ws: Worksheet, data: ReportData, lang: str, row: int) -> int:
+    """The linear trends and interrupted time series of :attr:`ReportData.model_trends`."""
+    models = data.model_trends
+    ncols = len(TREND_WIDTHS)
+    widths = [ws.column_dimensions[get_column_letter(j)].width or 11.0 for j in range(1, 8)]
+    put(ws, row, 1, _t(lang, "slopes_title"), font=_SECTION)
+    row += 1
+    if models is None or not models.slopes:
+        put(ws, row, 1, _t(lang, "no_models"), font=_BODY, alignment=_WRAP)
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
+        ws.row_dimensions[row].height = 12.5 * _lines(_t(lang, "no_models"), sum(widths))
+        return row + 1
+    table = data.breakdowns.get("region")  # region names as the report's region sheet has them
+    regions = (
+        {}
+        if table is None
+        else dict(zip(table["group"].astype(str), table[f"group_{lang}"], strict=True))
+    )
+    level = number(data.level * 100, lang, 0) + ("\u00a0%" if lang == "fr" else "%")
+    keys = ["indicator", "group", "slope", "ci_low", "ci_high", "assessment", "n"]
+    head = [_t(lang, k) for k in keys]
+    _header(ws, row, head, 11.5 * max(_lines(h, w - 1) for h, w in zip(head, widths, strict=True)))
+    row += 1
+    for tr in models.slopes:
+        fmt = PP if tr.unit == "pp" else MEAN_CHANGE
+        first = True
+        for _, rec in tr.slopes.iterrows():
+            overall = str(rec["breakdown"]) in ("all", "total")
+            group = (
+                _t(lang, "all_regions")
+                if overall
+                else regions.get(str(rec["group"]), str(rec["group"]))
+            )
+            label = f"{tr.indicator} {tr.name}" if first else None
+            top = Border(bottom=_thin, top=Side(style="thin", color="808080")) if first else _BOX
+            put(ws, row, 1, label, font=_BOLD, alignment=_WRAP, border=top)
+            put(ws, row, 2, group, font=_BODY, alignment=_WRAP, border=top)
+            for j, (v, f) in enumerate(
+                [(_num(rec["estimate"]), fmt), (_num(rec["ci_low"]), fmt),
+                 (_num(rec["ci_high"]), fmt)],
+                start=3,
+            ):  # fmt: skip
+                c = put(ws, row, j, v, font=_BODY, alignment=_RIGHT, border=top)
+                c.number_format = f
+            verdict = {"improved": "improved", "deteriorated": "deteriorated"}.get(
+                str(rec["verdict"]), "stable"
+            )
+            put(ws, row, 6, _t(lang, verdict), font=_BODY, alignment=_TEXT_WRAP, border=top)
+            c = put(ws, row, 7, int(rec["n"]), font=_BODY, alignment=_RIGHT, border=top)
+            c.number_format = COUNT
+            lines = max(
+                _lines(label or "", widths[0] - 2), _lines(group, widths[1] - 2),
+                _lines(_t(lang, verdict), widths[5] - 2),
+            )  # fmt: skip
+            ws.row_dimensions[row].height = 12.5 * lines
+            first = False
+            row += 1
+    notes = [_t(lang, "fn_slopes", level=level)]
+    notes += [_t(lang, "not_estimable", indicator=i, why=why) for i, why in models.skipped]
+    row = _footnotes(ws, row, notes, ncols)
+    by_event: dict[str, list[Any]] = {}
+    for tr in models.its:
+        by_event.setdefault(tr.event.id, []).append(tr)
+    for trs in by_event.values():
+        event = trs[0].event
+        row += 1
+        title = _t(lang, "its_title", event=event.text(lang), date=date_text(event.date, lang))
+        put(ws, row, 1, title, font=_SECTION)
+        row += 1
+        keys = ["indicator", "term", "estimate", "ci_low", "ci_high", "p", "model"]
+        head = [_t(lang, k) for k in keys]
+        _header(ws, row, head, 30)
+        row += 1
+        caveats: list[str] = []
+        for tr in trs:
+            first = True
+            for _, rec in tr.its.iterrows():
+                term = str(rec["term"])
+                fmt = PP if tr.unit == "pp" else MEAN_CHANGE
+                label = f"{tr.indicator} {tr.name}" if first else None
+                top = (
+                    Border(bottom=_thin, top=Side(style="thin", color="808080")) if first else _BOX
+                )
+                put(ws, row, 1, label, font=_BOLD, alignment=_WRAP, border=top)
+                term_text = _t(lang, term) if term in L[lang] else term
+                if tr.unit != "pp":
+                    term_text = term_text.replace("pp", "points").replace("pts", "points")
+                put(ws, row, 2, term_text, font=_BODY, alignment=_WRAP, border=top)
+                for j, (v, f) in enumerate(
+                    [(_num(rec["estimate"]), fmt), (_num(rec["ci_low"]), fmt),
+                     (_num(rec["ci_high"]), fmt), (_num(rec["p_value"]), PVAL)],
+                    start=3,
+                ):  # fmt: skip
+                    c = put(ws, row, j, v, font=_BODY, alignment=_RIGHT, border=top)
+                    c.number_format = f
+                model = str(rec.get("model") or "")
+                model_text = _t(lang, model) if model in L[lang] else model
+                put(ws, row, 7, model_text, font=_BODY, alignment=_WRAP, border=top)
+                ws.row_dimensions[row].height = 12.5 * max(
+                    _lines(label or "", widths[0] - 2), _lines(term_text, widths[1] - 2),
+                    _lines(model_text, widths[6] - 2),
+                )  # fmt: skip
+                first = False
+                row += 1
+            caveat = str(tr.its["caveat"].iloc[0])
+            if caveat and caveat not in caveats:
+                caveats.append(caveat)
+        row = _footnotes(ws, row, [f"{_t(lang, 'caveat')}: {c}" for c in caveats], ncols)
+    return row
 
 
 def _chart_title(text: str) -> Title:

@@ -169,6 +169,8 @@ class ReportData:
     weighting: Mapping[str, Any] | None = None  # the current round's (Store.weighting)
     footprint: Any = None  # mande.report.footprint.FootprintSection
     policy: ReportingPolicy = field(default_factory=ReportingPolicy)
+    # the trend models of the Trends sheet (mande.report.trend_models.ModelTrends), from a store
+    model_trends: Any = None
 
     def comparison_label(self, lang: str | None = None) -> str:
         """The comparison period by its dates ("1 February–31 May 2026"), "" without one."""
@@ -498,6 +500,7 @@ def build_report_data(
     level: float | None = None,
     fdr: float | None = None,
     headline: Sequence[str] | None = None,
+    trend_models: bool = False,
 ) -> ReportData:
     """Assemble the report for ``period``: its rounds, the comparison period, every figure.
 
@@ -517,6 +520,11 @@ def build_report_data(
     headline:
         Indicator ids charted as headline trends (default: the catalogue's headline indicators,
         else SAF-01, SAF-03, TRU-01, ID-01, MIS-01, MIS-02 where present).
+    trend_models:
+        With a store: also compute the headline indicators' trend models over the rounds up to
+        this period (:func:`mande.report.trend_models.model_trends`: linear trend per round overall
+        and by region, interrupted time series around the mission's events), as the dashboard's
+        Trends page computes them. Off by default: about a second per indicator and event.
 
     Raises
     ------
@@ -725,6 +733,15 @@ def build_report_data(
         ]
     ].reset_index(drop=True)
 
+    models = None
+    if trend_models and not isinstance(store_or_inputs, ReportInputs):
+        from mande.report.trend_models import model_trends
+
+        up_to = rounds[rounds["period"].map({q.id: q.index for q in periods}) <= p.index]
+        models = model_trends(
+            store_or_inputs, list(headline), list(up_to["round"].astype(str)), lang, level=level
+        )
+
     from mande import __version__
 
     produced_at = inputs.produced_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -753,6 +770,7 @@ def build_report_data(
         weighting=inputs.weighting.get(current_round) if current_round else None,
         footprint=inputs.footprint,
         policy=policy,
+        model_trends=models,
     )
 
 

@@ -692,28 +692,32 @@ def write_narrative(
     note_style.font.color.rgb = RGBColor(0x66, 0x66, 0x66)
     note_style.paragraph_format.left_indent = Cm(0.63)
     t = T[lang]
-    doc.add_paragraph(t["title"], style="Title")
+
+    def typo(text: str) -> str:  # every French string of the draft takes French typography
+        return fr_typography(text) if lang == "fr" else text
+
+    doc.add_paragraph(typo(t["title"]), style="Title")
     mission = data.mission_name.get(lang) or data.mission_code
     covering = t["covering"].format(mission=mission, period=data.period.label(lang))
-    sub = doc.add_paragraph(fr_typography(covering) if lang == "fr" else covering)
+    sub = doc.add_paragraph(typo(covering))
     sub.runs[0].italic = True
     for para in paragraphs:
         if para.section == "note":
             p = doc.add_paragraph()
-            run = p.add_run(safe_text(para.text))
+            run = p.add_run(safe_text(typo(para.text)))
             run.italic = True
             run.font.size = Pt(10)
             continue
-        doc.add_paragraph(para.heading, style="Heading 2")
+        doc.add_paragraph(typo(para.heading), style="Heading 2")
         # Word's own numbering ("List Number"), so that the paragraphs take the report's numbers
         # when pasted into the Secretary-General's report template
-        p = doc.add_paragraph(safe_text(para.text), style="List Number" if numbered else None)
+        p = doc.add_paragraph(safe_text(typo(para.text)), style="List Number" if numbered else None)
         p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
         for note in para.notes:
             n = doc.add_paragraph(style=NOTE_STYLE)
-            n.add_run(safe_text(note))
+            n.add_run(safe_text(typo(note)))
     props = doc.core_properties
-    props.title = f"{t['title']} – {data.mission_code} – {data.period.title(lang)}"
+    props.title = typo(f"{t['title']} – {data.mission_code} – {data.period.title(lang)}")
     props.author = data.produced_by
     props.language = "fr-FR" if lang == "fr" else "en-GB"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -79,7 +79,8 @@ class Note:
         from mande.report.style import number
 
         kw = {
-            k: number(v, lang, 1) if isinstance(v, float) else v for k, v in dict(self.values).items()
+            k: number(v, lang, 1) if isinstance(v, float) else v
+            for k, v in dict(self.values).items()
         }
         texts = NOTES[self.key]
         return texts.get(lang, texts["en"]).format(**kw)
@@ -120,7 +121,7 @@ def _flag(value: Any) -> bool:
     return bool(value) if _float(value) is not None or isinstance(value, bool) else False
 
 
-def row_notes(rec: Mapping[str, Any], ctx: NoteContext) -> list[Note]:
+def row_notes(rec: Mapping[Any, Any], ctx: NoteContext) -> list[Note]:
     """The notes of one row of a report table, in the order they are printed.
 
     ``rec`` holds the row's ``indicator``, ``estimate``, ``ci_low``, ``ci_high``, ``n``,
