@@ -146,6 +146,7 @@ L: dict[str, dict[str, str]] = {
         "rounds_n": "Rounds",
         "its_title": "Interrupted time series around {event} ({date})",
         "term": "Term",
+        "its_estimate": "Estimate",
         "level_change": "Level change (pp)",
         "slope_change": "Slope change (pp per round)",
         "pre_trend": "Trend before (pp per round)",
@@ -282,6 +283,7 @@ L: dict[str, dict[str, str]] = {
         "rounds_n": "Vagues",
         "its_title": "Série chronologique interrompue autour de l'événement {event} ({date})",
         "term": "Terme",
+        "its_estimate": "Estimation",
         "level_change": "Saut de niveau (pts)",
         "slope_change": "Changement de pente (pts par vague)",
         "pre_trend": "Tendance avant (pts par vague)",
@@ -893,7 +895,7 @@ def _trends(wb: Workbook, data: ReportData, lang: str) -> None:
     widths = list(TREND_WIDTHS)
     if len(inds) > len(widths) - 1:  # more headline indicators: narrower columns, same width
         widths = [30.0, *([66.0 / len(inds)] * len(inds))]
-    _setup(ws, data, lang, widths, 4)
+    _setup(ws, data, lang, widths, None)  # several tables: no header row repeated on each page
     _print_at_100(ws)
     _title(ws, data, lang, _t(lang, "trend_table"))
     _header(ws, 4, [_t(lang, "period_col"), *inds], height=18)
@@ -1024,7 +1026,7 @@ def _trend_models(ws: Worksheet, data: ReportData, lang: str, row: int) -> int:
         title = _t(lang, "its_title", event=event.text(lang), date=date_text(event.date, lang))
         put(ws, row, 1, title, font=_SECTION)
         row += 1
-        keys = ["indicator", "term", "estimate", "ci_low", "ci_high", "p", "model"]
+        keys = ["indicator", "term", "its_estimate", "ci_low", "ci_high", "p", "model"]
         head = [_t(lang, k) for k in keys]
         _header(ws, row, head, 30)
         row += 1
@@ -1052,7 +1054,7 @@ def _trend_models(ws: Worksheet, data: ReportData, lang: str, row: int) -> int:
                     c.number_format = f
                 model = str(rec.get("model") or "")
                 model_text = _t(lang, model) if model in L[lang] else model
-                put(ws, row, 7, model_text, font=_BODY, alignment=_WRAP, border=top)
+                put(ws, row, 7, model_text, font=_BODY, alignment=_TEXT_WRAP, border=top)
                 ws.row_dimensions[row].height = 12.5 * max(
                     _lines(label or "", widths[0] - 2), _lines(term_text, widths[1] - 2),
                     _lines(model_text, widths[6] - 2),

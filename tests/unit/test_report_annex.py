@@ -283,3 +283,27 @@ def test_summary_prints_at_100_per_cent(
                 shutil.copy(
                     f, docs / f"{lang}_{'summary' if sheet in names[:1] else 'changes'}_{i}.png"
                 )
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_cover_renders_on_one_clean_page(
+    annexes: dict[str, Path], tmp_path: Path, lang: str
+) -> None:
+    """The cover prints on one A4 landscape page, with no "###" (a figure too wide for its
+    column) and who produced it; its page goes to ``docs/annex/`` with MANDE_WRITE_DOCS=1."""
+    sheet = "Cover" if lang == "en" else "Couverture"
+    pdf = _render(annexes[lang], sheet, tmp_path)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    assert int(re.search(r"Pages:\s+(\d+)", info).group(1)) == 1  # type: ignore[union-attr]
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "###" not in text and "root" not in text
+    assert ("Produced by" if lang == "en" else "Produit par") in text
+    png = tmp_path / f"{lang}_cover"
+    subprocess.run(["pdftoppm", "-png", "-r", "80", str(pdf), str(png)], check=True, timeout=120)
+    made = sorted(tmp_path.glob(f"{png.name}*.png"))
+    assert made
+    if os.environ.get("MANDE_WRITE_DOCS") == "1":
+        docs = Path(__file__).resolve().parents[2] / "docs" / "annex"
+        shutil.copy(made[0], docs / f"{lang}_cover_1.png")
