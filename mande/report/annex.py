@@ -896,6 +896,7 @@ def _trends(wb: Workbook, data: ReportData, lang: str) -> None:
     if len(inds) > len(widths) - 1:  # more headline indicators: narrower columns, same width
         widths = [30.0, *([66.0 / len(inds)] * len(inds))]
     _setup(ws, data, lang, widths, None)  # several tables: no header row repeated on each page
+    ws.freeze_panes = "A5"
     _print_at_100(ws)
     _title(ws, data, lang, _t(lang, "trend_table"))
     _header(ws, 4, [_t(lang, "period_col"), *inds], height=18)
@@ -1445,8 +1446,12 @@ def _finish(wb: Workbook, lang: str) -> None:
             for c in row:
                 v = c.value
                 if isinstance(v, float) and c.data_type == "n":
-                    decimals = _shown_decimals(str(c.number_format))
-                    if decimals is not None:
+                    fmt = str(c.number_format)
+                    decimals = _shown_decimals(fmt)
+                    # a negative figure, or any figure in a signed format ("+0.0;-0.0;0.0"), that
+                    # rounds to zero shows "0.0" ("-0.0" or "+0.0" otherwise); a p of 0.00006
+                    # stays as it is ("0.000")
+                    if decimals is not None and (v < 0 or ";" in fmt):
                         c.value = clean_zero(v, decimals)
                 elif lang == "fr" and isinstance(v, str) and c.data_type == "s":
                     fixed = fr_typography(v)

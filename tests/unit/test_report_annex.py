@@ -180,7 +180,7 @@ def test_layout_formats_and_print_setup(annexes: dict[str, Path]) -> None:
     for ws in wb.worksheets:
         assert ws.page_setup.orientation == "landscape"
         assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
-        at_100 = ws.title in ("Summary", "Changes")
+        at_100 = ws.title in ("Summary", "Changes", "Trends")
         assert bool(ws.sheet_properties.pageSetUpPr.fitToPage) is not at_100, ws.title
         if at_100:  # printed at 100 %, never shrunk to fit
             assert ws.page_setup.scale == 100 and not ws.page_setup.fitToWidth
