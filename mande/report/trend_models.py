@@ -90,26 +90,30 @@ def model_trends(
     from mande.indicator_trends import indicator_trends
     from mande.indicators.catalogue import load_catalogue
 
-    if len(rounds) < 2:
-        return ModelTrends(lang=lang)
+    if len(rounds) < 2 or not all(hasattr(store, a) for a in ("responses", "design", "mission")):
+        return ModelTrends(lang=lang)  # no survey rounds to fit on (a store of results only)
     view = _RoundsUpTo(store, rounds)
     catalogue = load_catalogue()
     # the latest event with rounds on both sides: the one a report of this period is asked about
     events = _events_within(store.mission(), view.rounds())[-1:]
+    event = events[0] if events else None
     slopes, its, skipped = [], [], []
     for ind in indicators:
-        try:
-            slopes.append(indicator_trends(view, ind, catalogue, lang=lang, level=level))
-        except EstimationError as exc:
-            skipped.append((str(ind), str(exc)))
-            continue
-        for event in events:
+        tr = None
+        if event is not None:  # one fit gives the slopes and the time series around the event
             try:
                 tr = indicator_trends(
                     view, ind, catalogue, event_id=event.id, lang=lang, level=level
                 )
             except EstimationError:
-                continue  # the event leaves too few rounds on one side for this indicator
-            if tr.its is not None and not tr.its.empty:
-                its.append(tr)
+                tr = None  # the event leaves too few rounds on one side for this indicator
+        if tr is None:
+            try:
+                tr = indicator_trends(view, ind, catalogue, lang=lang, level=level)
+            except EstimationError as exc:
+                skipped.append((str(ind), str(exc)))
+                continue
+        slopes.append(tr)
+        if tr.its is not None and not tr.its.empty:
+            its.append(tr)
     return ModelTrends(tuple(slopes), tuple(its), tuple(skipped), lang)

@@ -240,7 +240,9 @@ def _outputs(store: Store, backend: Backend, settings: mande.Settings, out: Path
     files += [out / "explorer.csv", out / "partners.csv"]
     periods = sorted({p for p in store.rounds()["period"].dropna()})
     if periods:
-        mande.make_report(store, periods[-1], out / "annex.xlsx", docx=out / "draft.docx")
+        mande.make_report(
+            store, periods[-1], out / "annex.xlsx", docx=out / "draft.docx", trend_models=False
+        )
         files += [out / "annex.xlsx", out / "draft.docx"]
     return files
 

@@ -63,7 +63,7 @@ def report(dash: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any
     period = dash.figures("en").comparison.period.id
     out = tmp_path_factory.mktemp("report")
     annex, draft = out / "annex.xlsx", out / "draft.docx"
-    data = mande.make_report(dash.store(), period, annex, docx=draft, lang="en")
+    data = mande.make_report(dash.store(), period, annex, docx=draft, lang="en", trend_models=False)
     text = "\n".join(p.text for p in Document(str(draft)).paragraphs)
     return {"data": data, "wb": load_workbook(annex), "text": text, "period": period}
 
