@@ -883,7 +883,8 @@ def _short(period_start: Any, period_end: Any, lang: str) -> str:
 
 #: The Trends sheet's columns: about 100 of Excel's character units, so that it prints at 100 % on
 #: A4 landscape as the summary does.
-TREND_WIDTHS: tuple[float, ...] = (30.0, 11.0, 11.0, 11.0, 11.0, 11.0, 11.0)
+#: Column F holds the assessment (slopes) and the model (time series), G the n and the p.
+TREND_WIDTHS: tuple[float, ...] = (28.0, 13.0, 10.0, 9.0, 9.0, 20.0, 9.0)
 
 
 def _trends(wb: Workbook, data: ReportData, lang: str) -> None:
@@ -894,7 +895,7 @@ def _trends(wb: Workbook, data: ReportData, lang: str) -> None:
     inds = list(dict.fromkeys(data.trends["indicator"]))
     widths = list(TREND_WIDTHS)
     if len(inds) > len(widths) - 1:  # more headline indicators: narrower columns, same width
-        widths = [30.0, *([66.0 / len(inds)] * len(inds))]
+        widths = [28.0, *([70.0 / len(inds)] * len(inds))]
     _setup(ws, data, lang, widths, None)  # several tables: no header row repeated on each page
     ws.freeze_panes = "A5"
     _print_at_100(ws)
@@ -1027,7 +1028,7 @@ def _trend_models(ws: Worksheet, data: ReportData, lang: str, row: int) -> int:
         title = _t(lang, "its_title", event=event.text(lang), date=date_text(event.date, lang))
         put(ws, row, 1, title, font=_SECTION)
         row += 1
-        keys = ["indicator", "term", "its_estimate", "ci_low", "ci_high", "p", "model"]
+        keys = ["indicator", "term", "its_estimate", "ci_low", "ci_high", "model", "p"]
         head = [_t(lang, k) for k in keys]
         _header(ws, row, head, 30)
         row += 1
@@ -1048,17 +1049,19 @@ def _trend_models(ws: Worksheet, data: ReportData, lang: str, row: int) -> int:
                 put(ws, row, 2, term_text, font=_BODY, alignment=_WRAP, border=top)
                 for j, (v, f) in enumerate(
                     [(_num(rec["estimate"]), fmt), (_num(rec["ci_low"]), fmt),
-                     (_num(rec["ci_high"]), fmt), (_num(rec["p_value"]), PVAL)],
+                     (_num(rec["ci_high"]), fmt)],
                     start=3,
                 ):  # fmt: skip
                     c = put(ws, row, j, v, font=_BODY, alignment=_RIGHT, border=top)
                     c.number_format = f
                 model = str(rec.get("model") or "")
                 model_text = _t(lang, model) if model in L[lang] else model
-                put(ws, row, 7, model_text, font=_BODY, alignment=_TEXT_WRAP, border=top)
+                put(ws, row, 6, model_text, font=_BODY, alignment=_TEXT_WRAP, border=top)
+                c = put(ws, row, 7, _num(rec["p_value"]), font=_BODY, alignment=_RIGHT, border=top)
+                c.number_format = PVAL
                 ws.row_dimensions[row].height = 12.5 * max(
                     _lines(label or "", widths[0] - 2), _lines(term_text, widths[1] - 2),
-                    _lines(model_text, widths[6] - 2),
+                    _lines(model_text, widths[5] - 2),
                 )  # fmt: skip
                 first = False
                 row += 1

@@ -120,7 +120,7 @@ def test_interrupted_time_series_equals_the_trends_page(store: Store, annexes: d
     starts = [i for i, r in enumerate(all_rows) if r[0] == "Indicator"]
     assert len(starts) == 2
     assert all_rows[starts[1]][:7] == (
-        "Indicator", "Term", "Estimate", "95% CI low", "95% CI high", "p", "Model",
+        "Indicator", "Term", "Estimate", "95% CI low", "95% CI high", "Model", "p",
     )  # fmt: skip
     body = []
     current = None
@@ -138,7 +138,7 @@ def test_interrupted_time_series_equals_the_trends_page(store: Store, annexes: d
                 tuple(clean_zero(float(rec[k]), 1) for k in ("estimate", "ci_low", "ci_high")),
                 rel=1e-12,
             )
-            assert row[5] == pytest.approx(float(rec["p_value"]), rel=1e-12)
+            assert row[6] == pytest.approx(float(rec["p_value"]), rel=1e-12)
     caveat = str(its[0].its["caveat"].iloc[0])
     assert f"Caveat: {caveat}" in text
 

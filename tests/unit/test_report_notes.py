@@ -129,3 +129,18 @@ def test_annex_notes_filled_per_rule(calibrated: dict, lang: str) -> None:
     changes = wb["Changes" if lang == "en" else "Variations"]
     saf2 = next(r for r in changes.iter_rows(min_row=5) if r[0].value == "SAF-02")
     assert saf2[4].value is None  # the change across the break is not shown, nor tested
+
+
+def test_policy_declares_the_rules_in_mission_yaml() -> None:
+    pol = ReportingPolicy.from_mapping(
+        {"max_cv": 0.25, "max_deff": 3, "breaks": [{"round": "R5", "indicators": ["TRU-01"]}]}
+    )
+    assert pol.max_cv == 0.25 and pol.max_deff == 3 and pol.max_ci_width == 0.2
+    assert pol.series_break("TRU-01.police", "R5") == SeriesBreak(
+        round="R5", indicators=("TRU-01",)
+    )
+    assert pol.series_break("SAF-01", "R5") is None
+    from mande.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="breaks"):
+        ReportingPolicy.from_mapping({"breaks": [{"round": "R5", "kind": "moon"}]})
