@@ -198,7 +198,7 @@ def date_range(start: dt.date, end: dt.date, lang: str = "en", *, prefix: bool =
 _SPACES = "[ \t\u00a0\u202f]*"
 # double punctuation that ends a word: followed by a space, a closing mark or the end (so that
 # "14:30", "https://" and "a:b" codes are left alone)
-_FR_PUNCT = re.compile(r"(?<=\S)" + _SPACES + r"([;:!?])(?=[\s»)\]]|$)")
+_FR_PUNCT = re.compile(r"(?<=[^\s(\[])" + _SPACES + r"([;:!?])(?=[\s»)\]]|$)")
 _FR_CLOSE = re.compile(_SPACES + "»")
 _FR_OPEN = re.compile("«" + _SPACES)
 _FR_PERCENT = re.compile(r"(?<=\d)[ \u00a0\u202f]*(%|pour cent)")
@@ -219,4 +219,6 @@ def fr_typography(text: str) -> str:
 
 #: A French double punctuation mark without its no-break space before it (what
 #: :func:`fr_typography` fixes); used by the tests that scan every French output.
-FR_MISSING_SPACE = re.compile(r"(?<![\u00a0\u202f])[;:!?](?=[\s»)\]]|$)|«(?!\u00a0)|(?<!\u00a0)»")
+FR_MISSING_SPACE = re.compile(
+    r"(?<![\u00a0\u202f(\[])[;:!?](?=[\s»)\]]|$)|«(?!\u00a0)|(?<!\u00a0)»"
+)

@@ -106,6 +106,14 @@ def describe_weighting(stored: Mapping[str, Any], lang: str = "en") -> str:
     method = spec.get("method", "raking")
     bounds = spec.get("bounds")
     if lang == "fr":
+        import math
+
+        from mande.report.style import fr_typography, number
+
+        def fr(value: Any, decimals: int) -> str:  # decimal comma, as the French report writes
+            v = float(value)
+            return number(v, "fr", decimals) if math.isfinite(v) else "?"
+
         meth = {
             "raking": "calage par raking",
             "linear": "calage linéaire",
@@ -116,18 +124,18 @@ def describe_weighting(stored: Mapping[str, Any], lang: str = "en") -> str:
             f"village x ménages tirés / ménages dénombrés x 1 / nombre d'adultes du ménage), "
             f"d'après le plan d'échantillonnage. Ajustement de la non-réponse par classes "
             f"({', '.join(str(r.get('nonresponse_class')) for r in resp[:8])}) : taux de réponse "
-            f"global {rate:.1f} %. Puis {meth} sur les marges de population adulte ({margins}) "
+            f"global {fr(rate, 1)} %. Puis {meth} sur les marges de population adulte ({margins}) "
             f"de {spec.get('population_source', '?')} ({spec.get('population_year', '?')})"
         )
         if bounds:
-            text += f", rapports de poids bornés à [{bounds[0]:g} ; {bounds[1]:g}]"
+            text += f", rapports de poids bornés à [{fr(bounds[0], 2)} ; {fr(bounds[1], 2)}]"
         text += (
-            f". Rapports de poids (g) entre {cal.get('g_min', float('nan')):.2f} et "
-            f"{cal.get('g_max', float('nan')):.2f} ; effet de plan de Kish dû à la pondération "
-            f"{cal.get('deff_after', float('nan')):.2f}. Les erreurs-types tiennent compte du "
+            f". Rapports de poids (g) entre {fr(cal.get('g_min', float('nan')), 2)} et "
+            f"{fr(cal.get('g_max', float('nan')), 2)} ; effet de plan de Kish dû à la pondération "
+            f"{fr(cal.get('deff_after', float('nan')), 2)}. Les erreurs-types tiennent compte du "
             "calage (résidus de la régression sur les variables de calage, comme R survey)."
         )
-        return text
+        return fr_typography(text)
     meth = {
         "raking": "raking",
         "linear": "linear (GREG) calibration",
