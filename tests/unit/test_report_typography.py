@@ -4,6 +4,7 @@ anywhere (the one signed-number formatter, mande.report.style)."""
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,17 @@ def test_no_annex_cell_displays_minus_zero(files: dict[str, Path]) -> None:
                     assert not (c.value < 0 and shown == 0), (ws.title, c.coordinate, c.value)
                     tiny += c.value == 0 and str(c.number_format).startswith("+")
     assert tiny > 0  # the example holds a change of -0.007 points, written as 0
+
+
+def test_french_weighting_text_of_the_methods_sheet() -> None:
+    from mande.weighting import describe_weighting
+
+    stored = {
+        "spec": {"margins": ["region", "sex"], "bounds": [0.5, 2.0], "population_year": 2025},
+        "calibration": {"g_min": 0.8, "g_max": 1.26, "deff_after": 1.33},
+        "response": [{"selected": 100, "interviewed": 88.6, "nonresponse_class": "VD01"}],
+    }
+    text = describe_weighting(stored, "fr")
+    assert not FR_MISSING_SPACE.search(text)
+    assert "88,6\u00a0%" in text and "0,80 et 1,26\u202f;" in text and "1,33" in text
+    assert not re.search(r"\d\.\d", text)  # a decimal comma in French
