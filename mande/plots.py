@@ -126,7 +126,7 @@ def _rgba(colour: str, alpha: float) -> str:
 
 # Small multiples: more groups than this are drawn one panel per group, never as overlapping bands.
 MAX_GROUPS_IN_ONE_PANEL = 3
-_FACET_COLUMNS = 3
+_FACET_COLUMNS = 2
 _REFERENCE = "#9e9e9e"
 # Event markers: numbered boxes in a strip above the plot area, never over the data. A marker box
 # is _MARKER_PX wide (text box, padding and border); two markers closer than _MARKER_PX + _MARKER_GAP
@@ -135,7 +135,7 @@ _MARKER_SIZE = 16
 _MARKER_PAD = 2
 _MARKER_PX = _MARKER_SIZE + 2 * _MARKER_PAD + 2
 _MARKER_GAP = 4
-_MIN_PLOT_PX = 300
+_MIN_PLOT_PX = 260
 _ROW_PX = _MARKER_PX + _MARKER_GAP
 
 
@@ -309,8 +309,9 @@ def trend_figure(
         fig.update_xaxes(range=span)
         if panels > 1:  # a fixed range on matched x axes stops plotly.js autoranging y otherwise
             fig.update_yaxes(autorange=True)
-        if numbered:
-            strip = _add_events(fig, numbered, lang, span, panels)
+        if numbered:  # the narrowest panel: a phone's plot shared by the columns of panels
+            narrowest = _MIN_PLOT_PX / (min(_FACET_COLUMNS, panels) if panels > 1 else 1)
+            strip = _add_events(fig, numbered, lang, span, panels, narrowest)
     ticktext = [str((round_names or {}).get(r, r)) for r in labels]
     if panels > 1:  # narrow panels: "May<br>2026"
         ticktext = [t.replace(" ", "<br>", 1) for t in ticktext]
@@ -403,7 +404,7 @@ def _small_multiples(
             fig.layout[f"xaxis{above}" if above > 1 else "xaxis"].showticklabels = True
     for a in fig.layout.annotations:  # the panels' titles: the group names, left-aligned
         a.update(font={"size": 12}, xanchor="left", x=a.x - 0.5 / cols + 0.01)
-    fig.update_layout(height=120 + 210 * nrows, showlegend=ref is not None)
+    fig.update_layout(height=120 + 200 * nrows, showlegend=ref is not None)
     fig.update_yaxes(title_text=text["percent"] if percent else text["value"], col=1)
     return fig
 
@@ -452,14 +453,14 @@ def event_marker_boxes(
 
 def _add_events(
     fig: go.Figure, numbered: list[tuple[int, Any]], lang: str, span: list[pd.Timestamp],
-    panels: int,
+    panels: int, narrowest: float = _MIN_PLOT_PX,
 ) -> int:  # fmt: skip
     """Dashed lines (and spans) in every panel; numbered markers in the strip above the top row.
     Returns the strip's height in pixels."""
     names = sorted(k for k in fig.layout if k.startswith("xaxis")) or ["xaxis"]
     total = (span[1] - span[0]).total_seconds()
     fractions = [(pd.Timestamp(e.date) - span[0]).total_seconds() / total for _, e in numbered]
-    rows = _marker_rows(fractions, _MARKER_PX / _MIN_PLOT_PX)
+    rows = _marker_rows(fractions, (_MARKER_PX + _MARKER_GAP) / narrowest)
     base = 22 if panels > 1 else 4  # above the panels' titles
 
     def top_of(name: str) -> float:

@@ -218,7 +218,7 @@ def test_event_markers_sit_above_the_plot_and_never_overlap() -> None:
     markers = [a for a in fig.layout.annotations if (a.name or "").startswith("event-")]
     assert [a.text for a in markers] == [f"<b>{k}</b>" for k in range(1, 6)]
     assert all(a.yref == "paper" and a.y == 1 and a.yanchor == "bottom" for a in markers)
-    for width in (300, 600, 1400):  # a phone to a wide screen
+    for width in (260, 600, 1400):  # a phone to a wide screen
         boxes = plots.event_marker_boxes(fig, plot_px=width)
         assert len(boxes) == 5
         assert all(box[2] > 0 for box in boxes)  # above the plot area: never over the data
@@ -264,3 +264,22 @@ def test_round_names_label_the_axis() -> None:
     names = {"2024-11": "November 2024", "2025-05": "May 2025"}
     fig = plots.trend_figure(_results(), "SAF-01", round_dates=dates, round_names=names)
     assert list(fig.layout.xaxis.ticktext) == ["November 2024", "May 2025", "2025-11", "2026-05"]
+
+
+def test_small_multiples_keep_their_event_markers_apart_on_narrow_panels() -> None:
+    res = _regions(6)
+    dates = dict(zip(ROUNDS, pd.to_datetime([f"{r}-28" for r in ROUNDS]), strict=True))
+    events = [_event(i, dt.date(2025, 1, 1) + dt.timedelta(days=40 * i)) for i in range(5)]
+    fig = plots.trend_figure(
+        res[res["breakdown"] == "region"], "SAF-01", by="group", reference=res,
+        events=events, round_dates=dates,
+    )  # fmt: skip
+    # markers above the top row of panels only (one strip per column), lines in every panel
+    markers = [a for a in fig.layout.annotations if (a.name or "").startswith("event-")]
+    assert len(markers) == 5 * 2 and {a.xref for a in markers} == {"x", "x2"}
+    assert len([s for s in fig.layout.shapes if s.type == "line"]) == 5 * 6
+    top = max(fig.layout[k].domain[1] for k in fig.layout if k.startswith("yaxis"))
+    assert all(a.y == top and a.yshift >= 22 for a in markers)  # above the panels' titles
+    boxes = plots.event_marker_boxes(fig, plot_px=130)  # half a phone's plot
+    pairs = [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :]]
+    assert len(boxes) == 5 and not any(_overlap(a, b) for a, b in pairs)
