@@ -881,7 +881,7 @@ def rqi_heatmap(
         if "small" in rqi.columns
         else np.zeros(pivot.shape, dtype=bool)
     )
-    labels = _partner_labels(pivot.index, lang)
+    labels = _row_labels(pivot.index, lang)
     columns = _period_names(list(pivot.columns), period_labels)
     note = _txt(lang, "small numbers: not compared", "petits effectifs : non comparé")
     values = pivot.to_numpy()
@@ -923,7 +923,7 @@ def dimensions_figure(quality: pd.DataFrame, *, lang: str = "en") -> go.Figure:
     fig = go.Figure(
         go.Heatmap(
             z=values, x=[_wrap(d.label(lang)) for d in dims],
-            y=_partner_labels(rows["partner_type"], lang), colorscale=LEVEL_SCALE, zmin=1, zmax=5,
+            y=_row_labels(rows["partner_type"], lang), colorscale=LEVEL_SCALE, zmin=1, zmax=5,
             text=[["" if np.isnan(v) else f"{v:.1f}" for v in r] for r in values],
             texttemplate="%{text}", xgap=1, ygap=1,
             hovertemplate="%{y} · %{x}: %{z:.2f}<extra></extra>",
@@ -955,7 +955,7 @@ def positions_figure(
     fig = go.Figure(
         go.Heatmap(
             z=values, x=_period_names(list(pivot.columns), period_labels),
-            y=_partner_labels(pivot.index, lang), colorscale=[list(s) for s in CONTINUUM_SCALE],
+            y=_row_labels(pivot.index, lang), colorscale=[list(s) for s in CONTINUUM_SCALE],
             zmin=1, zmax=5, zmid=3, xgap=1, ygap=1,
             text=[["" if np.isnan(v) else f"{v:.1f}" for v in r] for r in values],
             texttemplate="%{text}", hovertemplate="%{y} · %{x}: %{z:.2f}<extra></extra>",
@@ -1010,6 +1010,11 @@ def _partner_labels(codes: Any, lang: str) -> list[str]:
 
     rubric = load_rubric()
     return [rubric.partner_type_label(str(c), lang) for c in codes]
+
+
+def _row_labels(codes: Any, lang: str) -> list[str]:
+    """Partner types by name on a heatmap's rows, long names on two lines (narrow screens)."""
+    return [_wrap(name, 24) for name in _partner_labels(codes, lang)]
 
 
 def model_trend_figure(trends: Any, *, lang: str = "en") -> go.Figure:

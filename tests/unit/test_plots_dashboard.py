@@ -69,14 +69,14 @@ def test_rqi_heatmap_and_partner_figures() -> None:
     # columns are the reporting periods by their titles, on a category axis (not read as dates)
     assert list(heat.data[0].x) == ["1 February–<br>31 May 2025", "1 June–<br>30 September 2025"]
     assert heat.layout.xaxis.type == "category"
-    assert list(heat.data[0].y) == ["Local authority", "National NGO / civil society"]
+    assert list(heat.data[0].y) == ["Local authority", "National NGO / civil<br>society"]
     pos = plots.positions_figure(rqi, lang="fr", period_labels=labels)
-    assert list(pos.data[0].y) == ["Autorité locale", "ONG nationale / société civile"]
+    assert list(pos.data[0].y) == ["Autorité locale", "ONG nationale / société<br>civile"]
     assert (pos.data[0].zmin, pos.data[0].zmid, pos.data[0].zmax) == (1, 3, 5)
     assert list(pos.data[0].x) == list(heat.data[0].x)
     dims = plots.dimensions_figure(rqi.drop_duplicates("partner_type"), lang="en")
     assert list(dims.data[0].x) == ["Trust", "Cooperation"]  # names, not codes
-    assert list(dims.data[0].y) == ["Local authority", "National NGO / civil society"]
+    assert list(dims.data[0].y) == list(heat.data[0].y)
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:
