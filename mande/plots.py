@@ -530,7 +530,9 @@ def breakdown_figure(
             error_x={"type": "data", "symmetric": False, "array": hi - est, "arrayminus": est - lo},
             text=[text["suppressed"] if h else f"{e:.0f}{'%' if percent else ''}"
                   for e, h in zip(est, hidden, strict=True)],
-            textposition="outside", name=text["estimate"],
+            # the value inside its bar, at the base: never under the interval's whisker
+            textposition=["outside" if h else "inside" for h in hidden],
+            insidetextanchor="start", insidetextfont={"color": "white"}, name=text["estimate"],
         )
     )  # fmt: skip
     fig.update_layout(

@@ -113,6 +113,8 @@ def test_breakdown_and_change_figures() -> None:
     fig = plots.breakdown_figure(cur, lang="en")
     assert list(fig.data[0].y) == ["VD01", "VD03"]
     assert np.isnan(fig.data[0].x[0]) and fig.data[0].text[0].startswith("suppressed")
+    # a value sits inside its bar, where the interval's whisker cannot cross it
+    assert list(fig.data[0].textposition) == ["outside", "inside"]
     changes = pd.DataFrame(
         {
             "indicator": ["SAF-01", "DIS-01", "MIS-01"],
