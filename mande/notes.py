@@ -253,4 +253,5 @@ def event_key(numbered: Sequence[tuple[int, Any]], lang: str = "en") -> str:
         when = date_range(start, end, code, prefix=False) if end else date_text(start, code)
         label = e.text(code) if hasattr(e, "text") else str(getattr(e, "id", ""))
         items.append(f"{k} ({when}) {label}")
-    return _typography(_text(lang)["events"].format(items="; ".join(items)), lang)
+    sep = " ; " if lang == "fr" else "; "
+    return _typography(_text(lang)["events"].format(items=sep.join(items)), lang)

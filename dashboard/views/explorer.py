@@ -100,7 +100,12 @@ def main() -> None:
             ],
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    widths = (150, 80, 115, 50, 75, 125, 190, 110)  # fits 1400 px in English and French
+    config = {
+        col: st.column_config.Column(width=w, pinned=i == 0, help=col)
+        for i, (col, w) in enumerate(zip(table.columns, widths, strict=True))
+    }
+    st.dataframe(table, hide_index=True, width="stretch", column_config=config)
     if bool(current["suppressed"].any()):
         st.caption(t("suppressed_note", lang))
     st.caption(format.fdr_note(data.changes(lang), data.policy(), lang))
