@@ -839,7 +839,7 @@ CONTINUUM_SCALE = (
 )  # fmt: skip
 
 
-def _wrap(label: str, width: int = 16) -> str:
+def _wrap(label: str, width: int = 28) -> str:
     """A long axis label on several lines (plotly does not wrap tick labels)."""
     words, lines, line = label.split(), [], ""
     for w in words:
@@ -924,7 +924,7 @@ def dimensions_figure(quality: pd.DataFrame, *, lang: str = "en") -> go.Figure:
     values = rows[[d.code for d in dims]].to_numpy(dtype=float)
     fig = go.Figure(
         go.Heatmap(
-            z=values, x=[_wrap(d.label(lang)) for d in dims],
+            z=values, x=[_wrap(d.label(lang), 16) for d in dims],
             y=_row_labels(rows["partner_type"], lang), colorscale=LEVEL_SCALE, zmin=1, zmax=5,
             text=[["" if np.isnan(v) else f"{v:.1f}" for v in r] for r in values],
             texttemplate="%{text}", xgap=1, ygap=1,
