@@ -86,6 +86,18 @@ TEXT: dict[str, dict[str, str]] = {
     "verdict": {"en": "Verdict", "fr": "Appréciation"},
     "map": {"en": "By region", "fr": "Par région"},
     "map_indicator": {"en": "Indicator on the map", "fr": "Indicateur sur la carte"},
+    "spark_label": {
+        "en": "{name}: trend over {k} rounds on a fixed {lo} to {hi} scale, with its 95% confidence band",
+        "fr": "{name} : évolution sur {k} vagues, sur une échelle fixe de {lo} à {hi}, avec sa bande de confiance à 95 %",
+    },
+    "map_source": {
+        "en": "Source: {mission} perception survey, {round}. n = {n} respondents with a valid answer in the {areas} areas shown; grey areas have too few respondents. Each area's tooltip gives its round, estimate, confidence interval and n.",
+        "fr": "Source : enquête de perception de la {mission}, {round}. n = {n} personnes ayant donné une réponse valide dans les {areas} zones affichées ; les zones grises ont trop peu de répondants. L'infobulle de chaque zone donne la vague, l'estimation, l'intervalle de confiance et n.",
+    },
+    "map_admin2": {
+        "en": "{k} areas are admin 2 units, shown where each has enough respondents (reporting policy).",
+        "fr": "{k} zones sont des unités administratives de niveau 2, affichées là où chacune compte assez de répondants (politique de diffusion).",
+    },
     "breakdown_in": {"en": "Breakdown in {round}", "fr": "Ventilation en {round}"},
     "estimate": {"en": "Estimate", "fr": "Estimation"},
     "suppressed": {"en": "suppressed (n too small)", "fr": "masqué (effectif trop faible)"},
