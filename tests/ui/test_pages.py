@@ -109,8 +109,7 @@ def test_overview_cards_for_every_role(app: Callable[..., AppTest], role: str) -
 def test_overview_cards_grouped_by_report_section_significant_first(
     app: Callable[..., AppTest],
 ) -> None:
-    from mande import overview
-    from mande import load_catalogue
+    from mande import load_catalogue, overview
     from mande.report.build import SECTIONS
     from mande.store import Store
 
