@@ -27,6 +27,7 @@ from mande.indicator_trends import round_label
 VERDICT_COLOURS = {"improved": "#0072B2", "deteriorated": "#D55E00"}
 
 STYLE = """<style>
+.mande-group{padding-bottom:.6rem}
 .mande-group h4{font-size:1rem;margin:.9rem 0 .4rem;padding:0}
 .mande-cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(13rem,1fr));gap:.5rem}
 .mande-card{border:1px solid rgba(49,51,63,.2);border-radius:.5rem;padding:.5rem .6rem;
