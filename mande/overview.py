@@ -269,8 +269,16 @@ def regional_values(results: pd.DataFrame, indicator: str, round_label: str) -> 
 # --- cards grouped for the Overview -----------------------------------------------------------
 
 _TEXT: dict[str, dict[str, str]] = {
-    "en": {"significant": "Changed significantly", "other": "Other indicators"},
-    "fr": {"significant": "Évolutions significatives", "other": "Autres indicateurs"},
+    "en": {
+        "significant": "Changed significantly",
+        "significant_since": "Changed significantly since {previous}",
+        "other": "Other indicators",
+    },
+    "fr": {
+        "significant": "Évolutions significatives",
+        "significant_since": "Évolutions significatives depuis {previous}",
+        "other": "Autres indicateurs",
+    },
 }
 
 #: Kinds whose estimates are shares (0-1), drawn and printed in per cent.
@@ -300,7 +308,9 @@ class CardGroup:
     cards: pd.DataFrame
 
 
-def card_groups(head: pd.DataFrame, lang: str = "en") -> list[CardGroup]:
+def card_groups(
+    head: pd.DataFrame, lang: str = "en", *, previous: str | None = None
+) -> list[CardGroup]:
     """The Overview's cards in the order a head of mission reads them.
 
     First the cards whose change since the previous period is significant (``arrow`` set), the
@@ -316,6 +326,9 @@ def card_groups(head: pd.DataFrame, lang: str = "en") -> list[CardGroup]:
         The table of :func:`headline` (``sg_section``, ``arrow``, ``change``), in catalogue order.
     lang:
         ``"en"`` or ``"fr"`` for the headings.
+    previous:
+        The round compared with, as people name it ("November 2025"), for the first heading
+        ("Changed significantly since November 2025"); None: "Changed significantly".
     """
     from mande.report.build import SECTIONS
 
@@ -347,7 +360,11 @@ def card_groups(head: pd.DataFrame, lang: str = "en") -> list[CardGroup]:
         sig = sig.sort_values(["_size", "_rank"], kind="stable")
         groups.append(
             CardGroup(
-                "significant", text["significant"], _clean(sig.drop(columns=["_size", "_rank"]))
+                "significant",
+                text["significant_since"].format(previous=previous)
+                if previous
+                else text["significant"],
+                _clean(sig.drop(columns=["_size", "_rank"])),
             )
         )
     rest = cards[~significant]

@@ -135,11 +135,11 @@ def card_html(card: dict[str, Any], lang: str, ranges: dict[str, tuple[float, fl
     )
 
 
-def cards(head: pd.DataFrame, lang: str) -> None:
+def cards(head: pd.DataFrame, lang: str, previous: str | None = None) -> None:
     """The cards, one markdown element per group: the significant changes first (largest first,
     each with its report section), then each section of the Secretary-General's report."""
     ranges = overview.card_ranges(data.catalogue())
-    for i, group in enumerate(overview.card_groups(head, lang)):
+    for i, group in enumerate(overview.card_groups(head, lang, previous=previous)):
         title = group.title
         body = "".join(
             card_html(c, lang, ranges, show_section=group.key == "significant")
@@ -225,12 +225,13 @@ def main() -> None:
     previous = comparison.previous_round if comparison is not None else None
     previous = previous or (order[-2] if len(order) > 1 and comparison is None else None)
     current_label = round_label(current, mission, lang, latest["fieldwork_start"])
+    previous_label = round_label(previous, mission, lang) if previous else None
     st.caption(
         t("latest_round", lang).format(
             round=current_label,
             n=int(latest["n_respondents"]),
             period=comparison.period.title(lang) if comparison is not None else "–",
-            previous=round_label(previous, mission, lang) if previous else "–",
+            previous=previous_label or "–",
             previous_period=comparison.comparison_label(lang) or "–"
             if comparison is not None
             else "–",
@@ -240,7 +241,7 @@ def main() -> None:
         st.markdown(" ".join(data.headline_text(lang)))
     head = data.headline(lang)
     with st.container(key="cards"):
-        cards(head, lang)
+        cards(head, lang, previous_label)
 
     st.subheader(t("significant_changes", lang))
     changes = data.significant_changes(lang)

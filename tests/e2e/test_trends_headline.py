@@ -42,7 +42,7 @@ def _check_cards_and_changes(page: Any, width: str) -> None:
     changes keeps the change and the verdict in view; the page far shorter than 7,300 px."""
     groups = page.locator(".mande-group")
     assert groups.first.get_attribute("data-group") == "significant"
-    assert groups.first.locator("h4").inner_text() == "Changed significantly"
+    assert groups.first.locator("h4").inner_text() == "Changed significantly since November 2025"
     cards = page.locator(".mande-card")
     boxes = [cards.nth(i).bounding_box() for i in range(cards.count())]
     assert len(boxes) >= 16

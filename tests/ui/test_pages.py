@@ -125,7 +125,7 @@ def test_overview_cards_grouped_by_report_section_significant_first(
     assert cards[0]["group"] == "significant" and set(first) == significant
     size = head.set_index("indicator")["change"].abs()
     assert list(size[first]) == sorted(size[first], reverse=True)
-    assert parsed.titles["significant"] == "Changed significantly"
+    assert parsed.titles["significant"] == "Changed significantly since November 2025"
     # then the report's sections in the report's order, each card once, in its catalogue section
     groups = list(dict.fromkeys(c["group"] for c in cards))[1:]
     assert groups == [s for s in SECTIONS if s in groups]
@@ -148,14 +148,14 @@ def test_overview_in_french(app: Callable[..., AppTest]) -> None:
     parsed = _cards(at)
     assert "En sécurité la nuit" in [c["name"] for c in parsed.cards]
     assert any(c["value"].endswith("\u202f%") for c in parsed.cards)
-    assert parsed.titles["significant"] == "Évolutions significatives"
+    assert parsed.titles["significant"] == "Évolutions significatives depuis novembre 2025"
     assert parsed.titles["protection_of_civilians"] == "Protection des civils"
     assert any("Source : enquête de perception" in c.value for c in at.caption)
 
 
 def test_overview_changes_table_and_map_note(app: Callable[..., AppTest]) -> None:
     at = app(role="viewer")
-    table = next(m.value for m in at.markdown if "<table class=\"mande-changes\"" in m.value)
+    table = next(m.value for m in at.markdown if '<table class="mande-changes"' in m.value)
     header = re.findall(r"<th[^>]*>([^<]*)</th>", table)
     assert header[:3] == ["Indicator", "Change", "Verdict"]  # kept first on a phone
     assert "deteriorated" in table and "Region: Kodjari" in table

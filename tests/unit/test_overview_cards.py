@@ -127,6 +127,9 @@ def test_cards_significant_first_largest_first_then_sections_in_report_order() -
     assert groups[-1].title == "Other indicators"
     every = [i for g in groups for i in g.cards["indicator"]]
     assert sorted(every) == sorted(head["indicator"])  # each card once
+    assert overview.card_groups(head, "en", previous="November 2025")[0].title == (
+        "Changed significantly since November 2025"
+    )
     fr = overview.card_groups(head, "fr")
     assert fr[0].title == "Évolutions significatives"
     assert fr[2].title == "Protection des civils"
