@@ -45,6 +45,7 @@ STYLE = """<style>
 .mande-changes td.num{white-space:nowrap}
 .mande-changes td.ind .m{display:none}
 @media (max-width:640px){
+ [data-testid="stMainBlockContainer"] h1{font-size:1.75rem}
  .mande-cards{grid-template-columns:repeat(2,minmax(0,1fr));gap:.4rem}
  .mande-card{padding:.4rem .45rem}
  .mande-card .val{font-size:1.25rem}
@@ -167,7 +168,8 @@ def changes_table(changes: pd.DataFrame, lang: str) -> str:
         colour = VERDICT_COLOURS.get(str(rec.get("verdict")), "#31333f")
         group = str(rec.get("group_label") or "")
         breakdown = data.breakdown_label(str(rec["breakdown"]), lang)
-        where = group if rec["breakdown"] in ("total", "all") else f"{breakdown}: {group}"
+        colon = " : " if lang == "fr" else ": "
+        where = group if rec["breakdown"] in ("total", "all") else f"{breakdown}{colon}{group}"
         cells = [
             escape(str(rec.get("short_name") or rec["indicator"]))
             + f'<span class="m"> — {escape(where)}</span>',
