@@ -69,6 +69,28 @@ def _check_cards_and_changes(page: Any, width: str) -> None:
     assert height < 6000, height
 
 
+def _check_map_tooltip(page: Any) -> None:
+    """Hovering a region shows its round, estimate with its CI, and n; the source note below."""
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    chart.scroll_into_view_if_needed()
+    fills = chart.locator("path.js-fill")
+    fills.first.wait_for()
+    text = ""
+    for i in range(fills.count()):
+        box = fills.nth(i).bounding_box()
+        if not box:
+            continue
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.wait_for_timeout(300)
+        text = page.evaluate(
+            "() => (document.querySelector('.hoverlayer') || {}).textContent || ''"
+        )
+        if text:
+            break
+    assert "May 2026" in text and "95% CI" in text and "n = " in text, text
+    page.get_by_text("Source: MINUSVA perception survey, May 2026").wait_for()
+
+
 def _element_shot(page: Any, selector: str, path: Path, width: str) -> None:
     """A whole element, however tall: the page scrolls inside Streamlit's main container, so the
     viewport is made as tall as that container for the shot, then put back."""
@@ -97,6 +119,7 @@ def test_headline_then_trends(demo_server: Any, browser: Any, tmp_path: Path, wi
         page.screenshot(path=str(shots / f"overview_headline_{width}.png"))
         _check_cards_and_changes(page, width)
         _element_shot(page, ".st-key-cards", shots / f"overview_cards_{width}.png", width)
+        _check_map_tooltip(page)
 
         page.goto(demo_server.url + "/trends?lang=en", wait_until="domcontentloaded")
         table = page.locator(".st-key-tr_slopes table")
