@@ -335,51 +335,40 @@ def card_groups(
     text = _TEXT["fr" if lang == "fr" else "en"]
     if head.empty:
         return []
-    section = (
-        head["sg_section"].fillna("").astype(str)
-        if "sg_section" in head.columns
-        else pd.Series("", index=head.index)
-    )
+    n = len(head)
+
+    def column(name: str, default: Any) -> list[Any]:
+        return head[name].tolist() if name in head.columns else [default] * n
+
+    section = [s if isinstance(s, str) else "" for s in column("sg_section", "")]
+    significant = [bool(a) and isinstance(a, str) for a in column("arrow", "")]
+    size = [0.0 if pd.isna(c) else abs(float(c)) for c in column("change", np.nan)]
     labels = {k: v.get(lang, v["en"]) for k, v in SECTIONS.items()}
-    cards = head.assign(
-        section_label=[labels.get(s, text["other"]) for s in section], _section=section
-    )
-    arrow = (
-        cards["arrow"].fillna("").astype(str)
-        if "arrow" in cards.columns
-        else pd.Series("", index=cards.index)
-    )
-    significant = arrow != ""
+    rank = {k: i for i, k in enumerate(SECTIONS)}
+    cards = head.assign(section_label=[labels.get(s, text["other"]) for s in section])
+
+    def take(positions: list[int]) -> pd.DataFrame:
+        return cards.iloc[positions].reset_index(drop=True)
+
     groups: list[CardGroup] = []
-    if significant.any():
-        rank = {k: i for i, k in enumerate(SECTIONS)}
-        sig = cards[significant].assign(
-            _size=-cards.loc[significant, "change"].abs().fillna(0.0),
-            _rank=cards.loc[significant, "_section"].map(rank).fillna(len(rank)),
+    first = sorted(
+        (i for i in range(n) if significant[i]),
+        key=lambda i: (-size[i], rank.get(section[i], len(rank)), i),
+    )
+    if first:
+        title = (
+            text["significant_since"].format(previous=previous) if previous else text["significant"]
         )
-        sig = sig.sort_values(["_size", "_rank"], kind="stable")
-        groups.append(
-            CardGroup(
-                "significant",
-                text["significant_since"].format(previous=previous)
-                if previous
-                else text["significant"],
-                _clean(sig.drop(columns=["_size", "_rank"])),
-            )
-        )
-    rest = cards[~significant]
+        groups.append(CardGroup("significant", title, take(first)))
     for key in [*SECTIONS, ""]:
-        if key:
-            part = rest[rest["_section"] == key]
-        else:
-            part = rest[~rest["_section"].isin(list(SECTIONS))]
-        if len(part):
-            groups.append(CardGroup(key, labels.get(key, text["other"]), _clean(part)))
+        part = [
+            i
+            for i in range(n)
+            if not significant[i] and (section[i] == key if key else section[i] not in rank)
+        ]
+        if part:
+            groups.append(CardGroup(key, labels.get(key, text["other"]), take(part)))
     return groups
-
-
-def _clean(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.drop(columns=["_section"]).reset_index(drop=True)
 
 
 def card_ranges(catalogue: Any) -> dict[str, tuple[float, float]]:
