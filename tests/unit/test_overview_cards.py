@@ -227,3 +227,23 @@ def test_region_map_tooltip_gives_round_estimate_ci_and_n(mission: mande.Mission
                      shapes["Bangora"])  # fmt: skip
     assert "mai 2026" in shapes["Lac Tora"] and "masqué" in shapes["Lac Tora"]
     assert "n = 500" in shapes["Lac Tora"]
+
+
+def test_a_mean_is_drawn_on_its_scale_range() -> None:
+    from types import SimpleNamespace as NS
+
+    def ind(id_: str, kind: str, scoring: Any) -> Any:
+        return NS(id=id_, kind=kind, scoring=scoring, measures=lambda: [NS(id=id_)])
+
+    cat = NS(
+        survey=lambda: [
+            ind("M-01", "mean", NS(range=(1, 5), values=())),
+            ind("M-02", "mean", NS(range=None, values=((1, 0.0), (2, 0.5), (3, 1.0)))),
+            ind("M-03", "mean", NS(range=None, values=())),
+            ind("P-01", "proportion", NS(range=None, values=())),
+        ]
+    )
+    ranges = overview.card_ranges(cat)
+    assert ranges == {"M-01": (1.0, 5.0), "M-02": (0.0, 1.0)}
+    assert overview.sparkline_scale("mean", ranges.get("M-01")) == (1.0, 1.0, 5.0)
+    assert overview.sparkline_scale("mean", ranges.get("M-03")) is None
