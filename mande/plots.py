@@ -435,7 +435,7 @@ def region_map(
     pct_sign = "\u202f%" if lang == "fr" else "%"
     fig = go.Figure()
     lats: list[float] = []
-    labels: list[go.Scatter] = []
+    label_traces: list[go.Scatter] = []
     for feature in geojson.get("features", []):
         pcode = feature.get("properties", {}).get("pcode")
         if pcode not in by_region.index and (pcode in units or pcode in split):
@@ -482,14 +482,14 @@ def region_map(
         lon, lat = _centroid(feature.get("geometry") or {})
         if lon is not None:
             dark = not hidden and float(rec["estimate"]) > 0.55
-            labels.append(
+            label_traces.append(
                 go.Scatter(
                     x=[lon], y=[lat], text=[label], mode="text", hoverinfo="skip",
                     textfont={"size": 12, "color": "white" if dark else "#1b1b1b"},
                     showlegend=False,
                 )
             )  # fmt: skip
-    for trace in labels:  # after every shape, so that no neighbour's fill covers a name
+    for trace in label_traces:  # after every shape, so that no neighbour's fill covers a name
         fig.add_trace(trace)
     # the colour scale, as a colour bar on an invisible point
     fig.add_trace(

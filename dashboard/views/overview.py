@@ -112,7 +112,9 @@ def card_html(card: dict[str, Any], lang: str, ranges: dict[str, tuple[float, fl
                 hi=format.number(hi, lang, 0),
             ),
         )  # fmt: skip
-    tip = f"{card['name']}. {t('ci95', lang)}: {ci}. n = {format.number(card['n'], lang, 0)}"
+    n = card.get("n")
+    n_text = format.number(float(n), lang, 0) if n is not None and pd.notna(n) else "–"
+    tip = f"{card['name']}. {t('ci95', lang)}: {ci}. n = {n_text}"
     if compared:
         tip += (
             f". {t('change', lang)} {format.change(card['change'], unit_kind, lang)} "
@@ -123,11 +125,13 @@ def card_html(card: dict[str, Any], lang: str, ranges: dict[str, tuple[float, fl
         if show_section
         else ""
     )
-    attrs = f'class="mande-card" data-indicator="{escape(str(card["indicator"]), quote=True)}"'
-    if card.get("arrow"):
+    ident = escape(str(card["indicator"]), quote=True)
+    attrs = f'class="mande-card" data-indicator="{ident}"'
+    if card.get("arrow"):  # a significant change: a thick edge in the verdict's colour
         colour = VERDICT_COLOURS.get(str(card.get("verdict")), "#31333f")
-        attrs = attrs.replace('"mande-card"', '"mande-card sig"')
-        attrs += f' style="border-left-color:{colour}"'
+        attrs = (
+            f'class="mande-card sig" data-indicator="{ident}" style="border-left-color:{colour}"'
+        )
     return (
         f"<div {attrs}"
         f' title="{escape(tip, quote=True)}">{section}<div class="name">{escape(name)}</div>'
