@@ -248,6 +248,16 @@ def main() -> None:
     head = data.headline(lang)
     with st.container(key="cards"):
         cards(head, lang, previous_label)
+    if mission is not None:
+        st.caption(
+            t("cards_source", lang).format(
+                mission=mission.code,
+                first=round_label(order[0], mission, lang),
+                latest=current_label,
+                k=len(order),
+                n=format.number(float(latest["n_respondents"]), lang, 0),
+            )
+        )
 
     st.subheader(t("significant_changes", lang))
     changes = data.significant_changes(lang)

@@ -111,8 +111,11 @@ def test_overview_changes_table_and_map_note(app: Callable[..., AppTest]) -> Non
     header = re.findall(r"<th[^>]*>([^<]*)</th>", table)
     assert header[:3] == ["Indicator", "Change", "Verdict"]  # kept first on a phone
     assert "deteriorated" in table and "Region: Kodjari" in table
-    note = next(c.value for c in at.caption if c.value.startswith("Source:"))
-    assert "MINUSVA perception survey, May 2026" in note and "n = " in note
+    notes = [c.value for c in at.caption if c.value.startswith("Source:")]
+    assert len(notes) == 2  # under the cards and under the map
+    assert notes[0].startswith("Source: MINUSVA perception surveys, November 2024 to May 2026")
+    assert "n = 2,997 respondents in May 2026" in notes[0]
+    assert "MINUSVA perception survey, May 2026" in notes[1] and "n = " in notes[1]
 
 
 def test_explorer(app: Callable[..., AppTest]) -> None:
