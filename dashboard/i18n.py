@@ -90,13 +90,13 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "{name}: trend over {k} rounds on a fixed {lo} to {hi} scale, with its 95% confidence band",
         "fr": "{name} : évolution sur {k} vagues, sur une échelle fixe de {lo} à {hi}, avec sa bande de confiance à 95 %",
     },
-    "cards_source": {
-        "en": "Source: {mission} perception surveys, {first} to {latest} ({k} rounds; n = {n} respondents in {latest}; each card's n in its tooltip). Each line is drawn on a fixed scale (0–100 for percentages) with its 95% confidence band; an arrow marks a change significant after false-discovery-rate control.",
-        "fr": "Source : enquêtes de perception de la {mission}, de {first} à {latest} ({k} vagues ; n = {n} personnes interrogées en {latest} ; le n de chaque carte dans son infobulle). Chaque courbe est tracée sur une échelle fixe (de 0 à 100 pour les pourcentages) avec sa bande de confiance à 95 % ; une flèche signale une évolution significative après contrôle du taux de fausses découvertes.",
+    "cards_note": {
+        "en": "Each card's n is in its tooltip. Each line is drawn on a fixed scale (0–100 for percentages) with its 95% confidence band; an arrow marks a change significant after false-discovery-rate control.",
+        "fr": "Le n de chaque carte figure dans son infobulle. Chaque courbe est tracée sur une échelle fixe (de 0 à 100 pour les pourcentages) avec sa bande de confiance à 95 % ; une flèche signale une évolution significative après contrôle du taux de fausses découvertes.",
     },
-    "map_source": {
-        "en": "Source: {mission} perception survey, {round}. n = {n} respondents with a valid answer in the {areas} areas shown; grey areas have too few respondents. Each area's tooltip gives its round, estimate, confidence interval and n.",
-        "fr": "Source : enquête de perception de la {mission}, {round}. n = {n} personnes ayant donné une réponse valide dans les {areas} zones affichées ; les zones grises ont trop peu de répondants. L'infobulle de chaque zone donne la vague, l'estimation, l'intervalle de confiance et n.",
+    "map_note": {
+        "en": "Grey areas have too few respondents. Each area's tooltip gives its round, estimate, confidence interval and n.",
+        "fr": "Les zones grises comptent trop peu de répondants. L'infobulle de chaque zone donne la vague, l'estimation, l'intervalle de confiance et n.",
     },
     "map_admin2": {
         "en": "{k} areas are admin 2 units, shown where each has enough respondents (reporting policy).",

@@ -20,7 +20,7 @@ import streamlit as st
 
 from dashboard import data, format, session
 from dashboard.i18n import t
-from mande import overview, plots
+from mande import notes, overview, plots
 from mande.indicator_trends import round_label
 
 #: Colour-blind-safe verdict colours (Okabe-Ito blue and vermilion), as the Trends page uses.
@@ -200,18 +200,17 @@ def changes_table(changes: pd.DataFrame, lang: str) -> str:
     )
 
 
-def map_note(values: pd.DataFrame, mission: Any, when: str, lang: str) -> str:
-    """The map's footnote: its source and n."""
-    n = pd.to_numeric(values["n"], errors="coerce").fillna(0)
-    shown = ~values["suppressed"].fillna(False).astype(bool) & values["estimate"].notna()
+def map_note(values: pd.DataFrame, mission: Any, current: str, order: list[str], lang: str) -> str:
+    """The map's footnote: its source and n (`mande.notes.source_note`, as every chart's), then
+    what grey areas and the tooltips mean, and how many areas are admin 2 units."""
+    shown = values[~values["suppressed"].fillna(False).astype(bool) & values["estimate"].notna()]
+    drawn = shown if len(shown) else values
+    parts = [notes.source_note(drawn.assign(round=current), mission, order=order, lang=lang)]
+    parts.append(t("map_note", lang))
     admin2 = int((values["level"] == "admin2").sum()) if "level" in values.columns else 0
-    return t("map_source", lang).format(
-        mission=mission.code,
-        round=when,
-        n=format.number(int(n[shown].sum()), lang, 0),
-        areas=int(shown.sum()),
-        admin2=admin2,
-    ) + (" " + t("map_admin2", lang).format(k=admin2) if admin2 else "")
+    if admin2:
+        parts.append(t("map_admin2", lang).format(k=admin2))
+    return " ".join(parts)
 
 
 def main() -> None:
@@ -248,16 +247,12 @@ def main() -> None:
     head = data.headline(lang)
     with st.container(key="cards"):
         cards(head, lang, previous_label)
-    if mission is not None:
-        st.caption(
-            t("cards_source", lang).format(
-                mission=mission.code,
-                first=round_label(order[0], mission, lang),
-                latest=current_label,
-                k=len(order),
-                n=format.number(float(latest["n_respondents"]), lang, 0),
-            )
-        )
+    counts = rounds.rename(columns={"n_respondents": "n"})
+    st.caption(
+        notes.source_note(counts[counts["round"].isin(order)], mission, order=order, lang=lang)
+        + " "
+        + t("cards_note", lang)
+    )
 
     st.subheader(t("significant_changes", lang))
     changes = data.significant_changes(lang)
@@ -285,7 +280,7 @@ def main() -> None:
             level=policy.level,
         )  # fmt: skip
         st.plotly_chart(fig, width="stretch", key="map")
-        st.caption(map_note(values, mission, current_label, lang))
+        st.caption(map_note(values, mission, current, order, lang))
 
 
 if __name__ == "__main__":

@@ -88,7 +88,7 @@ def _check_map_tooltip(page: Any) -> None:
         if text:
             break
     assert "May 2026" in text and "95% CI" in text and "n = " in text, text
-    page.get_by_text("Source: MINUSVA perception survey, May 2026").wait_for()
+    page.get_by_text("Source: MINUSVA perception survey, round 4 (May 2026)").wait_for()
 
 
 def _element_shot(page: Any, selector: str, path: Path, width: str) -> None:

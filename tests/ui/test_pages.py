@@ -103,7 +103,7 @@ def test_overview_in_french(app: Callable[..., AppTest]) -> None:
     assert any(c["value"].endswith("\u202f%") for c in parsed.cards)
     assert parsed.titles["significant"] == "Évolutions significatives depuis novembre 2025"
     assert parsed.titles["protection_of_civilians"] == "Protection des civils"
-    assert any("Source : enquête de perception" in c.value for c in at.caption)
+    assert any("enquête de perception de la MINUSVA" in c.value for c in at.caption)
 
 
 def test_overview_changes_table_and_map_note(app: Callable[..., AppTest]) -> None:
@@ -113,10 +113,13 @@ def test_overview_changes_table_and_map_note(app: Callable[..., AppTest]) -> Non
     assert header[:3] == ["Indicator", "Change", "Verdict"]  # kept first on a phone
     assert "deteriorated" in table and "Region: Kodjari" in table
     notes = [c.value for c in at.caption if c.value.startswith("Source:")]
-    assert len(notes) == 2  # under the cards and under the map
-    assert notes[0].startswith("Source: MINUSVA perception surveys, November 2024 to May 2026")
-    assert "n = 2,997 respondents in May 2026" in notes[0]
-    assert "MINUSVA perception survey, May 2026" in notes[1] and "n = " in notes[1]
+    assert len(notes) == 2  # under the cards and under the map, from mande.notes
+    assert notes[0].startswith(
+        "Source: MINUSVA perception survey, rounds 1–4 (November 2024 to May 2026); n = "
+    )
+    assert "fixed scale" in notes[0]
+    assert notes[1].startswith("Source: MINUSVA perception survey, round 4 (May 2026); n = 2,9")
+    assert "tooltip" in notes[1]
 
 
 def test_explorer(app: Callable[..., AppTest]) -> None:
