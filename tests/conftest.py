@@ -13,6 +13,16 @@ SAMPLE = ROOT / "sample_data"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_data_dir(tmp_path_factory: pytest.TempPathFactory) -> object:
+    """No test reads or writes a real data folder (the user's, or the demo's that the Makefile
+    names): every test starts with a private one; tests that need a store of their own set theirs."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("MANDE_DATA_DIR", str(tmp_path_factory.mktemp("default-data")))
+    yield None
+    mp.undo()
+
+
 def _missing(what: str, how: str) -> None:
     """Skip on a developer's machine; fail in CI, where the service must be there."""
     msg = f"{what} is not available: {how}"
