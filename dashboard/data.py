@@ -51,9 +51,15 @@ def begin_run() -> str:
 
 def data_version() -> str:
     """The data version of this page run (:func:`begin_run`); read from the store when the
-    router has not read it (a page run on its own)."""
-    version = st.session_state.get(_VERSION)
-    return version if isinstance(version, str) else store().data_version()
+    router has not read it (a page run on its own) or outside a page run (the server warming up,
+    dashboard/serve.py)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    if get_script_run_ctx(suppress_warning=True) is not None:
+        version = st.session_state.get(_VERSION)
+        if isinstance(version, str):
+            return version
+    return store().data_version()
 
 
 def clear() -> None:

@@ -15,6 +15,7 @@ anyway: the page then computes what is missing and shows any error as a sentence
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import sys
 import time
@@ -31,27 +32,42 @@ if str(ROOT) not in sys.path:  # `streamlit run` puts only dashboard/ on the pat
 
 log = logging.getLogger("mande.dashboard")
 
+# what the pages import besides dashboard.data (imported once, before the first visitor)
+_PAGE_MODULES = (
+    "dashboard.format", "dashboard.i18n", "dashboard.session", "dashboard.navigation",
+    "mande.plots", "mande.overview", "mande.indicator_trends", "mande.output",
+    "plotly.graph_objects",
+)  # fmt: skip
+
 
 def warm_up() -> None:
-    """Import the pages' modules and fill the shared caches for the store's current data."""
+    """Import the pages' modules and fill the shared caches with what the Overview, Explorer and
+    Partners pages read first, for the store's current data, in English and French."""
     start = time.perf_counter()
-    import plotly.graph_objects  # noqa: F401
-
-    import dashboard.format
-    import dashboard.i18n  # noqa: F401
-    import mande.indicator_trends
-    import mande.output
-    import mande.plots  # noqa: F401
+    for module in _PAGE_MODULES:
+        importlib.import_module(module)
     from dashboard import data
 
-    version = data.store().data_version()
     data.catalogue()
-    data._mission(version)
-    data._rounds(version)
-    data._results(version)
+    data.results()
     for lang in ("en", "fr"):
-        data._figures(version, lang)
-    log.info("dashboard warmed in %.1f s (data version %s)", time.perf_counter() - start, version)
+        data.figures(lang)
+        data.headline(lang)
+        data.significant_changes(lang)
+        data.headline_text(lang)
+    if not data.interviews().empty:
+        data.partner_quality(("partner_type", "period"))
+        data.partner_quality(("partner_type",))
+        periods = data.partner_periods()
+        data.partner_figures(periods[-1] if periods else None)
+        for lang in ("en", "fr"):
+            data.partner_themes(lang)
+    print(
+        f"mande: dashboard warmed in {time.perf_counter() - start:.1f} s "
+        f"(data version {data.data_version()})",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 @asynccontextmanager
