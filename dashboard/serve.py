@@ -36,7 +36,7 @@ log = logging.getLogger("mande.dashboard")
 _PAGE_MODULES = (
     "dashboard.format", "dashboard.i18n", "dashboard.session", "dashboard.navigation",
     "mande.plots", "mande.overview", "mande.indicator_trends", "mande.output",
-    "plotly.graph_objects",
+    "plotly.graph_objects", "plotly.colors",
 )  # fmt: skip
 
 
@@ -62,12 +62,27 @@ def warm_up() -> None:
         data.partner_figures(periods[-1] if periods else None)
         for lang in ("en", "fr"):
             data.partner_themes(lang)
+    _warm_drawing()
     print(
         f"mande: dashboard warmed in {time.perf_counter() - start:.1f} s "
         f"(data version {data.data_version()})",
         file=sys.stderr,
         flush=True,
     )
+
+
+def _warm_drawing() -> None:
+    """Load what drawing a chart or a styled table loads on first use: Plotly's templates (every
+    trace type's module), its JSON writer, pandas' Styler (Jinja2)."""
+    import pandas as pd
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    for template in ("plotly", "plotly_white"):
+        frame = pd.DataFrame({"x": [0.0], "y": [0.0]})
+        figure = go.Figure(go.Scatter(x=frame["x"], y=frame["y"]), layout={"template": template})
+        pio.to_json(figure, validate=False)
+    pd.DataFrame({"x": [0]}).style.to_html()
 
 
 @asynccontextmanager
