@@ -169,6 +169,7 @@ def kish_deff(weights: pd.Series | np.ndarray) -> float:
     w = w[np.isfinite(w)]
     if w.size == 0 or w.sum() <= 0:
         return float("nan")
+    w = w / np.abs(w).max()  # deff is scale-free; scaling keeps w**2 finite for huge weights
     return float(w.size * np.sum(w**2) / np.sum(w) ** 2)
 
 

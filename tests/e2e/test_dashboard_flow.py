@@ -5,18 +5,15 @@ docs/screenshots/)."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ._server import ROOT, free_port, stop, wait_healthy
+from ._server import ROOT, load_sample, serve_dashboard, shots_dir, store_env, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -30,53 +27,17 @@ def three_round_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
     sample = tmp / "sample"
     shutil.copytree(ROOT / "sample_data", sample)
     (sample / "rounds" / HELD_BACK).unlink()
-    env = dict(os.environ, MANDE_DATA_DIR=str(tmp / "data"), MANDE_SECRET="e2e-flow")
-    env.pop("MANDE_DATABASE_URL", None)
-    bin_dir = Path(sys.executable).parent
-    # loading the mission needs an admin (the laptop's local user); the dashboard runs as officer
-    load_env = {k: v for k, v in env.items() if k != "MANDE_ROLE"}
-    subprocess.run([str(bin_dir / "mande"), "demo", "load", str(sample)], env=load_env, check=True)
-    env.update(MANDE_ROLE="officer", MANDE_USER="officer.e2e")
-    port = free_port()
-    log = tmp / "server.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [
-                str(bin_dir / "streamlit"), "run", str(ROOT / "dashboard" / "app.py"),
-                "--server.headless", "true", "--server.port", str(port),
-                "--browser.gatherUsageStats", "false",
-            ],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, proc, log)
+    env = store_env(tmp, "e2e-flow")
+    load_sample(sample, env)
+    with serve_dashboard(tmp, env, role="officer", user="officer.e2e") as url:
         yield url
-    finally:
-        stop(proc)
-
-
-def _shots_dir(tmp_path: Path) -> Path:
-    if os.environ.get("MANDE_UPDATE_SCREENSHOTS") == "1":
-        out = ROOT / "docs" / "screenshots"
-        out.mkdir(parents=True, exist_ok=True)
-        return out
-    return tmp_path
-
-
-def _wait_idle(page: Any) -> None:
-    """Wait until Streamlit has finished running the script (no 'Running...' status widget)."""
-    page.wait_for_timeout(300)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000
-    )
 
 
 def test_upload_commit_overview_annex(
     three_round_server: str, browser: Any, tmp_path: Path
 ) -> None:
     url = three_round_server
-    shots = _shots_dir(tmp_path)
+    shots = shots_dir(tmp_path)
     ctx = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True)
     page = ctx.new_page()
     page.set_default_timeout(120_000)
@@ -115,20 +76,20 @@ def test_upload_commit_overview_annex(
         page.get_by_role("button", name="Enregistrer dans la base")
     ).first.click()
     page.get_by_text("version 1").first.wait_for()
-    _wait_idle(page)
+    wait_idle(page)
 
     # 5. The overview changed: the uploaded round is now the latest.
     page.goto(url + "/?lang=en", wait_until="domcontentloaded")
     page.get_by_text("Latest round: May 2026").first.wait_for()
     page.locator('[data-testid="stMetricValue"]').nth(15).wait_for()
     page.locator('[data-testid="stPlotlyChart"]').first.wait_for()
-    _wait_idle(page)
+    wait_idle(page)
     page.screenshot(path=str(shots / "overview.png"), full_page=False)
 
     # 6. The indicator explorer, for the README.
     page.goto(url + "/explorer?lang=en", wait_until="domcontentloaded")
     page.locator('[data-testid="stPlotlyChart"]').first.wait_for()
-    _wait_idle(page)
+    wait_idle(page)
     page.screenshot(path=str(shots / "explorer.png"), full_page=False)
 
     # 7. Download the annex for the latest period.

@@ -3,17 +3,13 @@ effect of presence and the duration slope, the duration curve and the caveats.""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ._server import ROOT, free_port, stop, wait_healthy
+from ._server import ROOT, load_sample, serve_dashboard, store_env
 
 pytestmark = pytest.mark.browser
 
@@ -22,31 +18,10 @@ pytestmark = pytest.mark.browser
 def viewer_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The dashboard over a store holding the sample mission, for a viewer."""
     tmp = tmp_path_factory.mktemp("footprint")
-    env = dict(os.environ, MANDE_DATA_DIR=str(tmp / "data"), MANDE_SECRET="e2e-footprint")
-    env.pop("MANDE_DATABASE_URL", None)
-    bin_dir = Path(sys.executable).parent
-    subprocess.run(
-        [str(bin_dir / "mande"), "demo", "load", str(ROOT / "sample_data"), "--no-results"],
-        env=env, check=True, capture_output=True,
-    )  # fmt: skip
-    env.update(MANDE_ROLE="viewer", MANDE_USER="viewer.e2e")
-    port = free_port()
-    log = tmp / "server.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [
-                str(bin_dir / "streamlit"), "run", str(ROOT / "dashboard" / "app.py"),
-                "--server.headless", "true", "--server.port", str(port),
-                "--browser.gatherUsageStats", "false",
-            ],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, proc, log)
+    env = store_env(tmp, "e2e-footprint")
+    load_sample(ROOT / "sample_data", env, "--no-results")
+    with serve_dashboard(tmp, env, role="viewer", user="viewer.e2e") as url:
         yield url
-    finally:
-        stop(proc)
 
 
 def test_viewer_opens_the_footprint_page(viewer_server: str, browser: Any) -> None:

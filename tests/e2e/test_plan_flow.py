@@ -5,10 +5,7 @@ and the plan file. The README's screenshot of the Plan page comes from this test
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +17,7 @@ import pytest
 import mande
 from mande.plan import PLAN_COLUMNS
 
-from ._server import ROOT, free_port, stop, wait_healthy
+from ._server import ROOT, load_sample, serve_dashboard, shots_dir, store_env, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -37,46 +34,10 @@ def officer_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     shutil.copytree(ROOT / "sample_data" / "forms", sample / "forms")
     (sample / "rounds").mkdir()
     (sample / "interviews").mkdir()
-    env = dict(os.environ, MANDE_DATA_DIR=str(tmp / "data"), MANDE_SECRET="e2e-plan")
-    env.pop("MANDE_DATABASE_URL", None)
-    bin_dir = Path(sys.executable).parent
-    # loading the mission needs an admin (the laptop's local user); the dashboard runs as officer
-    load_env = {k: v for k, v in env.items() if k != "MANDE_ROLE"}
-    subprocess.run([str(bin_dir / "mande"), "demo", "load", str(sample)], env=load_env, check=True)
-    env.update(MANDE_ROLE="officer", MANDE_USER="officer.plan")
-    port = free_port()
-    log = tmp / "server.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [
-                str(bin_dir / "streamlit"), "run", str(ROOT / "dashboard" / "app.py"),
-                "--server.headless", "true", "--server.port", str(port),
-                "--browser.gatherUsageStats", "false",
-            ],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, proc, log)
+    env = store_env(tmp, "e2e-plan")
+    load_sample(sample, env)
+    with serve_dashboard(tmp, env, role="officer", user="officer.plan") as url:
         yield url
-    finally:
-        stop(proc)
-
-
-def _shots_dir(tmp_path: Path) -> Path:
-    """docs/screenshots/ when MANDE_UPDATE_SCREENSHOTS=1 (the README shows the page), else tmp."""
-    if os.environ.get("MANDE_UPDATE_SCREENSHOTS") == "1":
-        out = ROOT / "docs" / "screenshots"
-        out.mkdir(parents=True, exist_ok=True)
-        return out
-    return tmp_path
-
-
-def _wait_idle(page: Any) -> None:
-    page.wait_for_timeout(300)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000
-    )
 
 
 def test_officer_plans_a_round_in_the_browser(
@@ -90,13 +51,13 @@ def test_officer_plans_a_round_in_the_browser(
     frame_file = ROOT / "sample_data" / "frame.csv"
     page.locator('input[type="file"]').first.set_input_files(str(frame_file))
     page.get_by_text("1,200 villages in 6 regions").wait_for()
-    _wait_idle(page)
+    wait_idle(page)
 
     # a fixed seed, so that the browser's plan is the library's
     seed = page.get_by_label("Seed of the draw")
     seed.fill("7")
     seed.press("Enter")
-    _wait_idle(page)
+    wait_idle(page)
     page.get_by_text("Every region reaches its target margin of error.").wait_for()
     want = mande.plan_round(
         mande.read_frame(frame_file), moe=0.06, seed=7, response_rate=0.85, replacements=2
@@ -108,8 +69,8 @@ def test_officer_plans_a_round_in_the_browser(
     chart = page.locator('[data-testid="stPlotlyChart"]').first
     chart.wait_for()
     chart.scroll_into_view_if_needed()
-    _wait_idle(page)
-    page.screenshot(path=str(_shots_dir(tmp_path) / "plan.png"), full_page=False)
+    wait_idle(page)
+    page.screenshot(path=str(shots_dir(tmp_path) / "plan.png"), full_page=False)
 
     # the field list for the teams
     with page.expect_download() as info:
