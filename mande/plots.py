@@ -26,6 +26,7 @@ __all__ = [
     "positions_figure",
     "region_map",
     "rqi_heatmap",
+    "themes_figure",
     "trend_figure",
 ]
 
@@ -123,6 +124,64 @@ def _rgba(colour: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
+# Small multiples: more groups than this are drawn one panel per group, never as overlapping bands.
+MAX_GROUPS_IN_ONE_PANEL = 3
+_FACET_COLUMNS = 2
+_REFERENCE = "#9e9e9e"
+# Event markers: numbered boxes in a strip above the plot area, never over the data. A marker box
+# is _MARKER_PX wide (text box, padding and border); two markers closer than _MARKER_PX + _MARKER_GAP
+# on the narrowest plot we draw for (_MIN_PLOT_PX, a phone) go to different rows of the strip.
+_MARKER_SIZE = 16
+_MARKER_PAD = 2
+_MARKER_PX = _MARKER_SIZE + 2 * _MARKER_PAD + 2
+_MARKER_GAP = 4
+_MIN_PLOT_PX = 260
+_ROW_PX = _MARKER_PX + _MARKER_GAP
+
+
+def _series(
+    g: pd.DataFrame, labels: list[Any], factor: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.DataFrame]:
+    g = g.drop_duplicates("round").set_index("round").reindex(labels)
+    est, lo, hi = (
+        factor * pd.to_numeric(g[c], errors="coerce").to_numpy(dtype=float)
+        for c in ("estimate", "ci_low", "ci_high")
+    )
+    return est, lo, hi, g
+
+
+def _band_traces(
+    x: list[Any], lo: np.ndarray, hi: np.ndarray, colour: str, name: str, group: str
+) -> list[go.Scatter]:  # name: "<group>: <level> per cent confidence interval"
+    """The confidence band as filled areas only: no markers, no hover, not in the legend, in the
+    line's colour; one area per run of rounds with an interval, so gaps stay gaps."""
+    out = []
+    for seg in _runs(np.isfinite(lo) & np.isfinite(hi)):
+        bx, by_ = _band([x[j] for j in seg], lo[seg], hi[seg])
+        out.append(
+            go.Scatter(
+                x=bx, y=by_, mode="lines", fill="toself", fillcolor=_rgba(colour, 0.18),
+                line={"width": 0, "color": colour}, hoverinfo="skip", name=name,
+                legendgroup=group, showlegend=False,
+            )
+        )  # fmt: skip
+    return out
+
+
+def _hover(
+    labels: list[Any], est: np.ndarray, lo: np.ndarray, hi: np.ndarray, g: pd.DataFrame,
+    percent: bool, text: dict[str, str],
+) -> list[str]:  # fmt: skip
+    n = g["n"].to_numpy() if "n" in g.columns else [None] * len(labels)
+    return [
+        f"{r}: {e:.1f}{'%' if percent else ''} [{a:.1f}; {b:.1f}]"
+        + (f", n = {int(k):,}" if k is not None and pd.notna(k) and k else "")
+        if np.isfinite(e)
+        else f"{r}: {text['suppressed']}"
+        for r, e, a, b, k in zip(labels, est, lo, hi, n, strict=True)
+    ]
+
+
 def trend_figure(
     results: pd.DataFrame,
     indicator: str,
@@ -131,11 +190,17 @@ def trend_figure(
     *,
     order: Sequence[Any] | None = None,
     round_dates: dict[Any, Any] | None = None,
+    round_names: Mapping[Any, str] | None = None,
+    reference: pd.DataFrame | None = None,
     lang: str = "en",
     level: float = 0.95,
     title: str | None = None,
 ) -> go.Figure:
     """An indicator across rounds: one line per group with its confidence band, and event markers.
+
+    Up to :data:`MAX_GROUPS_IN_ONE_PANEL` groups share one panel; more are drawn as small
+    multiples, one panel per group on a shared scale, each with the overall line (``reference``)
+    in grey behind it.
 
     Parameters
     ----------
@@ -149,17 +214,24 @@ def trend_figure(
         breakdown). ``None``: the overall rows (breakdown ``total``/``all``, or every row when
         there is one per round).
     events:
-        Mission events (``mande.load_mission(...).events``): a vertical dashed line at each event's
-        date with its label, and a shaded span for events with an end date. Events are placed
-        only when the rounds have dates (labels such as ``"2024-11"`` or ``round_dates``).
+        Mission events (``mande.load_mission(...).events``): a dashed line at each event's date
+        (a shaded span for events with an end date) and, in a strip above the plot area, a
+        numbered marker; markers close in time are staggered into rows so that no two overlap.
+        The numbers are :func:`mande.notes.events_on_axis`'s, keyed under the chart by
+        :func:`mande.notes.event_key`. Events are placed only when the rounds have dates.
     order:
         Round labels in time order (default: sorted).
     round_dates:
         ``{round: date}`` to place rounds on a time axis.
+    round_names:
+        ``{round: name}`` for the axis ticks ("May 2026"); default: the round labels.
+    reference:
+        Results holding the overall rows of the same indicator: the grey reference line of each
+        small multiple (ignored when the groups fit in one panel).
     lang:
         ``"en"`` or ``"fr"``.
     level:
-        The confidence level of ``ci_low``/``ci_high``, for the legend.
+        The confidence level of ``ci_low``/``ci_high``, for the hover text.
     title:
         Figure title (default: the indicator's ``name`` column if present, else its id).
 
@@ -180,110 +252,251 @@ def trend_figure(
             f"indicator {indicator!r} is not in the results; present: "
             f"{sorted(results['indicator'].dropna().unique().tolist())}"
         )
-    if by is None and "breakdown" in rows.columns:
-        total = rows["breakdown"].isna() | rows["breakdown"].astype(str).str.lower().isin(_TOTAL)
-        if total.any():
-            rows = rows[total]
+    rows = _overall(rows) if by is None else rows
     percent, factor = _is_percent(rows)
     labels = list(order) if order is not None else sorted(rows["round"].dropna().unique(), key=str)
     labels = [r for r in labels if r in set(rows["round"])]
     dates = _round_dates(labels, round_dates)
     xpos = {r: dates[r] for r in labels} if dates else {r: str(r) for r in labels}
-    if "suppressed" in rows.columns:
-        hidden = rows["suppressed"].fillna(False).astype(bool)
-        rows.loc[hidden, ["estimate", "ci_low", "ci_high"]] = np.nan
+    x = [xpos[r] for r in labels]
+    rows = _hide_suppressed(rows)
     from mande.indicators.items import standard_items
 
     total_name = standard_items().breakdown_label("total", lang)
     groups = [(total_name, rows)] if by is None else list(rows.groupby(by, sort=True))
-    fig = go.Figure()
-    ci_name = text["ci"].format(level=f"{100 * level:g}")
-    for i, (name, g) in enumerate(groups):
-        label = str(name)
-        colour = _PALETTE[i % len(_PALETTE)]
-        g = g.set_index("round").reindex(labels)
-        x = [xpos[r] for r in labels]
-        est = factor * pd.to_numeric(g["estimate"], errors="coerce").to_numpy(dtype=float)
-        lo = factor * pd.to_numeric(g["ci_low"], errors="coerce").to_numpy(dtype=float)
-        hi = factor * pd.to_numeric(g["ci_high"], errors="coerce").to_numpy(dtype=float)
-        ok = np.isfinite(lo) & np.isfinite(hi)
-        for seg in _runs(ok):  # one band per run of rounds with an interval: gaps stay gaps
-            bx, by_ = _band([x[j] for j in seg], lo[seg], hi[seg])
-            fig.add_trace(
-                go.Scatter(
-                    x=bx, y=by_, fill="toself", fillcolor=_rgba(colour, 0.18),
-                    line={"width": 0}, hoverinfo="skip", name=f"{label}: {ci_name}",
-                    legendgroup=label, showlegend=False,
-                )
-            )  # fmt: skip
-        n = g["n"].to_numpy() if "n" in g.columns else [None] * len(labels)
-        hover = [
-            f"{r}: {e:.1f}{'%' if percent else ''} [{a:.1f}; {b:.1f}]" + (f", n = {k}" if k else "")
-            if np.isfinite(e)
-            else f"{r}: {text['suppressed']}"
-            for r, e, a, b, k in zip(labels, est, lo, hi, n, strict=True)
-        ]
-        fig.add_trace(
-            go.Scatter(
-                x=x, y=est, mode="lines+markers", name=label, legendgroup=label,
-                line={"color": colour, "width": 2}, marker={"size": 8}, text=hover,
-                hovertemplate="%{text}<extra>" + label + "</extra>", connectgaps=False,
-            )
-        )  # fmt: skip
-    if events and dates:
-        _add_events(fig, list(events), lang)
+    ref_rows = None
+    if reference is not None and len(groups) > MAX_GROUPS_IN_ONE_PANEL:
+        ref_rows = _overall(reference[reference["indicator"] == indicator])
+        ref_rows = _hide_suppressed(ref_rows) if not ref_rows.empty else None
     if title is None:
         title = (
             str(rows["name"].dropna().iloc[0])
             if "name" in rows.columns and rows["name"].notna().any()
             else indicator
         )
+    ci_name = text["ci"].format(level=f"{100 * level:g}")
+    numbered = []
+    if events and dates:
+        from mande.notes import events_on_axis
+
+        numbered = events_on_axis(events, dates.values())
+    if len(groups) > MAX_GROUPS_IN_ONE_PANEL:
+        fig = _small_multiples(
+            groups, ref_rows, labels, x, factor, percent, text, total_name, ci_name
+        )
+        panels = len(groups)
+    else:
+        fig = go.Figure()
+        for i, (name, g) in enumerate(groups):
+            label, colour = str(name), _PALETTE[i % len(_PALETTE)]
+            est, lo, hi, g = _series(g, labels, factor)
+            for band in _band_traces(x, lo, hi, colour, f"{label}: {ci_name}", label):
+                fig.add_trace(band)
+            fig.add_trace(
+                go.Scatter(
+                    x=x, y=est, mode="lines+markers", name=label, legendgroup=label,
+                    line={"color": colour, "width": 2}, marker={"size": 8, "color": colour},
+                    text=_hover(labels, est, lo, hi, g, percent, text),
+                    hovertemplate="%{text}<extra>" + label + "</extra>", connectgaps=False,
+                )
+            )  # fmt: skip
+        panels = 1
+    strip = 0
+    if dates:
+        span = _axis_range([*dates.values(), *(pd.Timestamp(e.date) for _, e in numbered),
+                            *(pd.Timestamp(e.end) for _, e in numbered
+                              if getattr(e, "end", None) is not None)])  # fmt: skip
+        fig.update_xaxes(range=span)
+        if panels > 1:  # a fixed range on matched x axes stops plotly.js autoranging y otherwise
+            fig.update_yaxes(autorange=True)
+        if numbered:  # the narrowest panel: a phone's plot shared by the columns of panels
+            narrowest = _MIN_PLOT_PX / (min(_FACET_COLUMNS, panels) if panels > 1 else 1)
+            strip = _add_events(fig, numbered, lang, span, panels, narrowest)
+    ticktext = [str((round_names or {}).get(r, r)) for r in labels]
+    if panels > 1:  # narrow panels: "May<br>2026"
+        ticktext = [t.replace(" ", "<br>", 1) for t in ticktext]
+    top = 40 + strip
     fig.update_layout(
-        title={"text": title},
-        xaxis_title=text["round"],
-        yaxis_title=text["percent"] if percent else text["value"],
+        title={"text": title, "y": 1, "yref": "paper", "yanchor": "bottom",
+               "pad": {"b": strip + (24 if panels > 1 else 8)}},
         template="plotly_white",
-        hovermode="x unified",
-        legend={"orientation": "h", "y": -0.2},
-        margin={"t": 60, "r": 20, "l": 60, "b": 60},
-    )
+        hovermode="x unified" if panels == 1 else "closest",
+        legend={"orientation": "h", "yanchor": "top", "y": -0.2 if panels == 1 else -0.1},
+        margin={"t": top + (24 if panels > 1 else 0), "r": 20, "l": 60, "b": 60 if panels == 1 else 90},
+    )  # fmt: skip
+    if panels == 1:
+        fig.update_layout(
+            xaxis_title=text["round"], yaxis_title=text["percent"] if percent else text["value"]
+        )
     if percent:
         fig.update_yaxes(rangemode="tozero", ticksuffix="%")
     if dates:
-        fig.update_xaxes(tickvals=[xpos[r] for r in labels], ticktext=[str(r) for r in labels])
+        fig.update_xaxes(tickvals=x, ticktext=ticktext)
+    else:
+        fig.update_xaxes(tickvals=x, ticktext=ticktext, type="category")
     return fig
 
 
-def _add_events(fig: go.Figure, events: list[Any], lang: str) -> None:
-    for e in events:
-        when = pd.Timestamp(e.date)
-        label = e.text(lang) if hasattr(e, "text") else str(getattr(e, "id", ""))
-        end = getattr(e, "end", None)
-        if end is not None:
-            fig.add_shape(
-                type="rect", xref="x", yref="paper", x0=when, x1=pd.Timestamp(end), y0=0, y1=1,
-                fillcolor="rgba(120,120,120,0.10)", line={"width": 0}, layer="below",
+def _overall(rows: pd.DataFrame) -> pd.DataFrame:
+    """The overall rows (breakdown total/all) when the results hold breakdowns."""
+    if "breakdown" in rows.columns:
+        total = rows["breakdown"].isna() | rows["breakdown"].astype(str).str.lower().isin(_TOTAL)
+        if total.any():
+            return rows[total]
+    return rows
+
+
+def _hide_suppressed(rows: pd.DataFrame) -> pd.DataFrame:
+    rows = rows.copy()
+    if "suppressed" in rows.columns:
+        hidden = rows["suppressed"].fillna(False).astype(bool)
+        rows.loc[hidden, ["estimate", "ci_low", "ci_high"]] = np.nan
+    return rows
+
+
+def _small_multiples(
+    groups: list[tuple[Any, pd.DataFrame]], ref_rows: pd.DataFrame | None, labels: list[Any],
+    x: list[Any], factor: float, percent: bool, text: dict[str, str], total_name: str,
+    ci_name: str,
+) -> go.Figure:  # fmt: skip
+    """One panel per group on shared axes: the group's band and line, the overall line in grey."""
+    from plotly.subplots import make_subplots
+
+    cols = min(_FACET_COLUMNS, len(groups))
+    nrows = -(-len(groups) // cols)
+    fig = make_subplots(
+        rows=nrows, cols=cols, shared_xaxes="all", shared_yaxes="all",
+        subplot_titles=[str(name) for name, _ in groups],
+        vertical_spacing=min(0.12, 0.5 / nrows), horizontal_spacing=0.04,
+    )  # fmt: skip
+    colour = _PALETTE[0]
+    ref = _series(ref_rows, labels, factor)[0] if ref_rows is not None else None
+    for i, (name, g) in enumerate(groups):
+        row, col = i // cols + 1, i % cols + 1
+        label = str(name)
+        if ref is not None:
+            fig.add_trace(
+                go.Scatter(
+                    x=x, y=ref, mode="lines", name=total_name, legendgroup="reference",
+                    line={"color": _REFERENCE, "width": 1.5}, hoverinfo="skip",
+                    showlegend=i == 0,
+                ),
+                row=row, col=col,
             )  # fmt: skip
-        fig.add_shape(
-            type="line", xref="x", yref="paper", x0=when, x1=when, y0=0, y1=1,
-            line={"color": "#555555", "width": 1, "dash": "dash"},
+        est, lo, hi, g = _series(g, labels, factor)
+        for band in _band_traces(x, lo, hi, colour, f"{label}: {ci_name}", label):
+            fig.add_trace(band, row=row, col=col)
+        fig.add_trace(
+            go.Scatter(
+                x=x, y=est, mode="lines+markers", name=label, legendgroup=label,
+                line={"color": colour, "width": 2}, marker={"size": 6, "color": colour},
+                text=_hover(labels, est, lo, hi, g, percent, text),
+                hovertemplate="%{text}<extra>" + label + "</extra>", connectgaps=False,
+                showlegend=False,
+            ),
+            row=row, col=col,
         )  # fmt: skip
-        fig.add_annotation(
-            x=when, y=1, xref="x", yref="paper", text=_wrap(label), showarrow=False,
-            xanchor="left", yanchor="top", align="left", font={"size": 10, "color": "#555555"},
-        )  # fmt: skip
+    for k in range(len(groups) + 1, nrows * cols + 1):  # no empty panel in the last row
+        fig.layout[f"xaxis{k}"].visible = False
+        fig.layout[f"yaxis{k}"].visible = False
+        above = k - cols  # the panel above an empty one shows the round ticks
+        if above >= 1:
+            fig.layout[f"xaxis{above}" if above > 1 else "xaxis"].showticklabels = True
+    for a in fig.layout.annotations:  # the panels' titles: the group names, left-aligned
+        a.update(font={"size": 12}, xanchor="left", x=a.x - 0.5 / cols + 0.01)
+    fig.update_layout(height=120 + 200 * nrows, showlegend=ref is not None)
+    fig.update_yaxes(title_text=text["percent"] if percent else text["value"], col=1)
+    return fig
 
 
-def _wrap(label: str, width: int = 28) -> str:
-    words, lines, line = label.split(), [], ""
-    for w in words:
-        if line and len(line) + 1 + len(w) > width:
-            lines.append(line)
-            line = w
+def _axis_range(values: list[Any]) -> list[pd.Timestamp]:
+    stamps = [pd.Timestamp(v) for v in values]
+    low, high = min(stamps), max(stamps)
+    pad = max((high - low) * 0.04, pd.Timedelta(days=15))
+    return [low - pad, high + pad]
+
+
+def _marker_rows(fractions: list[float], width: float) -> list[int]:
+    """Rows of the event strip, greedily: each marker (centred at its fraction of the axis, boxes
+    ``width`` wide in the same unit) goes to the lowest row where it overlaps no earlier marker."""
+    ends: list[float] = []  # right edge of the last box in each row
+    rows = []
+    for f in fractions:
+        left = f - width / 2
+        row = next((i for i, end in enumerate(ends) if left >= end), len(ends))
+        if row == len(ends):
+            ends.append(left + width)
         else:
-            line = f"{line} {w}".strip()
-    lines.append(line)
-    return "<br>".join(lines)
+            ends[row] = left + width
+        rows.append(row)
+    return rows
+
+
+def event_marker_boxes(
+    fig: go.Figure, *, plot_px: float = _MIN_PLOT_PX
+) -> list[tuple[float, float, float, float]]:
+    """The boxes of a figure's event markers on a plot ``plot_px`` wide: ``(x0, x1, y0, y1)`` in
+    pixels, x from the plot area's left edge, y upwards from its top edge (positive: above the
+    plot area, outside the data)."""
+    span = [pd.Timestamp(v) for v in fig.layout.xaxis.range]
+    width = (span[1] - span[0]).total_seconds()
+    boxes = []
+    for a in fig.layout.annotations:
+        if (a.name or "").startswith("event-") and a.xref == "x":
+            centre = (pd.Timestamp(a.x) - span[0]).total_seconds() / width * plot_px
+            bottom = float(a.yshift or 0)
+            boxes.append(
+                (centre - _MARKER_PX / 2, centre + _MARKER_PX / 2, bottom, bottom + _MARKER_PX)
+            )
+    return boxes
+
+
+def _add_events(
+    fig: go.Figure, numbered: list[tuple[int, Any]], lang: str, span: list[pd.Timestamp],
+    panels: int, narrowest: float = _MIN_PLOT_PX,
+) -> int:  # fmt: skip
+    """Dashed lines (and spans) in every panel; numbered markers in the strip above the top row.
+    Returns the strip's height in pixels."""
+    names = sorted(k for k in fig.layout if k.startswith("xaxis")) or ["xaxis"]
+    total = (span[1] - span[0]).total_seconds()
+    fractions = [(pd.Timestamp(e.date) - span[0]).total_seconds() / total for _, e in numbered]
+    rows = _marker_rows(fractions, (_MARKER_PX + _MARKER_GAP) / narrowest)
+    base = 22 if panels > 1 else 4  # above the panels' titles
+
+    def top_of(name: str) -> float:
+        domain = fig.layout[name.replace("x", "y", 1)].domain
+        return float(domain[1]) if domain else 1.0
+
+    highest = max(top_of(n) for n in names)
+    for name in names:
+        ref = name.replace("axis", "")
+        yname = ref.replace("x", "y")
+        top = top_of(name)
+        for (k, e), row in zip(numbered, rows, strict=True):
+            when = pd.Timestamp(e.date)
+            label = e.text(lang) if hasattr(e, "text") else str(getattr(e, "id", ""))
+            end = getattr(e, "end", None)
+            if end is not None:
+                fig.add_shape(
+                    type="rect", xref=ref, yref=f"{yname} domain", x0=when,
+                    x1=pd.Timestamp(end), y0=0, y1=1, fillcolor="rgba(120,120,120,0.10)",
+                    line={"width": 0}, layer="below",
+                )  # fmt: skip
+            fig.add_shape(
+                type="line", xref=ref, yref=f"{yname} domain", x0=when, x1=when, y0=0, y1=1,
+                line={"color": "#555555", "width": 1, "dash": "dash"},
+            )  # fmt: skip
+            if top < highest:
+                continue
+            fig.add_annotation(
+                x=when, xref=ref, y=top,
+                yref="paper", yanchor="bottom", yshift=base + row * _ROW_PX, text=f"<b>{k}</b>",
+                showarrow=False, width=_MARKER_SIZE, height=_MARKER_SIZE,
+                borderpad=_MARKER_PAD, borderwidth=1, bordercolor="#555555", bgcolor="white",
+                font={"size": 11, "color": "#333333"}, hovertext=f"{k}: {label}",
+                name=f"event-{k}",
+            )  # fmt: skip
+    return base + (max(rows) + 1) * _ROW_PX
 
 
 def breakdown_figure(
@@ -317,7 +530,9 @@ def breakdown_figure(
             error_x={"type": "data", "symmetric": False, "array": hi - est, "arrayminus": est - lo},
             text=[text["suppressed"] if h else f"{e:.0f}{'%' if percent else ''}"
                   for e, h in zip(est, hidden, strict=True)],
-            textposition="outside", name=text["estimate"],
+            # the value inside its bar, at the base: never under the interval's whisker
+            textposition=["outside" if h else "inside" for h in hidden],
+            insidetextanchor="start", insidetextfont={"color": "white"}, name=text["estimate"],
         )
     )  # fmt: skip
     fig.update_layout(
@@ -614,13 +829,50 @@ def _centroid(geometry: Mapping[str, Any]) -> tuple[float | None, float | None]:
     return lon, lat
 
 
-def rqi_heatmap(rqi: pd.DataFrame, *, lang: str = "en") -> go.Figure:
-    """Relationship-quality index (0-100) by partner type (rows) and period (columns).
+# Colour-blind-safe scales (no red-green): a sequential scale for levels (relationship quality,
+# dimension scores, theme shares) and a blue-orange diverging scale for the coercion (orange) -
+# cooperation (blue) continuum around its middle.
+LEVEL_SCALE = "Viridis"
+SHARE_SCALE = "Blues"
+CONTINUUM_SCALE = (
+    (0.0, "#b35806"), (0.25, "#f1a340"), (0.5, "#f7f7f7"), (0.75, "#92c5de"), (1.0, "#2166ac"),
+)  # fmt: skip
+
+
+def _wrap(label: str, width: int = 28) -> str:
+    """A long axis label on several lines (plotly does not wrap tick labels)."""
+    words, lines, line = label.split(), [], ""
+    for w in words:
+        if line and len(line) + 1 + len(w) > width:
+            lines.append(line)
+            line = w
+        else:
+            line = f"{line} {w}".strip()
+    lines.append(line)
+    return "<br>".join(lines)
+
+
+def _period_names(periods: Sequence[Any], period_labels: Mapping[Any, str] | None) -> list[str]:
+    """Period ids -> their titles in the mission's calendar, split after the dash for the axis."""
+    names = []
+    for p in periods:
+        title = str((period_labels or {}).get(p, p))
+        names.append(title.replace("–", "–<br>", 1) if "–" in title else title)
+    return names
+
+
+def rqi_heatmap(
+    rqi: pd.DataFrame, *, lang: str = "en", period_labels: Mapping[Any, str] | None = None
+) -> go.Figure:
+    """Relationship-quality index (0-100) by partner type (rows, by name) and reporting period
+    (columns, by the period's title in the mission's calendar: ``period_labels``, e.g.
+    :func:`mande.report.periods.reporting_periods`' titles), on a colour-blind-safe scale.
 
     A cell flagged ``small`` (fewer partners or interviews than the reporting policy asks) shows
     its value in brackets, "(48)", with a note on hover: it is shown for information, not compared.
     """
     pivot = rqi.pivot_table(index="partner_type", columns="period", values="rqi", aggfunc="first")
+    pivot = _by_name(pivot.sort_index(axis=1), lang)
     small = (
         rqi.assign(small=rqi["small"].fillna(False).astype(bool))
         .pivot_table(index="partner_type", columns="period", values="small", aggfunc="first")
@@ -631,7 +883,8 @@ def rqi_heatmap(rqi: pd.DataFrame, *, lang: str = "en") -> go.Figure:
         if "small" in rqi.columns
         else np.zeros(pivot.shape, dtype=bool)
     )
-    labels = _partner_labels(pivot.index, lang)
+    labels = _row_labels(pivot.index, lang)
+    columns = _period_names(list(pivot.columns), period_labels)
     note = _txt(lang, "small numbers: not compared", "petits effectifs : non comparé")
     values = pivot.to_numpy()
     text = [
@@ -644,57 +897,126 @@ def rqi_heatmap(rqi: pd.DataFrame, *, lang: str = "en") -> go.Figure:
     hover = [[note if f else "" for f in flags] for flags in small]
     fig = go.Figure(
         go.Heatmap(
-            z=values, x=[str(c) for c in pivot.columns], y=labels,
-            colorscale="RdYlGn", zmin=0, zmax=100, text=text, customdata=hover,
-            texttemplate="%{text}", hovertemplate="%{y} · %{x}: %{z:.1f} %{customdata}<extra></extra>",
-            colorbar={"title": "RQI", "thickness": 12},
+            z=values, x=columns, y=labels, colorscale=LEVEL_SCALE, zmin=0, zmax=100, text=text,
+            customdata=hover, texttemplate="%{text}", xgap=1, ygap=1,
+            hovertemplate="%{y} · %{x}: %{z:.1f} %{customdata}<extra></extra>",
+            colorbar={"title": "0–100", "thickness": 12},
         )
     )  # fmt: skip
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 40}, height=60 + 36 * len(pivot))
+    fig.update_xaxes(type="category", side="top", tickfont={"size": 11})
+    fig.update_yaxes(type="category", autorange="reversed")
+    fig.update_layout(
+        margin={"l": 10, "r": 10, "t": 50, "b": 10}, height=80 + 36 * len(pivot),
+        plot_bgcolor="white",
+    )  # fmt: skip
     return fig
 
 
 def dimensions_figure(quality: pd.DataFrame, *, lang: str = "en") -> go.Figure:
-    """Mean score (1-5) of each rubric dimension, one group of bars per partner type."""
+    """Mean score (1-5) of each rubric dimension (columns, by name) by partner type (rows, by
+    name), as a heatmap with the score in each cell, on a colour-blind-safe scale."""
     from mande.partners.rubric import load_rubric
 
     rubric = load_rubric()
     dims = [d for d in rubric.dimensions.values() if d.code in quality.columns]
-    fig = go.Figure()
-    labels = _partner_labels(quality["partner_type"], lang)
-    for d in dims:
-        fig.add_trace(go.Bar(name=d.label(lang), y=labels, x=quality[d.code], orientation="h"))
+    rows = quality.drop_duplicates("partner_type")
+    rows = rows.iloc[np.argsort(_partner_labels(rows["partner_type"], lang), kind="stable")]
+    values = rows[[d.code for d in dims]].to_numpy(dtype=float)
+    fig = go.Figure(
+        go.Heatmap(
+            z=values, x=[_wrap(d.label(lang), 16) for d in dims],
+            y=_row_labels(rows["partner_type"], lang), colorscale=LEVEL_SCALE, zmin=1, zmax=5,
+            text=[["" if np.isnan(v) else f"{v:.1f}" for v in r] for r in values],
+            texttemplate="%{text}", xgap=1, ygap=1,
+            hovertemplate="%{y} · %{x}: %{z:.2f}<extra></extra>",
+            colorbar={"title": "1–5", "thickness": 12},
+        )
+    )  # fmt: skip
+    fig.update_xaxes(type="category", side="top", tickfont={"size": 11})
+    fig.update_yaxes(type="category", autorange="reversed")
     fig.update_layout(
-        barmode="group", xaxis={"range": [1, 5], "title": "1–5"}, legend={"orientation": "h", "y": -0.15},
-        margin={"l": 10, "r": 10, "t": 10, "b": 10}, height=140 + 22 * len(quality) * max(1, len(dims)) // 2,
+        margin={"l": 10, "r": 10, "t": 70, "b": 10}, height=110 + 34 * len(rows),
+        plot_bgcolor="white",
     )  # fmt: skip
     return fig
 
 
-def positions_figure(quality: pd.DataFrame, *, lang: str = "en") -> go.Figure:
-    """Position on the coercion (1) - cooperation (5) continuum by partner type, one line per
-    partner type across periods."""
-    fig = go.Figure()
-    for ptype, g in quality.groupby("partner_type", sort=True):
-        g = g.sort_values("period")
-        fig.add_trace(
-            go.Scatter(
-                x=g["period"].astype(str), y=g["coercion_cooperation"], mode="lines+markers",
-                name=_partner_labels([ptype], lang)[0],
-            )
-        )  # fmt: skip
+def positions_figure(
+    quality: pd.DataFrame, *, lang: str = "en", period_labels: Mapping[Any, str] | None = None
+) -> go.Figure:
+    """Position on the coercion (1) - cooperation (5) continuum by partner type (rows) and
+    reporting period (columns, by title), on a blue-orange diverging scale centred on 3."""
+    from mande.partners.rubric import load_rubric
+
+    pivot = quality.pivot_table(
+        index="partner_type", columns="period", values="coercion_cooperation", aggfunc="first"
+    )
+    pivot = _by_name(pivot.sort_index(axis=1), lang)
+    values = pivot.to_numpy(dtype=float)
+    name = load_rubric().dimension_label("coercion_cooperation", lang)
+    fig = go.Figure(
+        go.Heatmap(
+            z=values, x=_period_names(list(pivot.columns), period_labels),
+            y=_row_labels(pivot.index, lang), colorscale=[list(s) for s in CONTINUUM_SCALE],
+            zmin=1, zmax=5, zmid=3, xgap=1, ygap=1,
+            text=[["" if np.isnan(v) else f"{v:.1f}" for v in r] for r in values],
+            texttemplate="%{text}", hovertemplate="%{y} · %{x}: %{z:.2f}<extra></extra>",
+            colorbar={
+                "title": _wrap(name, 12), "thickness": 12, "tickvals": [1, 3, 5],
+                "ticktext": [_txt(lang, "1 coercion", "1 coercition"), "3",
+                             _txt(lang, "5 cooperation", "5 coopération")],
+            },
+        )
+    )  # fmt: skip
+    fig.update_xaxes(type="category", side="top", tickfont={"size": 11})
+    fig.update_yaxes(type="category", autorange="reversed")
     fig.update_layout(
-        yaxis={"range": [1, 5], "title": _txt(lang, "coercion ← → cooperation", "coercition ← → coopération")},
-        legend={"orientation": "h", "y": -0.2}, margin={"l": 10, "r": 10, "t": 10, "b": 10}, height=420,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10}, height=80 + 36 * len(pivot),
+        plot_bgcolor="white",
     )  # fmt: skip
     return fig
+
+
+def themes_figure(matrix: pd.DataFrame, *, lang: str = "en") -> go.Figure:
+    """Theme frequencies (:func:`mande.partners.quality.theme_matrix`: themes as rows, partner
+    types as columns, per cent of interviews) as a heatmap that fits the page, on a single-hue
+    scale."""
+    values = matrix.to_numpy(dtype=float)
+    fig = go.Figure(
+        go.Heatmap(
+            z=values, x=[_wrap(str(c), 14) for c in matrix.columns],
+            y=[str(i) for i in matrix.index], colorscale=SHARE_SCALE, zmin=0, zmax=100,
+            text=[["" if np.isnan(v) else f"{v:.0f}" for v in r] for r in values],
+            texttemplate="%{text}", xgap=1, ygap=1,
+            hovertemplate="%{y} · %{x}: %{z:.0f}%<extra></extra>",
+            colorbar={"title": "%", "thickness": 12},
+        )
+    )  # fmt: skip
+    fig.update_xaxes(type="category", side="top", tickfont={"size": 11})
+    fig.update_yaxes(type="category", autorange="reversed")
+    fig.update_layout(
+        margin={"l": 10, "r": 10, "t": 80, "b": 10}, height=110 + 30 * len(matrix),
+        plot_bgcolor="white",
+    )  # fmt: skip
+    return fig
+
+
+def _by_name(pivot: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Rows (partner type codes) in the order of their names."""
+    order = np.argsort(_partner_labels(pivot.index, lang), kind="stable")
+    return pivot.iloc[order]
 
 
 def _partner_labels(codes: Any, lang: str) -> list[str]:
     from mande.partners.rubric import load_rubric
 
-    types = load_rubric().partner_types
-    return [str(types[c].get(lang, c)) if c in types else str(c) for c in codes]
+    rubric = load_rubric()
+    return [rubric.partner_type_label(str(c), lang) for c in codes]
+
+
+def _row_labels(codes: Any, lang: str) -> list[str]:
+    """Partner types by name on a heatmap's rows, long names on two lines (narrow screens)."""
+    return [_wrap(name, 24) for name in _partner_labels(codes, lang)]
 
 
 def model_trend_figure(trends: Any, *, lang: str = "en") -> go.Figure:

@@ -10,7 +10,8 @@ import streamlit as st
 
 from dashboard import data, format, session
 from dashboard.i18n import t
-from mande import overview, plots
+from mande import notes, overview, plots
+from mande.indicator_trends import round_label
 from mande.output import csv_bytes
 
 
@@ -44,19 +45,26 @@ def main() -> None:
     )  # legends and tables read names, not codes
     mission = data.mission()
     order = data.round_order()
+    names_of_rounds = {r: round_label(r, mission, lang) for r in order}
+    overall = res[(res["indicator"] == indicator) & (res["breakdown"] == "total")]
+    events = mission.events if mission else None
     fig = plots.trend_figure(
-        shown, indicator, by=None if breakdown == "total" else "group",
-        events=mission.events if mission else None, order=order,
-        round_dates=data.round_dates(), lang=lang,
+        shown, indicator, by=None if breakdown == "total" else "group", events=events,
+        order=order, round_dates=data.round_dates(), round_names=names_of_rounds,
+        reference=overall, lang=lang,
     )  # fmt: skip
     st.plotly_chart(fig, width="stretch", key="trend")
+    drawn = [d for r, d in data.round_dates().items() if r in set(shown["round"])]
+    key = notes.event_key(notes.events_on_axis(events, drawn), lang)
+    st.caption(" ".join([notes.source_note(shown, mission, order=order, lang=lang), key]))
 
     latest = data.current_round(lang)
-    st.subheader(t("breakdown_in", lang).format(round=latest))
+    st.subheader(t("breakdown_in", lang).format(round=names_of_rounds.get(latest, latest)))
     current = shown[shown["round"].astype(str) == latest]
     kind = str(current["kind"].iloc[0]) if not current.empty else "proportion"
     if breakdown != "total":
         st.plotly_chart(plots.breakdown_figure(current, lang=lang), width="stretch", key="bars")
+        st.caption(notes.source_note(current, mission, order=order, lang=lang))
     ch = data.breakdown_changes(indicator, breakdown, lang).set_index("group")
     groups = current["group_code"].astype(str)
     unit_kind = "proportion" if kind in ("proportion", "mean_of_indicators") else "mean"
@@ -92,7 +100,12 @@ def main() -> None:
             ],
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    widths = (150, 80, 115, 50, 75, 125, 190, 110)  # fits 1400 px in English and French
+    config = {
+        col: st.column_config.Column(width=w, pinned=i == 0, help=col)
+        for i, (col, w) in enumerate(zip(table.columns, widths, strict=True))
+    }
+    st.dataframe(table, hide_index=True, width="stretch", column_config=config)
     if bool(current["suppressed"].any()):
         st.caption(t("suppressed_note", lang))
     st.caption(format.fdr_note(data.changes(lang), data.policy(), lang))

@@ -14,8 +14,9 @@ import streamlit as st
 
 from dashboard import data, session
 from dashboard.i18n import t
-from mande import plots
+from mande import notes, plots
 from mande.output import csv_bytes
+from mande.stats.reliability import reliability_labels
 
 
 def main() -> None:
@@ -26,14 +27,18 @@ def main() -> None:
     if iv.empty:
         st.info(t("no_interviews", lang))
         return
+    mission = data.mission()
+    source = notes.source_note(iv, mission, source="partners", lang=lang)
+    labels = data.period_labels(lang)
     rqi = data.partner_quality(("partner_type", "period"))
     st.subheader(t("rqi_heatmap", lang))
-    st.plotly_chart(plots.rqi_heatmap(rqi, lang=lang), width="stretch", key="heatmap")
+    heat = plots.rqi_heatmap(rqi, lang=lang, period_labels=labels)
+    st.plotly_chart(heat, width="stretch", key="heatmap")
     pol = data.policy()
-    st.caption(t("rqi_note", lang).format(partners=pol.min_partners, interviews=pol.min_interviews))
+    note = t("rqi_note", lang).format(partners=pol.min_partners, interviews=pol.min_interviews)
+    st.caption(f"{note} {source}")
 
     periods = data.partner_periods()
-    labels = data.period_labels(lang)
     period = st.selectbox(
         t("period", lang), periods, index=len(periods) - 1 if periods else 0,
         format_func=lambda p: labels.get(p, p), key="partner_period",
@@ -42,7 +47,10 @@ def main() -> None:
     policy = data.policy()
     if figs is not None and not figs.rqi.empty:
         st.subheader(t("partner_table", lang))
-        st.dataframe(_grey(_rqi_table(figs.rqi, lang), figs.rqi["small"]), hide_index=True)
+        st.dataframe(
+            _grey(_rqi_table(figs.rqi, lang), figs.rqi["small"]).format(precision=1),
+            hide_index=True, width="stretch",
+        )  # fmt: skip
         if bool(figs.rqi["small"].any()):
             st.caption(
                 t("small_partners_note", lang).format(
@@ -64,37 +72,44 @@ def main() -> None:
             + t("model_window", lang).format(window=figs.model_window_text(lang))
         )
 
-    left, right = st.columns(2)
-    with left:
-        st.subheader(t("dimensions", lang))
-        dims = data.partner_quality(("partner_type",))
-        st.plotly_chart(plots.dimensions_figure(dims, lang=lang), width="stretch", key="dims")
-    with right:
-        st.subheader(t("positions", lang))
-        st.plotly_chart(plots.positions_figure(rqi, lang=lang), width="stretch", key="pos")
+    st.subheader(t("dimensions", lang))
+    dims = data.partner_quality(("partner_type",))
+    st.plotly_chart(plots.dimensions_figure(dims, lang=lang), width="stretch", key="dims")
+    st.caption(source)
+    st.subheader(t("positions", lang))
+    pos = plots.positions_figure(rqi, lang=lang, period_labels=labels)
+    st.plotly_chart(pos, width="stretch", key="pos")
+    st.caption(source)
 
     st.subheader(t("reliability", lang))
     rel = figs.reliability if figs is not None else None
     if rel is None or rel.empty:
         st.write(t("no_double_coding", lang))
     else:
-        shown = rel.drop(columns=["few_units"]).round({"alpha": 3, "percent_agreement": 1})
-        st.dataframe(_grey(shown, rel["few_units"]), hide_index=True, width="stretch")
+        names = reliability_labels(lang)
+        st.dataframe(
+            _grey(_reliability_table(rel, lang), rel["few_units"])
+            .format("{:.2f}", subset=[names["alpha"]], na_rep="–")
+            .format("{:.0f}", subset=[names["percent_agreement"]], na_rep="–"),
+            hide_index=True, width="stretch",
+        )  # fmt: skip
         st.caption(t("reliability_note", lang))
         if bool(rel["few_units"].any()):
             st.caption(t("few_units_note", lang).format(units=policy.min_double_coded))
 
     st.subheader(t("themes", lang))
-    st.dataframe(data.partner_themes(lang), width="stretch")
-    st.caption(t("themes_note", lang))
+    themes_fig = plots.themes_figure(data.partner_themes(lang), lang=lang)
+    st.plotly_chart(themes_fig, width="stretch", key="themes")
+    st.caption(f"{t('themes_note', lang)} {source}")
 
     st.subheader(t("quotes", lang))
     periods = data.quote_periods()
     themes = data.quote_themes(lang)
     left, right = st.columns(2)
     period = left.selectbox(
-        t("period", lang), periods, index=len(periods) - 1 if periods else 0, key="quote_period"
-    )
+        t("period", lang), periods, index=len(periods) - 1 if periods else 0,
+        format_func=lambda p: labels.get(p, p), key="quote_period",
+    )  # fmt: skip
     theme = right.selectbox(
         t("theme", lang),
         ["", *themes],
@@ -130,6 +145,22 @@ def _rqi_table(rqi: pd.DataFrame, lang: str) -> pd.DataFrame:
             t("flag", lang): [t("small_numbers", lang) if f else "" for f in rqi["small"]],
         }
     )
+
+
+def _reliability_table(rel: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Agreement between coders by dimension name, with mande's column names; the technical count
+    of pairs left out, the note column only when a note is there."""
+    from mande.partners.rubric import load_rubric
+
+    rb = load_rubric()
+    names = reliability_labels(lang)
+    cols = ["dimension", "alpha", "n_units", "percent_agreement", "n_coders"]
+    if rel["note"].fillna("").astype(str).str.strip().any():
+        cols.append("note")
+    shown = rel[cols].assign(
+        dimension=[rb.dimension_label(str(d), lang) for d in rel["dimension"]],
+    )
+    return shown.rename(columns=names)
 
 
 def _grey(frame: pd.DataFrame, flags: pd.Series) -> Any:

@@ -10,7 +10,7 @@ import streamlit as st
 
 from dashboard import data, format, session
 from dashboard.i18n import t
-from mande import overview, plots
+from mande import notes, overview, plots
 from mande.errors import EstimationError
 
 
@@ -51,6 +51,8 @@ def main() -> None:
         st.warning(str(exc))
         return
     st.plotly_chart(plots.model_trend_figure(tr, lang=lang), width="stretch", key="tr_line")
+    source = notes.source_note(tr.rounds, mission, order=data.round_order(), lang=lang)
+    st.caption(source)
 
     st.subheader(t("trend_slopes", lang))
     slopes = tr.slopes
@@ -73,6 +75,7 @@ def main() -> None:
     with st.container(key="tr_slopes"):  # a plain table: few rows, readable on a phone
         st.table(table.set_index(t("group", lang)))
     st.plotly_chart(plots.slopes_figure(slopes, lang=lang), width="stretch", key="tr_slopes_fig")
+    st.caption(source)
 
     if tr.its is not None and not tr.its.empty:
         st.subheader(f"{t('trend_its', lang)}: {event_labels[choice]}")
@@ -88,11 +91,6 @@ def main() -> None:
             hide_index=True, width="stretch", key="tr_its",
         )  # fmt: skip
         st.info(str(its["caveat"].iloc[0]))
-    n = int(tr.rounds["n"].sum())
-    st.caption(
-        f"{tr.name}. n = {n:,} · "
-        + ", ".join(f"{r.label}: {r.n:,}" for r in tr.rounds.itertuples())
-    )
 
 
 if __name__ == "__main__":

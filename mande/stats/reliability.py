@@ -10,7 +10,13 @@ import pandas as pd
 
 from mande.errors import EstimationError
 
-__all__ = ["LEVELS", "krippendorff_alpha", "reliability_table"]
+__all__ = [
+    "LEVELS",
+    "RELIABILITY_COLUMNS",
+    "krippendorff_alpha",
+    "reliability_labels",
+    "reliability_table",
+]
 
 Level = Literal["nominal", "ordinal", "interval", "ratio"]
 LEVELS: tuple[str, ...] = ("nominal", "ordinal", "interval", "ratio")
@@ -167,6 +173,25 @@ def krippendorff_alpha(data: Any, level: Level | str = "ordinal") -> float:
             "(no expected disagreement)"
         )
     return float(1.0 - (n - 1.0) * float((o * d2).sum()) / expected)
+
+
+# The reliability table's columns as people read them (the dashboard's table headers), EN and FR.
+RELIABILITY_COLUMNS: dict[str, dict[str, str]] = {
+    "dimension": {"en": "Dimension", "fr": "Dimension"},
+    "alpha": {"en": "Krippendorff's alpha", "fr": "Alpha de Krippendorff"},
+    "n_units": {"en": "Interviews coded twice", "fr": "Entretiens codés deux fois"},
+    "n_pairs": {"en": "Pairs of codings", "fr": "Paires de codages"},
+    "percent_agreement": {"en": "Per cent agreement", "fr": "Pourcentage d'accord"},
+    "n_coders": {"en": "Coders", "fr": "Codeurs"},
+    "note": {"en": "Note", "fr": "Remarque"},
+}
+
+
+def reliability_labels(lang: str = "en") -> dict[str, str]:
+    """:func:`reliability_table`'s column -> its header in ``lang`` ("percent_agreement" ->
+    "Per cent agreement" / "Pourcentage d'accord")."""
+    code = "fr" if lang == "fr" else "en"
+    return {col: text[code] for col, text in RELIABILITY_COLUMNS.items()}
 
 
 def reliability_table(

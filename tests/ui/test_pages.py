@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -106,10 +107,88 @@ def test_partners_page(app: Callable[..., AppTest]) -> None:
     text = _texts(at)
     assert "Where the mission ran robust operations" in text
     assert "Agreement between coders" in text
-    rel = next(d.value for d in at.dataframe if "alpha" in d.value.columns)
-    assert rel["alpha"].between(0, 1).all()
+    rel = _frame(next(d.value for d in at.dataframe if "Krippendorff's alpha" in d.value.columns))
+    assert rel["Krippendorff's alpha"].between(0, 1).all()
     assert "points lower" in text or "points higher" in text or "not significant" in text
     assert len(at.get("plotly_chart")) >= 3
+
+
+def _frame(value: object) -> pd.DataFrame:
+    """A dataframe element's frame (a Styler's data when the page greys rows)."""
+    return value.data if hasattr(value, "data") else value  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_partners_page_shows_names_not_codes(app: Callable[..., AppTest], lang: str) -> None:
+    from mande.partners.rubric import load_rubric
+    from mande.stats.reliability import reliability_labels
+
+    rubric = load_rubric()
+    at = _open(app(role="viewer", lang=lang), "partners.py")
+    codes = {*rubric.partner_types, *rubric.dimensions, "coercion_cooperation"}
+    codes |= {"n_units", "n_pairs", "percent_agreement", "n_coders", "few_units", "alpha"}
+    frames = [_frame(d.value) for d in at.dataframe]
+    for frame in frames:
+        cells = {str(v) for v in frame.to_numpy().ravel()} | {str(c) for c in frame.columns}
+        assert not codes & cells, codes & cells
+    names = reliability_labels(lang)
+    rel = next(f for f in frames if names["alpha"] in f.columns)
+    assert list(rel.columns[:5]) == [
+        names[c] for c in ("dimension", "alpha", "n_units", "percent_agreement", "n_coders")
+    ]
+    assert rubric.dimension_label("mutual_benefit", lang) in set(rel[names["dimension"]])
+    # the charts: partner types, dimensions and periods by name; no period id on an axis
+    import json
+
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    heat = specs[0]["data"][0]
+    period = (
+        "1 October 2024–<br>31 January 2025"
+        if lang == "en"
+        else "1er octobre 2024–<br>31 janvier 2025"
+    )
+    assert heat["x"][0] == period
+    assert rubric.partner_type_label("local_authority", lang) in heat["y"]
+    for spec in specs:
+        labels = [str(v).replace("<br>", " ") for v in spec["data"][0].get("x", [])]
+        labels += [str(v) for v in spec["data"][0].get("y", [])]
+        assert not codes & set(labels)
+        assert not any(lab[:4].isdigit() and lab[4:5] == "-" for lab in labels)  # "2025-02"
+    # every chart has its source and n under it
+    source = (
+        "Source: MINUSVA partner interviews" if lang == "en" else "entretiens avec les partenaires"
+    )
+    captions = [c.value for c in at.caption]
+    assert sum(source in c for c in captions) == len(specs)
+    # the quotes' period is chosen by its dates, not its id
+    last = "1 June–30 September 2026" if lang == "en" else "1er juin–30 septembre 2026"
+    assert at.selectbox(key="quote_period").options[-1] == last
+
+
+def test_explorer_charts_carry_their_source_and_events(app: Callable[..., AppTest]) -> None:
+    at = _open(app(role="viewer"), "explorer.py")
+    at.selectbox(key="indicator").set_value("SAF-01")
+    at.selectbox(key="breakdown").set_value("region")
+    at.run()
+    assert not at.exception
+    captions = [c.value for c in at.caption]
+    assert any(
+        c.startswith("Source: MINUSVA perception survey, rounds 1–4 (November 2024 to May 2026)")
+        and "Events: 1 (1 December 2024)" in c
+        for c in captions
+    ), captions
+    assert any(
+        c.startswith("Source: MINUSVA perception survey, round 4 (May 2026); n = ")
+        for c in captions
+    )
+    import json
+
+    trend = json.loads(at.get("plotly_chart")[0].proto.spec)
+    panels = [
+        k for k, v in trend["layout"].items() if k.startswith("xaxis") and v.get("visible", True)
+    ]
+    assert len(panels) == 6  # six regions: small multiples
+    assert all(t.get("mode") == "lines" for t in trend["data"] if t.get("fill") == "toself")
 
 
 def test_reports_page_builds_downloads(app: Callable[..., AppTest]) -> None:
