@@ -35,7 +35,7 @@ log = logging.getLogger("mande.dashboard")
 # what the pages import besides dashboard.data (imported once, before the first visitor)
 _PAGE_MODULES = (
     "dashboard.format", "dashboard.i18n", "dashboard.session", "dashboard.navigation",
-    "mande.plots", "mande.overview", "mande.indicator_trends", "mande.output",
+    "mande.plots", "mande.notes", "mande.overview", "mande.indicator_trends", "mande.output",
     "plotly.graph_objects", "plotly.colors",
 )  # fmt: skip
 
