@@ -68,8 +68,8 @@ def mande_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture(scope="session")
 def sample_store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data folder whose SQLite store holds the sample mission, results computed once (as
-    `make demo` leaves it). Shared by the dashboard and report tests; treat it as read-only."""
+    """A data folder whose SQLite store holds the sample mission, results and the latest period's
+    figures computed once (as `make demo` leaves it). Shared by the dashboard and report tests; treat it as read-only."""
     from mande.demo.load import load_sample
     from mande.store import Store
 
@@ -81,7 +81,7 @@ def sample_store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     try:
         store = Store.open()
         load_sample(SAMPLE, store)
-        store.results()
+        store.precompute()  # the results and the latest period's figures, as `mande demo load`
         store.close()
     finally:
         mp.undo()
