@@ -43,7 +43,7 @@ from tests.e2e._server import CHROMIUM_ARGS, free_port, stop, wait_healthy  # no
 BIN = Path(sys.executable).parent
 # page -> (URL path, text of its main content once drawn)
 PAGES = {
-    "Overview": ("/?lang=en", "[data-testid='stMetric'], [data-testid='stPlotlyChart']"),
+    "Overview": ("/?lang=en", ".mande-card"),
     "Explorer": ("/explorer?lang=en", "[data-testid='stPlotlyChart']"),
     "Partners": ("/partners?lang=en", "[data-testid='stPlotlyChart'], [data-testid='stDataFrame']"),
 }
