@@ -30,7 +30,7 @@ install-test: $(VENV)/.installed-test
 ## make demo: install, load the sample mission into the embedded database, serve the dashboard
 demo: $(VENV)/.installed
 	$(BIN)/mande demo load sample_data
-	$(BIN)/streamlit run dashboard/app.py --server.headless true --server.port $(PORT) \
+	$(BIN)/streamlit run dashboard/serve.py --server.headless true --server.port $(PORT) \
 		--server.address $(ADDRESS) --browser.gatherUsageStats false
 
 ## make test: install what the tests need and run the whole suite

@@ -39,6 +39,7 @@ if session.auth_configured():
         st.stop()
 
 try:
+    data.begin_run()  # the store's data version, read once per run: the key of every cache
     mission = data.mission()
     who = session.identity(mission)
 except Exception as exc:  # e.g. the store cannot be opened: a sentence, never a traceback

@@ -36,15 +36,47 @@ def _store(url: str, data_dir: str) -> Store:
     return Store.open()
 
 
+# where the router keeps the data version it read at the start of a page run
+_VERSION = "_mande_data_version"
+
+
+def begin_run() -> str:
+    """Read the store's data version once, at the start of a page run (the router calls this):
+    every cached function below is keyed by it, so a change made by any process shows on the
+    next page load, at the cost of one read per run rather than one per cached call."""
+    version = store().data_version()
+    st.session_state[_VERSION] = version
+    return version
+
+
 def data_version() -> str:
-    """The store's data version, read from the database on every call (every page run): the first
-    argument of every cached function below, so a change made by any process is seen."""
+    """The data version of this page run (:func:`begin_run`); read from the store when the
+    router has not read it (a page run on its own) or outside a page run (the server warming up,
+    dashboard/serve.py)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    if get_script_run_ctx(suppress_warning=True) is not None:
+        version = st.session_state.get(_VERSION)
+        if isinstance(version, str):
+            return version
     return store().data_version()
 
 
 def clear() -> None:
-    """Forget cached answers (after an upload or a change of current version)."""
+    """Forget cached answers (after an upload or a change of current version) and read the data
+    version again, so that the rest of this run sees the new data."""
     st.cache_data.clear()
+    begin_run()
+
+
+def precompute() -> None:
+    """Compute and keep in the store what the pages read first (the results of every round and
+    the latest period's change table, :meth:`mande.store.Store.precompute`), after a commit or a
+    change of current version, so the next visitor only reads them."""
+    from dashboard import session
+
+    who = session.current()
+    store().precompute(user=who.user, role=who.role)
 
 
 def mission() -> mande.MissionConfig | None:
@@ -107,13 +139,10 @@ def figures(lang: str) -> Any:
 @st.cache_data(show_spinner=False)
 def _figures(version: str, lang: str) -> Any:
     from mande.errors import MandeError
-    from mande.reporting import period_figures
 
-    m = mission()
-    if m is None or rounds().empty:
-        return None
+    # precomputed by the store at upload (mande.reporting.period_figures), computed if missing
     try:
-        return period_figures(results(), rounds(), m, None, lang=lang)
+        return store().period_figures(lang, catalogue=catalogue())
     except MandeError:
         return None
 

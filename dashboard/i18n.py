@@ -86,6 +86,22 @@ TEXT: dict[str, dict[str, str]] = {
     "verdict": {"en": "Verdict", "fr": "Appréciation"},
     "map": {"en": "By region", "fr": "Par région"},
     "map_indicator": {"en": "Indicator on the map", "fr": "Indicateur sur la carte"},
+    "spark_label": {
+        "en": "{name}: trend over {k} rounds on a fixed {lo} to {hi} scale, with its 95% confidence band",
+        "fr": "{name} : évolution sur {k} vagues, sur une échelle fixe de {lo} à {hi}, avec sa bande de confiance à 95 %",
+    },
+    "cards_note": {
+        "en": "Each card's n is in its tooltip. Each line is drawn on a fixed scale (0–100 for percentages) with its 95% confidence band; an arrow marks a change significant after false-discovery-rate control.",
+        "fr": "Le n de chaque carte figure dans son infobulle. Chaque courbe est tracée sur une échelle fixe (de 0 à 100 pour les pourcentages) avec sa bande de confiance à 95 % ; une flèche signale une évolution significative après contrôle du taux de fausses découvertes.",
+    },
+    "map_note": {
+        "en": "Grey areas have too few respondents. Each area's tooltip gives its round, estimate, confidence interval and n.",
+        "fr": "Les zones grises comptent trop peu de répondants. L'infobulle de chaque zone donne la vague, l'estimation, l'intervalle de confiance et n.",
+    },
+    "map_admin2": {
+        "en": "{k} areas are admin 2 units, shown where each has enough respondents (reporting policy).",
+        "fr": "{k} zones sont des unités administratives de niveau 2, affichées là où chacune compte assez de répondants (politique de diffusion).",
+    },
     "breakdown_in": {"en": "Breakdown in {round}", "fr": "Ventilation en {round}"},
     "estimate": {"en": "Estimate", "fr": "Estimation"},
     "suppressed": {"en": "suppressed (n too small)", "fr": "masqué (effectif trop faible)"},

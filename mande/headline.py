@@ -174,8 +174,13 @@ def headline_for_store(store: Any, lang: str = "en") -> list[str]:
         return []
     order = overview.round_order(rounds)
     rounds = rounds.set_index("round").loc[order].reset_index()
-    changes = overview.significant_changes(store.results(), order, lang=lang)
     catalogue = load_catalogue()
+    # the latest period's change table under the mission's reporting policy (precomputed)
+    figures = store.period_figures(lang, catalogue=catalogue)
+    changes = overview.significant_changes(
+        store.results(catalogue=catalogue), order,
+        changes=figures.changes if figures is not None else None, lang=lang,
+    )  # fmt: skip
     names = {
         str(i): catalogue.measure(str(i)).name(lang, short=True)
         for i in changes.get("indicator", [])

@@ -11,7 +11,8 @@ dashboard only lays these tables out.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -22,12 +23,17 @@ from mande.reporting import ReportingPolicy, change_table
 
 __all__ = [
     "FAMILY_ORDER",
+    "CardGroup",
+    "card_groups",
     "card_measures",
+    "card_ranges",
     "headline",
+    "map_areas",
     "measure_order",
     "regional_values",
     "round_order",
     "significant_changes",
+    "sparkline_scale",
 ]
 
 
@@ -119,7 +125,8 @@ def headline(
         ci_high, n, suppressed, low_precision, previous_round, change, change_ci_low,
         change_ci_high, p_value, q_value, significant, verdict, verdict_label, arrow ("up",
         "down" or "" when the change is not significant), history (estimates in round order,
-        None where a round has no estimate or is suppressed).
+        None where a round has no estimate or is suppressed), history_ci_low and
+        history_ci_high (each round's confidence bounds, likewise).
     """
     results = _check(results, order)
     total = results[results["breakdown"] == "total"]
@@ -145,6 +152,21 @@ def headline(
         [None if pd.isna(v) else float(v) for v in hist.loc[i]] if i in hist.index else []
         for i in current["indicator"]
     ]
+    for bound in ("ci_low", "ci_high"):
+        if bound not in total.columns:
+            current[f"history_{bound}"] = [[None] * len(shown) for _ in range(len(current))]
+            continue
+        wide = (
+            total.assign(_b=total[bound].where(~hidden))
+            .pivot_table(index="indicator", columns="round", values="_b", aggfunc="first")
+            .reindex(columns=shown)
+        )
+        current[f"history_{bound}"] = [
+            [None if pd.isna(v) else float(v) for v in wide.loc[i]]
+            if i in wide.index
+            else [None] * len(shown)
+            for i in current["indicator"]
+        ]
     current["previous_round"] = previous
     if previous is not None:
         ch = changes[changes["breakdown"].astype(str) == "total"]
@@ -176,7 +198,8 @@ def headline(
         "estimate", "ci_low", "ci_high", "n", "suppressed", "low_precision", "previous_round",
         "change", "change_unit", "change_ci_low", "change_ci_high", "change_ci_level",
         "change_ci_low_unadjusted", "change_ci_high_unadjusted", "p_value", "q_value",
-        "significant", "verdict", "verdict_label", "arrow", "history",
+        "significant", "verdict", "verdict_label", "arrow", "history", "history_ci_low",
+        "history_ci_high",
     ]  # fmt: skip
     return current[[c for c in cols if c in current.columns]].reset_index(drop=True)
 
@@ -241,3 +264,228 @@ def regional_values(results: pd.DataFrame, indicator: str, round_label: str) -> 
     ]
     cols = ["group", "estimate", "ci_low", "ci_high", "n", "suppressed"]
     return rows[[c for c in cols if c in rows.columns]].rename(columns={"group": "region"})
+
+
+# --- cards grouped for the Overview -----------------------------------------------------------
+
+_TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "significant": "Changed significantly",
+        "significant_since": "Changed significantly since {previous}",
+        "other": "Other indicators",
+    },
+    "fr": {
+        "significant": "Évolutions significatives",
+        "significant_since": "Évolutions significatives depuis {previous}",
+        "other": "Autres indicateurs",
+    },
+}
+
+#: Kinds whose estimates are shares (0-1), drawn and printed in per cent.
+PERCENT_KINDS = ("proportion", "mean_of_indicators")
+
+
+@dataclass(frozen=True)
+class CardGroup:
+    """One group of Overview cards.
+
+    Attributes
+    ----------
+    key:
+        ``"significant"`` for the first group, else the Secretary-General report section
+        (``sg_section`` of the catalogue, such as ``"protection_of_civilians"``), ``""`` for cards
+        without a known section.
+    title:
+        The group's heading in the language asked for (a section's heading as the report prints
+        it: :data:`mande.report.build.SECTIONS`).
+    cards:
+        The :func:`headline` rows of the group, in display order, with ``section_label`` (the
+        card's own section heading, which the significant group shows on each card).
+    """
+
+    key: str
+    title: str
+    cards: pd.DataFrame
+
+
+def card_groups(
+    head: pd.DataFrame, lang: str = "en", *, previous: str | None = None
+) -> list[CardGroup]:
+    """The Overview's cards in the order a head of mission reads them.
+
+    First the cards whose change since the previous period is significant (``arrow`` set), the
+    largest change first, each tagged with its report section; then one group per section of the
+    Secretary-General's report, in the report's order, holding the other cards in catalogue
+    order. A card appears once; empty groups are left out. The sections and their headings are
+    the catalogue's ``sg_section`` and the report's :data:`mande.report.build.SECTIONS`, the same
+    the annex and the draft follow.
+
+    Parameters
+    ----------
+    head:
+        The table of :func:`headline` (``sg_section``, ``arrow``, ``change``), in catalogue order.
+    lang:
+        ``"en"`` or ``"fr"`` for the headings.
+    previous:
+        The round compared with, as people name it ("November 2025"), for the first heading
+        ("Changed significantly since November 2025"); None: "Changed significantly".
+    """
+    from mande.report.build import SECTIONS
+
+    text = _TEXT["fr" if lang == "fr" else "en"]
+    if head.empty:
+        return []
+    n = len(head)
+
+    def column(name: str, default: Any) -> list[Any]:
+        return head[name].tolist() if name in head.columns else [default] * n
+
+    section = [s if isinstance(s, str) else "" for s in column("sg_section", "")]
+    significant = [bool(a) and isinstance(a, str) for a in column("arrow", "")]
+    size = [0.0 if pd.isna(c) else abs(float(c)) for c in column("change", np.nan)]
+    labels = {k: v.get(lang, v["en"]) for k, v in SECTIONS.items()}
+    rank = {k: i for i, k in enumerate(SECTIONS)}
+    cards = head.assign(section_label=[labels.get(s, text["other"]) for s in section])
+
+    def take(positions: list[int]) -> pd.DataFrame:
+        return cards.iloc[positions].reset_index(drop=True)
+
+    groups: list[CardGroup] = []
+    first = sorted(
+        (i for i in range(n) if significant[i]),
+        key=lambda i: (-size[i], rank.get(section[i], len(rank)), i),
+    )
+    if first:
+        title = (
+            text["significant_since"].format(previous=previous) if previous else text["significant"]
+        )
+        groups.append(CardGroup("significant", title, take(first)))
+    for key in [*SECTIONS, ""]:
+        part = [
+            i
+            for i in range(n)
+            if not significant[i] and (section[i] == key if key else section[i] not in rank)
+        ]
+        if part:
+            groups.append(CardGroup(key, labels.get(key, text["other"]), take(part)))
+    return groups
+
+
+def card_ranges(catalogue: Any) -> dict[str, tuple[float, float]]:
+    """The fixed scale of each mean measure, from its definition: ``scoring.range`` when given,
+    else the lowest and highest value its codes score (``scoring.values``). Proportions and
+    0-100 indices need none (:func:`sparkline_scale` gives them 0-100)."""
+    out: dict[str, tuple[float, float]] = {}
+    for ind in catalogue.survey():
+        if ind.kind != "mean":
+            continue
+        scoring = ind.scoring
+        rng: tuple[float, float] | None = None
+        if scoring.range:
+            rng = (float(scoring.range[0]), float(scoring.range[1]))
+        elif scoring.values:
+            vals = [float(v) for _, v in scoring.values]
+            rng = (min(vals), max(vals))
+        if rng is not None and rng[1] > rng[0]:
+            for m in ind.measures():
+                out[m.id] = rng
+    return out
+
+
+def sparkline_scale(
+    kind: str, value_range: tuple[float, float] | None = None
+) -> tuple[float, float, float] | None:
+    """How a card draws its trend: ``(factor, lo, hi)``, the estimate times ``factor`` on the
+    fixed scale from ``lo`` to ``hi``.
+
+    A share (:data:`PERCENT_KINDS`) is drawn in per cent on 0-100, a 0-100 index on 0-100, a
+    mean on its scale's range (``value_range``, see :func:`card_ranges`). None when a mean has
+    no known range: it then gets no sparkline rather than an auto-scaled one, which would make
+    any change look large.
+    """
+    if kind in PERCENT_KINDS:
+        return 100.0, 0.0, 100.0
+    if kind == "index_0_100":
+        return 1.0, 0.0, 100.0
+    if value_range is not None and value_range[1] > value_range[0]:
+        return 1.0, float(value_range[0]), float(value_range[1])
+    return None
+
+
+# --- the map -----------------------------------------------------------------------------------
+
+
+def map_areas(
+    results: pd.DataFrame,
+    indicator: str,
+    round_label: str,
+    mission: Any,
+    geojson: Mapping[str, Any] | None = None,
+    *,
+    min_n: int | None = None,
+) -> pd.DataFrame:
+    """The areas the Overview's map draws for an indicator in a round, with their figures.
+
+    Each region (admin 1) is drawn as a whole unless the sample supports its admin 2 units, in
+    which case these are drawn in its place. The sample supports a region's admin 2 units when
+    the boundaries hold a polygon for each of them (the mission's ``admin2`` p-codes in
+    mission.yaml), the results hold the ``admin2`` breakdown for each, none is suppressed, and
+    each rests on at least ``min_n`` respondents (the reporting policy's ``min_n_admin2``,
+    :class:`mande.reporting.ReportingPolicy`). A region where one unit falls short stays whole:
+    a map that mixed a few well-measured units with holes would read as a pattern.
+
+    Parameters
+    ----------
+    results:
+        Indicator results (``mande.compute_indicators`` rows, any breakdowns).
+    indicator, round_label:
+        The measure and the round drawn.
+    mission:
+        The mission configuration (its regions and their admin 2 units).
+    geojson:
+        The mission's boundaries (features with a ``pcode`` property); None: admin 1 only.
+    min_n:
+        Fewest respondents an admin 2 unit needs; default the reporting policy's default.
+
+    Returns
+    -------
+    DataFrame
+        region (the area's p-code, as :func:`mande.plots.region_map` reads it), level
+        (``"admin1"`` or ``"admin2"``), parent (the admin 1 p-code), estimate, ci_low, ci_high,
+        n, suppressed.
+    """
+    from mande.reporting import ReportingPolicy
+
+    threshold = ReportingPolicy().min_n_admin2 if min_n is None else int(min_n)
+    admin1 = regional_values(results, indicator, round_label).assign(level="admin1")
+    admin1["parent"] = admin1["region"]
+    cols = ["region", "level", "parent", "estimate", "ci_low", "ci_high", "n", "suppressed"]
+    if geojson is None or mission is None:
+        return admin1.reindex(columns=cols)
+    shapes = {str((f.get("properties") or {}).get("pcode")) for f in geojson.get("features") or []}
+    rows = results[
+        (results["indicator"] == indicator)
+        & (results["breakdown"] == "admin2")
+        & (results["round"].astype(str) == str(round_label))
+    ]
+    by_unit = rows.set_index(rows["group"].astype(str))
+    parts = []
+    for region in getattr(mission, "regions", ()):
+        units = [code for code, _ in region.admin2]
+        if units and all(u in shapes and u in by_unit.index for u in units):
+            unit_rows = by_unit.loc[units]
+            suppressed = (
+                unit_rows["suppressed"].fillna(False).astype(bool)
+                if "suppressed" in unit_rows.columns
+                else pd.Series(False, index=unit_rows.index)
+            )
+            n = pd.to_numeric(unit_rows["n"], errors="coerce").fillna(0)
+            if not suppressed.any() and (n >= threshold).all():
+                parts.append(
+                    unit_rows.reset_index(drop=True)
+                    .rename(columns={"group": "region"})
+                    .assign(level="admin2", parent=region.pcode)
+                    .reindex(columns=cols)
+                )
+                admin1 = admin1[admin1["region"] != region.pcode]
+    return pd.concat([admin1.reindex(columns=cols), *parts], ignore_index=True)

@@ -26,6 +26,7 @@ __all__ = [
     "positions_figure",
     "region_map",
     "rqi_heatmap",
+    "sparkline_svg",
     "themes_figure",
     "trend_figure",
 ]
@@ -611,41 +612,75 @@ def region_map(
     *,
     title: str = "",
     lang: str = "en",
+    round_label: str = "",
+    level: float = 0.95,
 ) -> go.Figure:
-    """An indicator by region (admin 1), drawn from the mission's own GeoJSON polygons.
+    """An indicator by region (admin 1), or by admin 2 unit where the sample supports it, drawn
+    from the mission's own GeoJSON polygons.
 
-    ``values`` has ``region`` (p-code), ``estimate`` (0-1 for proportions), ``ci_low``,
-    ``ci_high``, ``n`` and ``suppressed``. Suppressed regions are drawn grey with a hatch-free
-    light fill and say so on hover. The map is drawn as filled shapes on plain axes (longitude,
-    latitude with the aspect corrected for the latitude): no tile server, no map data from the
-    internet, so it works on an isolated mission network.
+    ``values`` has ``region`` (the area's p-code: a region's, or an admin 2 unit's),
+    ``estimate`` (0-1 for proportions), ``ci_low``, ``ci_high``, ``n`` and ``suppressed``, as
+    :func:`mande.overview.map_areas` gives it. A feature whose p-code is in ``values`` is drawn
+    with its figure; a region neither in ``values`` nor drawn through its admin 2 units is drawn
+    grey ("no data"); an admin 2 feature not in ``values``, and a region drawn through its units,
+    are not drawn. Each area's tooltip gives its name, the round (``round_label``), the estimate
+    with its ``level`` confidence interval and n. Suppressed areas are drawn grey and say so on
+    hover. The map is drawn as filled shapes on plain axes (longitude, latitude with the aspect
+    corrected for the latitude): no tile server, no map data from the internet, so it works on an
+    isolated mission network.
     """
+    from html import escape
+
     from plotly.colors import sample_colorscale
 
+    from mande.report.style import number
+
     frame = values.copy()
-    names = {r.pcode: r.label(lang) for r in getattr(mission, "regions", ())}
+    regions = list(getattr(mission, "regions", ()))
+    names = {r.pcode: r.label(lang) for r in regions}
+    units: dict[str, str] = {}  # admin 2 p-code -> its region's p-code
+    for r in regions:
+        for code, labels in getattr(r, "admin2", ()):
+            names[code] = labels.get(lang) or labels.get("en") or code
+            units[code] = r.pcode
     by_region = frame.set_index("region") if "region" in frame.columns else pd.DataFrame()
+    split = {units[c] for c in by_region.index if c in units}  # regions drawn by their units
+    when = f"{escape(round_label)}<br>" if round_label else ""
+    ci_word = _txt(lang, "{level}% CI", "IC à {level} %").format(level=f"{level * 100:g}")
+    pct_sign = "\u202f%" if lang == "fr" else "%"
     fig = go.Figure()
     lats: list[float] = []
+    label_traces: list[go.Scatter] = []
     for feature in geojson.get("features", []):
         pcode = feature.get("properties", {}).get("pcode")
-        name = names.get(pcode, str(pcode))
+        if pcode not in by_region.index and (pcode in units or pcode in split):
+            continue
+        name = escape(names.get(pcode, str(pcode)))
         rec: pd.Series = (
             by_region.loc[pcode] if pcode in by_region.index else pd.Series({"estimate": np.nan})
         )
         hidden = bool(rec.get("suppressed", False)) or pd.isna(rec["estimate"])
         if hidden:
             colour = "#d9d9d9"
-            hover = f"<b>{name}</b><br>" + _txt(
-                lang, "suppressed (n too small)", "masqué (effectif trop faible)"
+            why = (
+                _txt(lang, "suppressed (n too small)", "masqué (effectif trop faible)")
+                if bool(rec.get("suppressed", False))
+                else _txt(lang, "no data", "pas de données")
             )
+            n_text = f"<br>n = {number(int(rec['n']), lang, 0)}" if pd.notna(rec.get("n")) else ""
+            hover = f"<b>{name}</b><br>{when}{why}{n_text}"
             label = name
         else:
             pct = float(rec["estimate"]) * 100
+
+            def p1(v: Any) -> str:
+                return number(float(v) * 100, lang, 1)
+
             colour = sample_colorscale("Blues", [0.15 + 0.85 * min(max(pct, 0), 100) / 100])[0]
             hover = (
-                f"<b>{name}</b><br>{pct:.1f}% ({float(rec['ci_low']) * 100:.1f}–"
-                f"{float(rec['ci_high']) * 100:.1f})<br>n = {int(rec['n'])}"
+                f"<b>{name}</b><br>{when}{p1(rec['estimate'])}{pct_sign} "
+                f"({ci_word} {p1(rec['ci_low'])}–{p1(rec['ci_high'])})"
+                f"<br>n = {number(int(rec['n']), lang, 0)}"
             )
             label = f"{name}<br><b>{pct:.0f}%</b>"
         for ring in _outer_rings(feature.get("geometry") or {}):
@@ -662,13 +697,15 @@ def region_map(
         lon, lat = _centroid(feature.get("geometry") or {})
         if lon is not None:
             dark = not hidden and float(rec["estimate"]) > 0.55
-            fig.add_trace(
+            label_traces.append(
                 go.Scatter(
                     x=[lon], y=[lat], text=[label], mode="text", hoverinfo="skip",
                     textfont={"size": 12, "color": "white" if dark else "#1b1b1b"},
                     showlegend=False,
                 )
             )  # fmt: skip
+    for trace in label_traces:  # after every shape, so that no neighbour's fill covers a name
+        fig.add_trace(trace)
     # the colour scale, as a colour bar on an invisible point
     fig.add_trace(
         go.Scatter(
@@ -1103,3 +1140,125 @@ def slopes_figure(slopes: pd.DataFrame, *, lang: str = "en") -> go.Figure:
         xaxis={"title": _txt(lang, "Points per round (95% CI)", "Points par enquête (IC à 95 %)")},
     )  # fmt: skip
     return fig
+
+
+def _finite(v: Any) -> float | None:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return f if np.isfinite(f) else None
+
+
+def _num(v: float) -> str:
+    return f"{v:.2f}".rstrip("0").rstrip(".")
+
+
+def sparkline_svg(
+    history: Sequence[Any],
+    ci_low: Sequence[Any] | None = None,
+    ci_high: Sequence[Any] | None = None,
+    *,
+    lo: float = 0.0,
+    hi: float = 100.0,
+    width: int = 200,
+    height: int = 36,
+    label: str = "",
+    colour: str = "#009edb",
+) -> str:
+    """A small trend line on a fixed scale, with its confidence band, as an inline SVG string.
+
+    Parameters
+    ----------
+    history:
+        One value per round, in display units (per cent for a proportion), oldest first; None or
+        NaN where a round has no estimate (or it is suppressed): the line and band break there.
+    ci_low, ci_high:
+        The confidence bounds of each round, same length and units as ``history`` (optional).
+    lo, hi:
+        The fixed vertical scale: ``lo`` at the bottom edge, ``hi`` at the top (0-100 for per
+        cents; a mean's scale range for means). Values outside are clipped to the frame. A fixed
+        scale keeps a 5-point fall 5 per cent of the height on every card, where an auto-scaled
+        line would stretch it to the full height.
+    width, height:
+        Size in CSS pixels; the drawing scales with its container (``viewBox``).
+    label:
+        Accessible name (``<title>`` and ``aria-label``), such as "Safe after dark, 4 rounds:
+        52% to 58%"; escaped.
+    colour:
+        Line and band colour (a CSS colour; escaped).
+
+    Returns
+    -------
+    str
+        ``<svg ...>`` with a light frame showing the scale (and a faint line at its middle), the
+        band (one polygon per run of rounds with bounds), the line (one polyline per run of
+        rounds with values) and a dot on the latest value. Nothing else: no script, no external reference.
+    """
+    from html import escape
+
+    if not hi > lo:
+        raise EstimationError(
+            f"sparkline scale lo={lo!r}, hi={hi!r}: expected lo < hi, such as lo=0, hi=100"
+        )
+    values = [_finite(v) for v in history]
+    lows = [_finite(v) for v in ci_low] if ci_low is not None else [None] * len(values)
+    highs = [_finite(v) for v in ci_high] if ci_high is not None else [None] * len(values)
+    if not len(lows) == len(highs) == len(values):
+        raise EstimationError(
+            f"sparkline: {len(values)} values, {len(lows)} lower and {len(highs)} upper bounds; "
+            "expected one bound of each per value"
+        )
+    count = len(values)
+
+    def x(i: int) -> float:
+        return width / 2 if count < 2 else 3 + i * (width - 6) / (count - 1)
+
+    def y(v: float) -> float:
+        return (hi - min(max(v, lo), hi)) / (hi - lo) * height
+
+    col = escape(colour, quote=True)
+    name = escape(label, quote=True)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="mande-spark" width="{width}" '
+        f'height="{height}" viewBox="0 0 {width} {height}" preserveAspectRatio="none" '
+        f'role="img" aria-label="{name}" overflow="visible">',
+        f"<title>{name}</title>",
+        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#f3f5f7" />',
+        f'<line class="mid" x1="0" x2="{width}" y1="{_num(height / 2)}" y2="{_num(height / 2)}" '
+        'stroke="#dde1e6" stroke-width="1" vector-effect="non-scaling-stroke" />',
+    ]
+
+    def pt(i: int, v: float | None) -> str:
+        return f"{_num(x(i))},{_num(y(v if v is not None else lo))}"
+
+    band_ok = np.array([a is not None and b is not None for a, b in zip(lows, highs, strict=True)])
+    for run in _runs(band_ok):
+        idx = [int(i) for i in run]
+        if len(idx) < 2:
+            top, bottom = pt(idx[0], highs[idx[0]]), pt(idx[0], lows[idx[0]])
+            (x1, y1), (x2, y2) = top.split(","), bottom.split(",")
+            parts.append(
+                f'<line class="band" x1="{x1}" x2="{x2}" y1="{y1}" y2="{y2}" stroke="{col}" '
+                'stroke-opacity="0.25" stroke-width="4" />'
+            )
+            continue
+        ring = [pt(i, highs[i]) for i in idx] + [pt(i, lows[i]) for i in idx[::-1]]
+        parts.append(
+            f'<polygon class="band" points="{" ".join(ring)}" fill="{col}" '
+            'fill-opacity="0.22" stroke="none" />'
+        )
+    for run in _runs(np.array([v is not None for v in values])):
+        if len(run) > 1:
+            pts = " ".join(pt(int(i), values[int(i)]) for i in run)
+            parts.append(
+                f'<polyline class="line" points="{pts}" fill="none" stroke="{col}" '
+                'stroke-width="2" stroke-linejoin="round" stroke-linecap="round" '
+                'vector-effect="non-scaling-stroke" />'
+            )
+    last = next((i for i in range(count - 1, -1, -1) if values[i] is not None), None)
+    if last is not None:
+        cx, cy = pt(last, values[last]).split(",")
+        parts.append(f'<circle class="last" cx="{cx}" cy="{cy}" r="2.5" fill="{col}" />')
+    parts.append("</svg>")
+    return "".join(parts)

@@ -13,6 +13,16 @@ SAMPLE = ROOT / "sample_data"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_data_dir(tmp_path_factory: pytest.TempPathFactory) -> object:
+    """No test reads or writes a real data folder (the user's, or the demo's that the Makefile
+    names): every test starts with a private one; tests that need a store of their own set theirs."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("MANDE_DATA_DIR", str(tmp_path_factory.mktemp("default-data")))
+    yield None
+    mp.undo()
+
+
 def _missing(what: str, how: str) -> None:
     """Skip on a developer's machine; fail in CI, where the service must be there."""
     msg = f"{what} is not available: {how}"
@@ -58,8 +68,8 @@ def mande_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture(scope="session")
 def sample_store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data folder whose SQLite store holds the sample mission, results computed once (as
-    `make demo` leaves it). Shared by the dashboard and report tests; treat it as read-only."""
+    """A data folder whose SQLite store holds the sample mission, results and the latest period's
+    figures computed once (as `make demo` leaves it). Shared by the dashboard and report tests; treat it as read-only."""
     from mande.demo.load import load_sample
     from mande.store import Store
 
@@ -71,7 +81,7 @@ def sample_store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     try:
         store = Store.open()
         load_sample(SAMPLE, store)
-        store.results()
+        store.precompute()  # the results and the latest period's figures, as `mande demo load`
         store.close()
     finally:
         mp.undo()

@@ -32,6 +32,7 @@ def main() -> None:
                 st.error(str(err))
             else:
                 data.clear()
+                data.precompute()
                 st.success(t("now_current", lang).format(label=label, version=chosen))
                 st.rerun()
     st.subheader(t("audit_log", lang))

@@ -195,7 +195,7 @@ def _survey(path: Path, lang: str, who: session.Identity) -> None:
                 return
             st.write(t("computing", lang))
             data.clear()
-            data.results()
+            data.precompute()
             status.update(
                 label=t("committed", lang).format(label=label, version=result.version),
                 state="complete",

@@ -82,6 +82,12 @@ class ReportingPolicy(BaseModel):
         greyed with a note, never ranked).
     min_double_coded:
         Reliability (Krippendorff's alpha) from fewer double-coded units is flagged.
+    min_n_admin2:
+        Where the sample supports a map below the region: a region's admin 2 units are mapped in
+        its place only when each rests on at least this many respondents (and none is
+        suppressed); otherwise the region is mapped whole (:func:`mande.overview.map_areas`).
+        At the default 100 and a design effect of 2, a 50 per cent share's 95 per cent interval
+        is about +/-14 points.
     max_cv, max_ci_width:
         An estimate is noted "low precision" when its coefficient of variation (se / estimate)
         exceeds ``max_cv``, or, for a proportion, when its confidence interval is wider than
@@ -106,6 +112,7 @@ class ReportingPolicy(BaseModel):
     min_partners: int = Field(default=5, ge=0)
     min_interviews: int = Field(default=5, ge=0)
     min_double_coded: int = Field(default=10, ge=0)
+    min_n_admin2: int = Field(default=100, ge=1)
     max_cv: float = Field(default=0.3, gt=0)
     max_ci_width: float = Field(default=0.2, gt=0, le=1)
     max_deff: float = Field(default=2.0, gt=0)

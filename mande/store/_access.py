@@ -64,16 +64,16 @@ _CHAIN_LOCK = 0x6D616E6461  # advisory lock key serialising audit inserts ("mand
 _DATA_TABLES = (
     "missions", "forms", "mappings", "uploads", "rounds", "round_versions", "responses",
     "interview_sheets", "interview_versions", "interview_data", "result_runs", "results",
-    "footprint_files", "footprint_versions",
+    "footprint_files", "footprint_versions", "period_figures",
 )  # fmt: skip
 _OFFICER_INSERT = (
     "forms", "mappings", "uploads", "rounds", "round_versions", "responses", "interview_sheets",
     "interview_versions", "interview_data", "result_runs", "results", "footprint_files",
-    "footprint_versions",
+    "footprint_versions", "period_figures",
 )  # fmt: skip
 _ADMIN_DELETE = (
     "results", "result_runs", "responses", "round_versions", "rounds", "interview_data",
-    "interview_versions", "interview_sheets",
+    "interview_versions", "interview_sheets", "period_figures",
 )  # fmt: skip
 # the least role each audited action needs (mande.roles.ACTIONS, plus configure: admin)
 _ACTION_ROLE = {
@@ -462,6 +462,12 @@ END $$"""
             f"{row} mande_stamp_actor('loaded_by')",
         ),
         ("mande_stamp", "result_runs", "BEFORE INSERT", f"{row} mande_stamp_actor('computed_by')"),
+        (
+            "mande_stamp",
+            "period_figures",
+            "BEFORE INSERT",
+            f"{row} mande_stamp_actor('computed_by')",
+        ),
         (
             "mande_current",
             "rounds",

@@ -167,10 +167,13 @@ def ingest_cmd(
                 )
                 raise typer.Exit(2)
             extra = {"design": design} if design else {}
-            with working(f"Validating and storing {file.name}"):
+            with working(f"Validating and storing {file.name}") as step:
                 res = store.ingest_survey(
                     file, form, round_label, mapping=mapping, plan=plan, **extra
                 )
+                if res.created and res.current:
+                    step("Estimating the indicators and the latest period's changes")
+                    store.precompute()
     except MandeError as exc:
         _fail(exc)
     finally:
@@ -246,6 +249,8 @@ def reweight_cmd(
         bounds = (lower, upper) if lower is not None and upper is not None else None
         res = store.reweight(round_label, method=method, bounds=bounds)
         w = store.weighting(round_label)
+        with working("Estimating the indicators and the latest period's changes"):
+            store.precompute()
     except MandeError as exc:
         _fail(exc)
     finally:
@@ -271,6 +276,8 @@ def rounds_set_current_cmd(
     store = _open_store(url, user)
     try:
         store.set_current(round_label, version)
+        with working("Estimating the indicators and the latest period's changes"):
+            store.precompute()
     except MandeError as exc:
         _fail(exc)
     finally:
@@ -404,8 +411,8 @@ def demo_load_cmd(
         with working(f"Loading the sample mission from {sample_dir}") as step:
             done = load_sample(sample_dir, store, role=store.role)
             if results:  # computed once per data and catalogue version; read back otherwise
-                step("Estimating the indicators of every round")
-                store.as_user(DEMO_USER, store.role).results()
+                step("Estimating the indicators and the latest period's changes")
+                store.as_user(DEMO_USER, store.role).precompute()
     except MandeError as exc:
         _fail(exc)
     finally:

@@ -48,6 +48,8 @@ def _delete_round_data(conn: Connection, ids: list[int]) -> None:
     conn.execute(t.results.delete().where(t.results.c.run_id.in_(runs)))
     conn.execute(t.result_runs.delete().where(t.result_runs.c.round_version_id.in_(ids)))
     conn.execute(t.responses.delete().where(t.responses.c.version_id.in_(ids)))
+    # the latest period's figures may rest on these versions: computed again when next read
+    conn.execute(t.period_figures.delete())
 
 
 _ROUNDS = _Versioned(

@@ -19,6 +19,10 @@ Rules it keeps
   columns named like names, phone numbers, e-mail addresses or GPS coordinates.
 - Indicator results are cached per (round version, catalogue version, breakdowns): a change of
   current version or of the catalogue's definitions is a different key, so results are never stale.
+- What the pages read first (the results and the latest period's change table, per language) is
+  precomputed after a commit, a reweighting or a change of current version (:meth:`precompute`,
+  called by ``mande ingest``, ``mande demo load``, the Upload and Data audit pages) and kept under
+  a key of the current round versions, the mission file and the catalogue (:meth:`period_figures`).
 """
 
 from __future__ import annotations
@@ -42,13 +46,13 @@ from mande.store._blobs import _json
 from mande.store._blobs import catalogue_version as catalogue_version
 from mande.store._blobs import content_hash as content_hash
 from mande.store._faults import translate
+from mande.store._figures import _Figures
 from mande.store._footprint import _Footprint
 from mande.store._interviews import _Interviews
 from mande.store._privacy import check_no_personal_data as check_no_personal_data
 from mande.store._records import SourceFile as SourceFile
 from mande.store._records import UploadResult as UploadResult
 from mande.store._results import DEFAULT_BREAKDOWNS as DEFAULT_BREAKDOWNS
-from mande.store._results import _Results
 
 __all__ = [
     "DEFAULT_BREAKDOWNS",
@@ -64,7 +68,7 @@ def _checkpoint(stage: str) -> None:
     """A named point inside a write transaction (does nothing; tests interrupt the process here)."""
 
 
-class Store(_Results, _Interviews, _Footprint):
+class Store(_Figures, _Interviews, _Footprint):
     """The mission's database: survey rounds and interview sheets, versioned; results; audit.
 
     Open with :meth:`Store.open`. Each write checks the acting user's role (``viewer`` may read,

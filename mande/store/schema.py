@@ -25,6 +25,9 @@ Tables
 ``results``         indicator results as plain rows (one per indicator x breakdown x group) for
                     Power BI, Excel or SQL; the view ``current_results`` shows those of the current
                     versions.
+``period_figures``  what the Overview shows, computed once for the data held: the change table of
+                    the latest reporting period (Parquet blob) per language, keyed by the current
+                    round versions, the mission file and the catalogue (``figures_key``).
 ``audit_log``       who did what, when, with which file (SHA-256), including refused attempts;
                     each row carries the previous row's hash and its own (a hash chain).
 """
@@ -46,6 +49,7 @@ __all__ = [
     "mappings",
     "metadata",
     "missions",
+    "period_figures",
     "responses",
     "result_runs",
     "results",
@@ -249,6 +253,26 @@ result_runs = sa.Table(
     sa.UniqueConstraint(
         "round_version_id", "catalogue_version", "by_key", name="uq_result_runs_key"
     ),
+)
+
+# The latest period's change table, computed when a round is committed or a version made current
+# (mande.store._figures), so that a page only reads it. ``figures_key`` hashes what the figures
+# depend on (the current round versions, the mission file, the catalogue); one row per language.
+period_figures = sa.Table(
+    "period_figures",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("figures_key", _SHA, nullable=False),
+    sa.Column("lang", sa.String(8), nullable=False),
+    sa.Column("period_id", sa.String(100), nullable=False),
+    sa.Column("current_round", sa.String(200), nullable=False),
+    sa.Column("previous_round", sa.String(200), nullable=True),
+    sa.Column("format", sa.String(20), nullable=False),  # parquet-zstd
+    sa.Column("changes", sa.LargeBinary, nullable=False),
+    sa.Column("dtypes_json", sa.Text, nullable=False),  # each column's pandas type, restored
+    sa.Column("computed_at", _TS, nullable=False),
+    sa.Column("computed_by", sa.String(200), nullable=False),
+    sa.UniqueConstraint("figures_key", "lang", name="uq_period_figures_key_lang"),
 )
 
 # The core columns of an indicator result, stored as typed columns (name in the results frame ->

@@ -99,7 +99,7 @@ class SignIn:
 def _serve_dashboard(
     tmp: Path, data_dir: Path, secrets_toml: str, port: int, log: Path
 ) -> subprocess.Popen[bytes]:
-    """`streamlit run dashboard/app.py` from a folder holding the project's config and the given
+    """`streamlit run dashboard/serve.py` from a folder holding the project's config and the given
     secrets (Streamlit reads both from ./.streamlit/)."""
     conf = tmp / ".streamlit"
     conf.mkdir(parents=True, exist_ok=True)
@@ -112,7 +112,7 @@ def _serve_dashboard(
     with log.open("wb") as out:
         return subprocess.Popen(
             [
-                str(bin_dir / "streamlit"), "run", str(ROOT / "dashboard" / "app.py"),
+                str(bin_dir / "streamlit"), "run", str(ROOT / "dashboard" / "serve.py"),
                 "--server.port", str(port), "--server.address", "127.0.0.1",
             ],
             cwd=tmp, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,

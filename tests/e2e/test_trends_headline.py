@@ -1,5 +1,6 @@
-"""Leadership's first minute, in headless Chromium against `make demo`: the Overview's headline,
-then the Trends page with a region's slope and its confidence interval, at desktop width and on a
+"""Leadership's first minute, in headless Chromium against `make demo`: the Overview's headline and
+its cards (grouped by report section, significant changes first; two per row on a phone, the
+table of changes keeping change and verdict in view), then the Trends page with a region's slope and its confidence interval, at desktop width and on a
 phone (390 px). The screenshots in the README come from this test (MANDE_UPDATE_SCREENSHOTS=1
 rewrites docs/screenshots/)."""
 
@@ -36,6 +37,72 @@ def _wait_idle(page: Any) -> None:
     )
 
 
+def _check_cards_and_changes(page: Any, width: str) -> None:
+    """Cards grouped, significant first, names whole; two per row on a phone; the table of
+    changes keeps the change and the verdict in view; the page far shorter than 7,300 px."""
+    groups = page.locator(".mande-group")
+    assert groups.first.get_attribute("data-group") == "significant"
+    assert groups.first.locator("h4").inner_text() == "Changed significantly since November 2025"
+    cards = page.locator(".mande-card")
+    boxes = [cards.nth(i).bounding_box() for i in range(cards.count())]
+    assert len(boxes) >= 16
+    lefts = sorted({round(b["x"]) for b in boxes})
+    view = WIDTHS[width]["width"]
+    if width == "phone":
+        assert len(lefts) == 2, lefts  # two per row
+        assert all(b["x"] + b["width"] <= view + 0.5 for b in boxes)
+    else:
+        assert len(lefts) >= 3, lefts
+    for i in range(cards.count()):  # names wrap, never cut
+        name = cards.nth(i).locator(".name")
+        assert name.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), name.inner_text()
+    assert cards.nth(0).locator("svg[role=img]").get_attribute("aria-label")
+    row = page.locator("table.mande-changes tbody tr").first
+    for cell in (row.locator("td").nth(1), row.locator("td").nth(2)):  # change, verdict
+        cell.scroll_into_view_if_needed()
+        box = cell.bounding_box()
+        assert cell.is_visible() and box is not None
+        assert box["x"] >= 0 and box["x"] + box["width"] <= view + 0.5, (cell.inner_text(), box)
+    assert re.fullmatch(r"[+\-]\d+\.\d pp", row.locator("td").nth(1).inner_text().strip())
+    assert row.locator("td").nth(2).inner_text().strip() in ("improved", "deteriorated")
+    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    assert height < 6000, height
+
+
+def _check_map_tooltip(page: Any) -> None:
+    """Hovering a region shows its round, estimate with its CI, and n; the source note below."""
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    chart.scroll_into_view_if_needed()
+    fills = chart.locator("path.js-fill")
+    fills.first.wait_for()
+    text = ""
+    for i in range(fills.count()):
+        box = fills.nth(i).bounding_box()
+        if not box:
+            continue
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.wait_for_timeout(300)
+        text = page.evaluate(
+            "() => (document.querySelector('.hoverlayer') || {}).textContent || ''"
+        )
+        if text:
+            break
+    assert "May 2026" in text and "95% CI" in text and "n = " in text, text
+    page.get_by_text("Source: MINUSVA perception survey, round 4 (May 2026)").wait_for()
+
+
+def _element_shot(page: Any, selector: str, path: Path, width: str) -> None:
+    """A whole element, however tall: the page scrolls inside Streamlit's main container, so the
+    viewport is made as tall as that container for the shot, then put back."""
+    tall = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": WIDTHS[width]["width"], "height": int(tall) + 50})
+    try:
+        page.wait_for_timeout(500)
+        page.locator(selector).screenshot(path=str(path))
+    finally:
+        page.set_viewport_size(WIDTHS[width])
+
+
 @pytest.mark.parametrize("width", list(WIDTHS))
 def test_headline_then_trends(demo_server: Any, browser: Any, tmp_path: Path, width: str) -> None:
     shots = _shots(tmp_path)
@@ -50,6 +117,9 @@ def test_headline_then_trends(demo_server: Any, browser: Any, tmp_path: Path, wi
         assert "The latest survey, May 2026, interviewed 2,997 people" in text
         assert "changed significantly for all respondents" in text
         page.screenshot(path=str(shots / f"overview_headline_{width}.png"))
+        _check_cards_and_changes(page, width)
+        _element_shot(page, ".st-key-cards", shots / f"overview_cards_{width}.png", width)
+        _check_map_tooltip(page)
 
         page.goto(demo_server.url + "/trends?lang=en", wait_until="domcontentloaded")
         table = page.locator(".st-key-tr_slopes table")

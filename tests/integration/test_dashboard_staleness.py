@@ -24,6 +24,7 @@ from mande import Settings
 from mande.demo.load import load_sample
 from mande.store import Store
 from tests.integration.conftest import Backend
+from tests.ui._cards import overview_cards
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "dashboard" / "app.py"
@@ -68,7 +69,7 @@ def _caption(at: AppTest) -> str:
 
 
 def _cards(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    return {c["name"]: c["value"] for c in overview_cards(at).cards}
 
 
 def _expected_cards(store: Store) -> dict[str, str]:

@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import session
 from dashboard.navigation import PAGES, pages_for
 from mande import ConfigError
+from tests.ui._cards import overview_cards
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "dashboard" / "app.py"
@@ -53,6 +54,7 @@ def _texts(at: AppTest) -> list[str]:
 def _shows_no_data(at: AppTest) -> None:
     assert not at.exception, [e.message for e in at.exception]
     assert not at.metric and not at.dataframe and not at.get("plotly_chart")
+    assert not overview_cards(at).cards
     assert not at.get("file_uploader") and not at.get("download_button")
     assert MISSION_EN not in "\n".join(_texts(at))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pandas as pd
@@ -9,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.navigation import pages_for
+from tests.ui._cards import overview_cards as _cards
 
 MISSION_EN = "United Nations Multidimensional Integrated Stabilization Mission in Valdoria"
 MISSION_FR = (
@@ -46,34 +48,78 @@ def test_overview_cards_for_every_role(app: Callable[..., AppTest], role: str) -
     at = app(role=role)
     assert at.title[0].value == MISSION_EN
     # one card per indicator measure of the latest round, with a value and a sparkline
-    labels = [m.label for m in at.metric]
-    assert "Safe after dark" in labels
-    assert len(at.metric) >= 16
-    safe = next(m for m in at.metric if m.label == "Safe after dark")
-    assert safe.value.endswith("%")
+    cards = _cards(at).cards
+    assert len(cards) >= 16
+    safe = next(c for c in cards if c["name"] == "Safe after dark")
+    assert safe["value"].endswith("%")
+    assert "fixed 0 to 100 scale" in safe["spark"]
+    assert all(c["spark"] for c in cards)
+    # names in full: the longest is not cut
+    assert "Trust in institutions: Local administration" in [c["name"] for c in cards]
     assert "Significant changes since the previous period" in _texts(at)
+
+
+def test_overview_cards_grouped_by_report_section_significant_first(
+    app: Callable[..., AppTest],
+) -> None:
+    from mande import load_catalogue, overview
+    from mande.report.build import SECTIONS
+    from mande.store import Store
+
+    at = app(role="viewer")
+    parsed = _cards(at)
+    cards = parsed.cards
+    store = Store.open()
+    head = overview.headline(store.results(), overview.round_order(store.rounds()))
+    significant = set(head.loc[head["arrow"] != "", "indicator"])
+    assert significant, "the sample mission has significant changes in its latest period"
+    # the first group holds exactly the significant cards, largest change first
+    first = [c["indicator"] for c in cards if c["group"] == "significant"]
+    assert cards[0]["group"] == "significant" and set(first) == significant
+    size = head.set_index("indicator")["change"].abs()
+    assert list(size[first]) == sorted(size[first], reverse=True)
+    assert parsed.titles["significant"] == "Changed significantly since November 2025"
+    # then the report's sections in the report's order, each card once, in its catalogue section
+    groups = list(dict.fromkeys(c["group"] for c in cards))[1:]
+    assert groups == [s for s in SECTIONS if s in groups]
+    assert parsed.titles["protection_of_civilians"] == "Protection of civilians"
+    section = {i.id: i.sg_section for i in load_catalogue().survey()}
+    for c in cards:
+        assert c["group"] in ("significant", section[str(c["indicator"]).split(".")[0]])
+    assert len({c["indicator"] for c in cards}) == len(cards)
+    # an arrow and a change only when the change is significant
+    for c in cards:
+        if c["indicator"] in significant:
+            assert c["delta"] and c["delta"][0] in "▲▼", c
+        else:
+            assert not c["delta"] and "no significant change" in c["note"], c
 
 
 def test_overview_in_french(app: Callable[..., AppTest]) -> None:
     at = app(role="viewer", lang="fr")
     assert at.title[0].value == MISSION_FR
-    assert "En sécurité la nuit" in [m.label for m in at.metric]
-    assert any(m.value.endswith("\u202f%") for m in at.metric)
+    parsed = _cards(at)
+    assert "En sécurité la nuit" in [c["name"] for c in parsed.cards]
+    assert any(c["value"].endswith("\u202f%") for c in parsed.cards)
+    assert parsed.titles["significant"] == "Évolutions significatives depuis novembre 2025"
+    assert parsed.titles["protection_of_civilians"] == "Protection des civils"
+    assert any("enquête de perception de la MINUSVA" in c.value for c in at.caption)
 
 
-def test_overview_arrow_only_when_significant(app: Callable[..., AppTest]) -> None:
-    from mande import overview
-    from mande.store import Store
-
+def test_overview_changes_table_and_map_note(app: Callable[..., AppTest]) -> None:
     at = app(role="viewer")
-    store = Store.open()
-    head = overview.headline(store.results(), overview.round_order(store.rounds()))
-    significant = set(head.loc[head["arrow"] != "", "short_name"])
-    for m in at.metric:
-        if m.label in significant:
-            assert m.delta, m.label
-        else:
-            assert not m.delta, f"{m.label} shows a change that is not significant"
+    table = next(m.value for m in at.markdown if '<table class="mande-changes"' in m.value)
+    header = re.findall(r"<th[^>]*>([^<]*)</th>", table)
+    assert header[:3] == ["Indicator", "Change", "Verdict"]  # kept first on a phone
+    assert "deteriorated" in table and "Region: Kodjari" in table
+    notes = [c.value for c in at.caption if c.value.startswith("Source:")]
+    assert len(notes) == 2  # under the cards and under the map, from mande.notes
+    assert notes[0].startswith(
+        "Source: MINUSVA perception survey, rounds 1–4 (November 2024 to May 2026); n = "
+    )
+    assert "fixed scale" in notes[0]
+    assert notes[1].startswith("Source: MINUSVA perception survey, round 4 (May 2026); n = 2,9")
+    assert "tooltip" in notes[1]
 
 
 def test_explorer(app: Callable[..., AppTest]) -> None:

@@ -43,7 +43,7 @@ def test_region_map_fills_every_region_and_greys_suppressed_ones(
     lac = next(t for t in shapes if t.name == "Lac Tora")
     assert lac.fillcolor == "#d9d9d9" and "masqué" in lac.text
     kodjari = next(t for t in shapes if t.name == "Kodjari")
-    assert "20.0%" in kodjari.text and "n = 430" in kodjari.text
+    assert "20,0\u202f%" in kodjari.text and "n = 430" in kodjari.text
     assert kodjari.fillcolor != next(t for t in shapes if t.name == "Bangora").fillcolor
     # labels at the centroids, and no map tiles or remote map data: plain axes only
     assert any(t.mode == "text" and "Kodjari" in t.text[0] for t in fig.data)

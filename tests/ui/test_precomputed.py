@@ -1,0 +1,30 @@
+"""The Overview and the Explorer only read the latest period's figures: the store precomputed
+them (as `mande demo load` does), so drawing the pages tests no change."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+import mande.stats.change
+
+
+def test_pages_read_the_precomputed_change_table(
+    app: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a change was tested while drawing a page")
+
+    st.cache_data.clear()  # nothing from an earlier test in this process
+    monkeypatch.setattr(mande.stats.change, "compare_rounds", refuse)
+    at = app(role="viewer")
+    assert len(at.metric) >= 16
+    assert "Significant changes since the previous period" in [s.value for s in at.subheader]
+    assert len(at.dataframe) >= 1  # the list of significant changes, from the stored table
+    at.switch_page("views/explorer.py")
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert len(at.dataframe) >= 1
