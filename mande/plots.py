@@ -898,6 +898,26 @@ def _period_names(periods: Sequence[Any], period_labels: Mapping[Any, str] | Non
     return names
 
 
+def _table_heatmap(
+    heatmap: go.Heatmap, *, top: int, base: int, row_height: int, rows: int
+) -> go.Figure:
+    """A heatmap drawn as a table: categories on both axes, column names on top, the first row at
+    the top, one fixed height per row (every partner heatmap of the Partners page)."""
+    fig = go.Figure(heatmap)
+    fig.update_xaxes(type="category", side="top", tickfont={"size": 11})
+    fig.update_yaxes(type="category", autorange="reversed")
+    fig.update_layout(
+        margin={"l": 10, "r": 10, "t": top, "b": 10}, height=base + row_height * rows,
+        plot_bgcolor="white",
+    )  # fmt: skip
+    return fig
+
+
+def _cells(values: np.ndarray, digits: int) -> list[list[str]]:
+    """Cell texts of a heatmap: each value with ``digits`` decimals, empty where missing."""
+    return [["" if np.isnan(v) else f"{v:.{digits}f}" for v in r] for r in values]
+
+
 def rqi_heatmap(
     rqi: pd.DataFrame, *, lang: str = "en", period_labels: Mapping[Any, str] | None = None
 ) -> go.Figure:
@@ -932,21 +952,15 @@ def rqi_heatmap(
         for row, flags in zip(values, small, strict=True)
     ]
     hover = [[note if f else "" for f in flags] for flags in small]
-    fig = go.Figure(
+    return _table_heatmap(
         go.Heatmap(
             z=values, x=columns, y=labels, colorscale=LEVEL_SCALE, zmin=0, zmax=100, text=text,
             customdata=hover, texttemplate="%{text}", xgap=1, ygap=1,
             hovertemplate="%{y} · %{x}: %{z:.1f} %{customdata}<extra></extra>",
             colorbar={"title": "0–100", "thickness": 12},
-        )
+        ),
+        top=50, base=80, row_height=36, rows=len(pivot),
     )  # fmt: skip
-    fig.update_xaxes(type="category", side="top", tickfont={"size": 11})
-    fig.update_yaxes(type="category", autorange="reversed")
-    fig.update_layout(
-        margin={"l": 10, "r": 10, "t": 50, "b": 10}, height=80 + 36 * len(pivot),
-        plot_bgcolor="white",
-    )  # fmt: skip
-    return fig
 
 
 def dimensions_figure(quality: pd.DataFrame, *, lang: str = "en") -> go.Figure:
@@ -959,23 +973,17 @@ def dimensions_figure(quality: pd.DataFrame, *, lang: str = "en") -> go.Figure:
     rows = quality.drop_duplicates("partner_type")
     rows = rows.iloc[np.argsort(_partner_labels(rows["partner_type"], lang), kind="stable")]
     values = rows[[d.code for d in dims]].to_numpy(dtype=float)
-    fig = go.Figure(
+    return _table_heatmap(
         go.Heatmap(
             z=values, x=[_wrap(d.label(lang), 16) for d in dims],
             y=_row_labels(rows["partner_type"], lang), colorscale=LEVEL_SCALE, zmin=1, zmax=5,
-            text=[["" if np.isnan(v) else f"{v:.1f}" for v in r] for r in values],
+            text=_cells(values, 1),
             texttemplate="%{text}", xgap=1, ygap=1,
             hovertemplate="%{y} · %{x}: %{z:.2f}<extra></extra>",
             colorbar={"title": "1–5", "thickness": 12},
-        )
+        ),
+        top=70, base=110, row_height=34, rows=len(rows),
     )  # fmt: skip
-    fig.update_xaxes(type="category", side="top", tickfont={"size": 11})
-    fig.update_yaxes(type="category", autorange="reversed")
-    fig.update_layout(
-        margin={"l": 10, "r": 10, "t": 70, "b": 10}, height=110 + 34 * len(rows),
-        plot_bgcolor="white",
-    )  # fmt: skip
-    return fig
 
 
 def positions_figure(
@@ -991,27 +999,21 @@ def positions_figure(
     pivot = _by_name(pivot.sort_index(axis=1), lang)
     values = pivot.to_numpy(dtype=float)
     name = load_rubric().dimension_label("coercion_cooperation", lang)
-    fig = go.Figure(
+    return _table_heatmap(
         go.Heatmap(
             z=values, x=_period_names(list(pivot.columns), period_labels),
             y=_row_labels(pivot.index, lang), colorscale=[list(s) for s in CONTINUUM_SCALE],
             zmin=1, zmax=5, zmid=3, xgap=1, ygap=1,
-            text=[["" if np.isnan(v) else f"{v:.1f}" for v in r] for r in values],
+            text=_cells(values, 1),
             texttemplate="%{text}", hovertemplate="%{y} · %{x}: %{z:.2f}<extra></extra>",
             colorbar={
                 "title": _wrap(name, 12), "thickness": 12, "tickvals": [1, 3, 5],
                 "ticktext": [_txt(lang, "1 coercion", "1 coercition"), "3",
                              _txt(lang, "5 cooperation", "5 coopération")],
             },
-        )
+        ),
+        top=50, base=80, row_height=36, rows=len(pivot),
     )  # fmt: skip
-    fig.update_xaxes(type="category", side="top", tickfont={"size": 11})
-    fig.update_yaxes(type="category", autorange="reversed")
-    fig.update_layout(
-        margin={"l": 10, "r": 10, "t": 50, "b": 10}, height=80 + 36 * len(pivot),
-        plot_bgcolor="white",
-    )  # fmt: skip
-    return fig
 
 
 def themes_figure(matrix: pd.DataFrame, *, lang: str = "en") -> go.Figure:
@@ -1019,23 +1021,17 @@ def themes_figure(matrix: pd.DataFrame, *, lang: str = "en") -> go.Figure:
     types as columns, per cent of interviews) as a heatmap that fits the page, on a single-hue
     scale."""
     values = matrix.to_numpy(dtype=float)
-    fig = go.Figure(
+    return _table_heatmap(
         go.Heatmap(
             z=values, x=[_wrap(str(c), 14) for c in matrix.columns],
             y=[str(i) for i in matrix.index], colorscale=SHARE_SCALE, zmin=0, zmax=100,
-            text=[["" if np.isnan(v) else f"{v:.0f}" for v in r] for r in values],
+            text=_cells(values, 0),
             texttemplate="%{text}", xgap=1, ygap=1,
             hovertemplate="%{y} · %{x}: %{z:.0f}%<extra></extra>",
             colorbar={"title": "%", "thickness": 12},
-        )
+        ),
+        top=80, base=110, row_height=30, rows=len(matrix),
     )  # fmt: skip
-    fig.update_xaxes(type="category", side="top", tickfont={"size": 11})
-    fig.update_yaxes(type="category", autorange="reversed")
-    fig.update_layout(
-        margin={"l": 10, "r": 10, "t": 80, "b": 10}, height=110 + 30 * len(matrix),
-        plot_bgcolor="white",
-    )  # fmt: skip
-    return fig
 
 
 def _by_name(pivot: pd.DataFrame, lang: str) -> pd.DataFrame:
