@@ -120,9 +120,9 @@ def shots_dir(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def wait_idle(page: Any) -> None:
+def wait_idle(page: Any, timeout: float = 240_000) -> None:
     """Wait until Streamlit has finished running the script (no 'Running...' status widget)."""
     page.wait_for_timeout(300)
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout
     )
