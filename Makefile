@@ -33,11 +33,15 @@ demo: $(VENV)/.installed
 	$(BIN)/streamlit run dashboard/serve.py --server.headless true --server.port $(PORT) \
 		--server.address $(ADDRESS) --browser.gatherUsageStats false
 
-## make test: install what the tests need and run the whole suite
+## make test: install what the tests need and run the whole suite: the self-contained tests on two
+## workers, then all the others (they share servers: PostgreSQL's cluster-wide roles, the demo,
+## Chromium) one at a time
+PARALLEL_TESTS := tests/unit tests/ui tests/realworld
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check mande dashboard tests benchmarks
 	$(BIN)/mypy
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15 $(PYTEST_ARGS) $(PARALLEL_TESTS)
+	$(BIN)/python -m pytest --durations=15 $(PYTEST_ARGS) $(addprefix --ignore=,$(PARALLEL_TESTS))
 
 lint:
 	$(BIN)/ruff check mande dashboard tests benchmarks
