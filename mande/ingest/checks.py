@@ -29,6 +29,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -155,31 +156,48 @@ def weight_problems(
             f"within {max_ratio:g} times the median weight {median:.4g}",
         ),
     ):
-        idx = np.flatnonzero(mask)
-        for i in idx[:20]:
-            value = _number_text(w[i])
-            problems.append(
-                Problem(
-                    message.format(value=value),
-                    code="invalid_weight",
-                    sheet=sheet,
-                    row=int(i) + 2,
-                    column=column,
-                    value=value,
-                    expected=expected,
-                )
-            )
-        if len(idx) > 20:
-            problems.append(
-                Problem(
-                    f"... and {len(idx) - 20} more rows with the same problem in column '{column}'",
-                    code="invalid_weight",
-                    sheet=sheet,
-                    column=column,
-                    expected=expected,
-                )
-            )
+        problems += _per_row(
+            np.flatnonzero(mask),
+            lambda i: _number_text(w[i]),
+            message,
+            lambda n: f"... and {n} more rows with the same problem in column '{column}'",
+            code="invalid_weight", sheet=sheet, column=column, expected=expected,
+        )  # fmt: skip
     return problems, infinite | too_far
+
+
+def _per_row(
+    idx: np.ndarray,
+    value_of: Callable[[int], str],
+    message: str,
+    more: Callable[[int], str],
+    *,
+    code: str,
+    sheet: str | None,
+    column: str,
+    expected: str,
+    listed: int = 20,
+) -> list[Problem]:
+    """One problem per row of ``idx`` (0-based data rows; the sheet row is 2 more, after the
+    header) for the first ``listed``, then one that counts the rest. ``message`` has a ``{value}``
+    slot; ``more`` words the count of the rest."""
+    problems = []
+    for i in idx[:listed]:
+        value = value_of(int(i))
+        problems.append(
+            Problem(
+                message.format(value=value), code=code, sheet=sheet, row=int(i) + 2,
+                column=column, value=value, expected=expected,
+            )
+        )  # fmt: skip
+    if len(idx) > listed:
+        problems.append(
+            Problem(
+                more(len(idx) - listed), code=code, sheet=sheet, column=column,
+                expected=expected,
+            )
+        )  # fmt: skip
+    return problems
 
 
 def _number_text(x: float) -> str:
@@ -218,33 +236,14 @@ def date_range_problems(
     d = pd.to_datetime(dates, errors="coerce")
     lo, hi = years
     mask = (d.notna() & ((d.dt.year < lo) | (d.dt.year > hi))).to_numpy()
-    problems: list[Problem] = []
-    idx = np.flatnonzero(mask)
-    expected = f"a date from {lo} to {hi}"
-    for i in idx[:20]:
-        value = str(d.iloc[i].date())
-        problems.append(
-            Problem(
-                f"date {value} is outside the mission's years ({lo} to {hi}); correct the date "
-                "or the mission's reporting periods",
-                code="date_out_of_range",
-                sheet=sheet,
-                row=int(i) + 2,
-                column=column,
-                value=value,
-                expected=expected,
-            )
-        )
-    if len(idx) > 20:
-        problems.append(
-            Problem(
-                f"... and {len(idx) - 20} more dates outside {lo} to {hi} in column '{column}'",
-                code="date_out_of_range",
-                sheet=sheet,
-                column=column,
-                expected=expected,
-            )
-        )
+    problems = _per_row(
+        np.flatnonzero(mask),
+        lambda i: str(d.iloc[i].date()),
+        f"date {{value}} is outside the mission's years ({lo} to {hi}); correct the date "
+        "or the mission's reporting periods",
+        lambda n: f"... and {n} more dates outside {lo} to {hi} in column '{column}'",
+        code="date_out_of_range", sheet=sheet, column=column, expected=f"a date from {lo} to {hi}",
+    )  # fmt: skip
     return problems, mask
 
 
