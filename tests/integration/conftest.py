@@ -7,6 +7,7 @@ machine without a server, a failure in CI. Each test gets a fresh schema, droppe
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -70,3 +71,19 @@ def store(backend: Backend, settings: Settings) -> Iterator[Store]:
         yield s
     finally:
         s.close()
+
+
+@pytest.fixture()
+def small_sample(sample_files: Path, tmp_path: Path) -> Path:
+    """The sample mission with its last two rounds only (enough for a change), no interviews."""
+    out = tmp_path / "sample"
+    (out / "rounds").mkdir(parents=True)
+    shutil.copy(sample_files / "mission.yaml", out / "mission.yaml")
+    shutil.copy(sample_files / "regions.geojson", out / "regions.geojson")
+    shutil.copytree(sample_files / "forms", out / "forms")
+    (out / "plans").mkdir()
+    for name in ("round3_2025-11.csv", "round4_2026-05.xlsx"):
+        shutil.copy(sample_files / "rounds" / name, out / "rounds" / name)
+        plan = f"{Path(name).stem}.csv"
+        shutil.copy(sample_files / "plans" / plan, out / "plans" / plan)
+    return out

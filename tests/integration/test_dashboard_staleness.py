@@ -10,7 +10,6 @@ page must show the new round's respondents and the figures the store now holds.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -30,22 +29,6 @@ ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "dashboard" / "app.py"
 LATEST = "round4_2026-05"
 SECRET = "staleness-test"
-
-
-@pytest.fixture()
-def small_sample(sample_dir: Path, tmp_path: Path) -> Path:
-    """The sample mission with its last two rounds only (enough for a change), no interviews."""
-    out = tmp_path / "sample"
-    (out / "rounds").mkdir(parents=True)
-    shutil.copy(sample_dir / "mission.yaml", out / "mission.yaml")
-    shutil.copy(sample_dir / "regions.geojson", out / "regions.geojson")
-    shutil.copytree(sample_dir / "forms", out / "forms")
-    (out / "plans").mkdir()
-    for name in ("round3_2025-11.csv", f"{LATEST}.xlsx"):
-        shutil.copy(sample_dir / "rounds" / name, out / "rounds" / name)
-        plan = f"{Path(name).stem}.csv"
-        shutil.copy(sample_dir / "plans" / plan, out / "plans" / plan)
-    return out
 
 
 @pytest.fixture()

@@ -5,7 +5,6 @@ and read without computing anything."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -22,22 +21,6 @@ from mande.store import schema as t
 from tests.integration.conftest import Backend
 
 LATEST = "round4_2026-05"
-
-
-@pytest.fixture()
-def small_sample(sample_files: Path, tmp_path: Path) -> Path:
-    """The sample mission with its last two rounds only (enough for a change), no interviews."""
-    out = tmp_path / "sample"
-    (out / "rounds").mkdir(parents=True)
-    shutil.copy(sample_files / "mission.yaml", out / "mission.yaml")
-    shutil.copy(sample_files / "regions.geojson", out / "regions.geojson")
-    shutil.copytree(sample_files / "forms", out / "forms")
-    (out / "plans").mkdir()
-    for name in ("round3_2025-11.csv", f"{LATEST}.xlsx"):
-        shutil.copy(sample_files / "rounds" / name, out / "rounds" / name)
-        plan = f"{Path(name).stem}.csv"
-        shutil.copy(sample_files / "plans" / plan, out / "plans" / plan)
-    return out
 
 
 def _rows(store: Store) -> list[tuple[str, str]]:
