@@ -62,6 +62,9 @@ def test_officer_plans_a_round_in_the_browser(
     want = mande.plan_round(
         mande.read_frame(frame_file), moe=0.06, seed=7, response_rate=0.85, replacements=2
     )
+    # the metrics may be drawn after the sentence above: wait for both before reading them
+    for value in (want.settings["total_interviews"], len(want.selected)):
+        page.locator('[data-testid="stMetricValue"]', has_text=f"{value:,}").first.wait_for()
     metrics = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
     assert f"{want.settings['total_interviews']:,}" in metrics
     assert f"{len(want.selected):,}" in metrics
