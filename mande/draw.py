@@ -51,6 +51,7 @@ STYLE = """<style>
 .mande-fig svg{display:block;width:100%;height:auto;min-width:420px;font-family:__FONT__}
 .mande-fig svg text{fill:#31333f}
 .mande-fig svg .muted{fill:#5c5f6b}
+.mande-fig svg.for-narrow{display:none}
 .mande-legend{display:flex;flex-wrap:wrap;gap:.2rem .9rem;font-size:.85rem;color:#31333f;
  margin:.15rem 0 .25rem 0}
 .mande-legend span{display:inline-flex;align-items:center;gap:.35rem}
@@ -66,6 +67,8 @@ STYLE = """<style>
 .mande-table td.heat{text-align:center;white-space:nowrap}
 @media (max-width:640px){
  .mande-fig svg{min-width:340px}
+ .mande-fig svg.for-wide{display:none}
+ .mande-fig svg.for-narrow{display:block}
  .mande-table{font-size:.8rem}
  .mande-table th,.mande-table td{padding:.25rem .3rem}
  .mande-table .wide{display:none}

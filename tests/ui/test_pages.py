@@ -122,6 +122,27 @@ def test_overview_changes_table_and_map_note(app: Callable[..., AppTest]) -> Non
     assert "tooltip" in notes[1]
 
 
+def _explorer_table(at: AppTest) -> tuple[list[str], list[list[str]], list[list[str]]]:
+    """The Explorer's breakdown table (``draw.table``): its header, its cells, their classes."""
+    import xml.etree.ElementTree as ET
+
+    (html,) = [m.value for m in at.markdown if 'data-table="breakdown_table"' in m.value]
+    table = ET.fromstring(html).find(".//table")
+    assert table is not None
+    header = ["".join(th.itertext()) for th in table.iter("th")]
+    body = table.find("tbody")
+    assert body is not None
+    rows = [["".join(td.itertext()) for td in tr.iter("td")] for tr in body.iter("tr")]
+    classes = [[td.get("class", "") for td in tr.iter("td")] for tr in body.iter("tr")]
+    return header, rows, classes
+
+
+def _chart(at: AppTest, key: str) -> str:
+    """The markdown of the Explorer's drawn chart ``key`` ("trend", "breakdown")."""
+    (html,) = [m.value for m in at.markdown if f'data-chart="{key}"' in m.value]
+    return str(html)
+
+
 def test_explorer(app: Callable[..., AppTest]) -> None:
     at = _open(app(role="viewer"), "explorer.py")
     assert at.title[0].value == "Indicator explorer"
@@ -130,9 +151,16 @@ def test_explorer(app: Callable[..., AppTest]) -> None:
     at.run()
     assert not at.exception
     assert not at.warning, [w.value for w in at.warning]
-    table = at.dataframe[0].value
-    assert len(table) == 6  # six regions
-    assert "n" in table.columns
+    # drawn on the server: no chart or grid component on the page
+    assert not at.get("plotly_chart") and not at.dataframe
+    header, rows, classes = _explorer_table(at)
+    assert len(rows) == 6  # six regions
+    assert header[:5] == ["Group", "Estimate", "95% CI", "n", "Change"] and "Verdict" in header
+    # on a phone the group, estimate, change and verdict stay; figures are right-aligned
+    kept = [h for h, c in zip(header, classes[0], strict=True) if "wide" not in c]
+    assert kept == ["Group", "Estimate", "Change", "Verdict"]
+    assert all("num" in classes[0][header.index(h)] for h in ("Estimate", "n", "Change"))
+    assert all(r[1].endswith("%") for r in rows)
     assert at.get("download_button")
 
 
@@ -143,9 +171,10 @@ def test_explorer_shows_suppressed_cells(app: Callable[..., AppTest]) -> None:
     at.selectbox(key="breakdown").set_value("age_group")
     at.run()
     assert not at.warning, [w.value for w in at.warning]
-    table = at.dataframe[0].value
-    assert (table["Estimate"] == "–").any()
+    _, rows, _ = _explorer_table(at)
+    assert any(r[1] == "–" and r[2] == "suppressed (n too small)" for r in rows), rows
     assert "Suppressed" in _texts(at)
+    assert "suppressed (too few respondents)" in _chart(at, "breakdown")
 
 
 def test_partners_page(app: Callable[..., AppTest]) -> None:
@@ -227,14 +256,26 @@ def test_explorer_charts_carry_their_source_and_events(app: Callable[..., AppTes
         c.startswith("Source: MINUSVA perception survey, round 4 (May 2026); n = ")
         for c in captions
     )
-    import json
+    import xml.etree.ElementTree as ET
 
-    trend = json.loads(at.get("plotly_chart")[0].proto.spec)
-    panels = [
-        k for k, v in trend["layout"].items() if k.startswith("xaxis") and v.get("visible", True)
-    ]
-    assert len(panels) == 6  # six regions: small multiples
-    assert all(t.get("mode") == "lines" for t in trend["data"] if t.get("fill") == "toself")
+    ns = "{http://www.w3.org/2000/svg}"
+    trend = _chart(at, "trend")
+    wide = next(
+        e for e in ET.fromstring(trend[trend.index("<figure") :]).iter(f"{ns}svg")
+        if "for-wide" in e.get("class", "")
+    )  # fmt: skip
+    # six regions: small multiples, one panel (titled by the region's name) per group
+    bands = [e for e in wide.iter() if "band" in e.get("class", "").split()]
+    assert len(bands) >= 6, len(bands)  # one per panel (more where a round is suppressed)
+    assert not [e for e in wide.iter(f"{ns}circle") if "band" in e.get("class", "")]
+    assert len([e for e in wide.iter(f"{ns}polyline") if e.get("class") == "reference"]) == 6
+    events = [e for e in wide.iter(f"{ns}rect") if e.get("class") == "event"]
+    assert len(events) >= 4 * 3  # the four events above each of the three columns
+    assert "Event 1: Temporary operating bases" in "".join(
+        e.findtext(f"{ns}title") or "" for e in events
+    )
+    assert "n = " in "".join(c.findtext(f"{ns}title") or "" for c in wide.iter(f"{ns}circle"))
+    assert 'data-chart="breakdown"' in _chart(at, "breakdown")
 
 
 def test_reports_page_builds_downloads(app: Callable[..., AppTest]) -> None:
