@@ -215,7 +215,7 @@ def events_on_axis(
     """The mission events a time axis over ``dates`` (the rounds' dates) shows, numbered from 1 in
     date order: those that overlap the rounds' span widened by ``window_days`` on each side.
 
-    The chart's numbered markers (:func:`mande.plots.trend_figure`) and the key under it
+    The chart's numbered markers (:func:`mande.charts.trends.trend_svg`) and the key under it
     (:func:`event_key`) both come from this list, so that a number means one event.
     """
     days = [d for d in (_day(v) for v in dates) if d is not None]
