@@ -88,7 +88,7 @@ def test_upload_commit_overview_annex(
 
     # 6. The indicator explorer, for the README.
     page.goto(url + "/explorer?lang=en", wait_until="domcontentloaded")
-    page.locator('[data-testid="stPlotlyChart"]').first.wait_for()
+    page.locator("figure[data-chart='trend'] svg").locator("visible=true").first.wait_for()
     wait_idle(page)
     page.screenshot(path=str(shots / "explorer.png"), full_page=False)
 
