@@ -367,7 +367,7 @@ def trend_svg(
     # small multiples: three columns on a desktop, one on a phone (each panel wide enough to read)
     cols = 1 if not small else (3 if width >= 800 else 2 if width >= 560 else 1)
     n_rows = -(-len(series) // cols) if small else 1
-    left, right = 46.0, 14.0
+    left, right = 46.0, 30.0
     gap_x = 18.0 if small else 0.0
     plot_w = (width - left - right - gap_x * (cols - 1) - (left - 10) * (cols - 1)) / cols
     plot_h = float(_PLOT_H if not small else _PANEL_H if cols > 1 else _PANEL_H - 30)
@@ -376,7 +376,10 @@ def trend_svg(
     tick_size = 11.0
     lines = max(len(_split(nm, room - 4, tick_size)) for nm in names) if names else 1
     x_label_h = 8 + 13 * lines
-    title_h = 26.0
+    import textwrap
+
+    title_lines = textwrap.wrap(title, max(int((width - 8) / (15 * 0.55)), 12)) or [title]
+    title_h = 26.0 + 19 * (len(title_lines) - 1)
     centres0 = [
         left + (x - x_domain[0]) / (x_domain[1] - x_domain[0]) * plot_w
         for x in (_seconds(e.date) for _, e in numbered)
@@ -391,7 +394,8 @@ def trend_svg(
         width, height, label=text["trend"].format(title=title),
         margin=(top, width - left - plot_w, height - top - plot_h, left), cls="trend",
     )  # fmt: skip
-    cv.text(4, 17, title, size=15, weight="600")
+    for k, line in enumerate(title_lines):  # a long name on several lines, never cut
+        cv.text(4, 17 + 19 * k, line, size=15, weight="600")
 
     colours = [draw.OKABE_ITO[0]] * len(series) if small else list(draw.OKABE_ITO)
     for i, s in enumerate(series):

@@ -373,3 +373,15 @@ def test_breakdown_bars_whiskers_and_suppressed_groups() -> None:
     assert not _of(m, "rect", "bar") and len(list(m.iter(f"{NS}circle"))) == 1  # a dot per mean
     with pytest.raises(EstimationError, match="group"):
         trends.breakdown_svg(cur.drop(columns="group"))
+
+
+def test_a_long_name_wraps_on_a_phone_above_the_markers() -> None:
+    res = _results()
+    res["name"] = "Trust in institutions: the local administration of the region where one lives"
+    svg = _svg(
+        trends.trend_svg(res, "SAF-01", events=EVENTS, round_dates=DATES, width=trends.NARROW)[0]
+    )
+    lines = [_content(t) for t in svg.iter(f"{NS}text") if t.get("font-weight") == "600"][:3]
+    assert " ".join(lines) == res["name"].iloc[0] and len(lines) == 3  # in full, never cut
+    last = max(float(t.get("y", 0)) for t in svg.iter(f"{NS}text") if _content(t) in lines)
+    assert all(box[2] > last for box in _boxes(svg))  # the markers below the title
