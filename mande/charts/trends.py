@@ -160,20 +160,33 @@ class _Series:
 
 
 def _series(g: pd.DataFrame, label: str, labels: list[Any], factor: float) -> _Series:
-    g = g.drop_duplicates("round").set_index("round").reindex(labels)
-    hidden = (
-        [bool(v) if pd.notna(v) else False for v in g["suppressed"]]
-        if "suppressed" in g.columns
-        else [False] * len(labels)
-    )
+    """The group's first row of each round in ``labels`` (plain lists: a page draws this twice)."""
+    cols = {
+        c: g[c].tolist() if c in g.columns else [None] * len(g)
+        for c in ("round", "estimate", "ci_low", "ci_high", "n", "suppressed")
+    }
+    at: dict[Any, int] = {}
+    for i, r in enumerate(cols["round"]):
+        at.setdefault(r, i)
+    rows = [at.get(r) for r in labels]
 
-    def col(name: str) -> list[float | None]:
-        vals = [draw.finite(v) for v in g[name]]
-        return [None if h or v is None else v * factor for v, h in zip(vals, hidden, strict=True)]
+    def get(col: str, i: int | None) -> Any:
+        return None if i is None else cols[col][i]
 
-    ns = [draw.finite(v) for v in g["n"]] if "n" in g.columns else [None] * len(labels)
+    hidden = [
+        bool(v) if (v := get("suppressed", i)) is not None and pd.notna(v) else False for i in rows
+    ]
+
+    def scaled(col: str) -> list[float | None]:
+        out: list[float | None] = []
+        for i, h in zip(rows, hidden, strict=True):
+            v = draw.finite(get(col, i))
+            out.append(None if h or v is None else v * factor)
+        return out
+
+    ns = [draw.finite(get("n", i)) for i in rows]
     return _Series(
-        label, col("estimate"), col("ci_low"), col("ci_high"),
+        label, scaled("estimate"), scaled("ci_low"), scaled("ci_high"),
         [int(v) if v is not None else None for v in ns], hidden,
     )  # fmt: skip
 
