@@ -24,7 +24,6 @@ __all__ = [
     "dimensions_figure",
     "plan_map",
     "positions_figure",
-    "region_map",
     "rqi_heatmap",
     "sparkline_svg",
     "themes_figure",
@@ -605,136 +604,6 @@ def _txt(lang: str, en: str, fr: str) -> str:
     return fr if lang == "fr" else en
 
 
-def region_map(
-    values: pd.DataFrame,
-    geojson: Mapping[str, Any],
-    mission: Any,
-    *,
-    title: str = "",
-    lang: str = "en",
-    round_label: str = "",
-    level: float = 0.95,
-) -> go.Figure:
-    """An indicator by region (admin 1), or by admin 2 unit where the sample supports it, drawn
-    from the mission's own GeoJSON polygons.
-
-    ``values`` has ``region`` (the area's p-code: a region's, or an admin 2 unit's),
-    ``estimate`` (0-1 for proportions), ``ci_low``, ``ci_high``, ``n`` and ``suppressed``, as
-    :func:`mande.overview.map_areas` gives it. A feature whose p-code is in ``values`` is drawn
-    with its figure; a region neither in ``values`` nor drawn through its admin 2 units is drawn
-    grey ("no data"); an admin 2 feature not in ``values``, and a region drawn through its units,
-    are not drawn. Each area's tooltip gives its name, the round (``round_label``), the estimate
-    with its ``level`` confidence interval and n. Suppressed areas are drawn grey and say so on
-    hover. The map is drawn as filled shapes on plain axes (longitude, latitude with the aspect
-    corrected for the latitude): no tile server, no map data from the internet, so it works on an
-    isolated mission network.
-    """
-    from html import escape
-
-    from plotly.colors import sample_colorscale
-
-    from mande.report.style import number
-
-    frame = values.copy()
-    regions = list(getattr(mission, "regions", ()))
-    names = {r.pcode: r.label(lang) for r in regions}
-    units: dict[str, str] = {}  # admin 2 p-code -> its region's p-code
-    for r in regions:
-        for code, labels in getattr(r, "admin2", ()):
-            names[code] = labels.get(lang) or labels.get("en") or code
-            units[code] = r.pcode
-    by_region = frame.set_index("region") if "region" in frame.columns else pd.DataFrame()
-    split = {units[c] for c in by_region.index if c in units}  # regions drawn by their units
-    when = f"{escape(round_label)}<br>" if round_label else ""
-    ci_word = _txt(lang, "{level}% CI", "IC à {level} %").format(level=f"{level * 100:g}")
-    pct_sign = "\u202f%" if lang == "fr" else "%"
-    fig = go.Figure()
-    lats: list[float] = []
-    label_traces: list[go.Scatter] = []
-    for feature in geojson.get("features", []):
-        pcode = feature.get("properties", {}).get("pcode")
-        if pcode not in by_region.index and (pcode in units or pcode in split):
-            continue
-        name = escape(names.get(pcode, str(pcode)))
-        rec: pd.Series = (
-            by_region.loc[pcode] if pcode in by_region.index else pd.Series({"estimate": np.nan})
-        )
-        hidden = bool(rec.get("suppressed", False)) or pd.isna(rec["estimate"])
-        if hidden:
-            colour = "#d9d9d9"
-            why = (
-                _txt(lang, "suppressed (n too small)", "masqué (effectif trop faible)")
-                if bool(rec.get("suppressed", False))
-                else _txt(lang, "no data", "pas de données")
-            )
-            n_text = f"<br>n = {number(int(rec['n']), lang, 0)}" if pd.notna(rec.get("n")) else ""
-            hover = f"<b>{name}</b><br>{when}{why}{n_text}"
-            label = name
-        else:
-            pct = float(rec["estimate"]) * 100
-
-            def p1(v: Any) -> str:
-                return number(float(v) * 100, lang, 1)
-
-            colour = sample_colorscale("Blues", [0.15 + 0.85 * min(max(pct, 0), 100) / 100])[0]
-            hover = (
-                f"<b>{name}</b><br>{when}{p1(rec['estimate'])}{pct_sign} "
-                f"({ci_word} {p1(rec['ci_low'])}–{p1(rec['ci_high'])})"
-                f"<br>n = {number(int(rec['n']), lang, 0)}"
-            )
-            label = f"{name}<br><b>{pct:.0f}%</b>"
-        for ring in _outer_rings(feature.get("geometry") or {}):
-            xs = [float(p[0]) for p in ring]
-            ys = [float(p[1]) for p in ring]
-            lats.extend(ys)
-            fig.add_trace(
-                go.Scatter(
-                    x=xs, y=ys, fill="toself", fillcolor=colour, mode="lines",
-                    line={"color": "white", "width": 2}, hoverinfo="text", hoveron="fills",
-                    text=hover, showlegend=False, name=name,
-                )
-            )  # fmt: skip
-        lon, lat = _centroid(feature.get("geometry") or {})
-        if lon is not None:
-            dark = not hidden and float(rec["estimate"]) > 0.55
-            label_traces.append(
-                go.Scatter(
-                    x=[lon], y=[lat], text=[label], mode="text", hoverinfo="skip",
-                    textfont={"size": 12, "color": "white" if dark else "#1b1b1b"},
-                    showlegend=False,
-                )
-            )  # fmt: skip
-    for trace in label_traces:  # after every shape, so that no neighbour's fill covers a name
-        fig.add_trace(trace)
-    # the colour scale, as a colour bar on an invisible point
-    fig.add_trace(
-        go.Scatter(
-            x=[None], y=[None], mode="markers", hoverinfo="skip", showlegend=False,
-            marker={
-                "colorscale": [
-                    [i / 10, sample_colorscale("Blues", [0.15 + 0.85 * i / 10])[0]]
-                    for i in range(11)
-                ],
-                "cmin": 0, "cmax": 100, "color": [0], "showscale": True,
-                "colorbar": {"title": "%", "thickness": 12},
-            },
-        )
-    )  # fmt: skip
-    mid_lat = (min(lats) + max(lats)) / 2 if lats else 0.0
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(
-        visible=False, scaleanchor="x", scaleratio=1 / max(np.cos(np.radians(mid_lat)), 0.2)
-    )
-    fig.update_layout(
-        title=title,
-        margin={"l": 0, "r": 0, "t": 40 if title else 10, "b": 0},
-        height=480,
-        plot_bgcolor="white",
-        hoverlabel={"bgcolor": "white"},
-    )
-    return fig
-
-
 def plan_map(
     selection: pd.DataFrame,
     geojson: Mapping[str, Any],
@@ -750,8 +619,8 @@ def plan_map(
     ``replacement``) with ``lon`` and ``lat`` for each village (and ``village``, ``admin2``,
     ``psu`` for the hover text when present). The frame's other villages are light grey dots; the
     drawn villages blue (a diamond when taken with certainty); replacements orange rings. Each
-    region is labelled with its number of drawn villages. Like :func:`region_map`, the map is
-    filled shapes on plain axes: no tile server, no map data from the internet.
+    region is labelled with its number of drawn villages. The map is filled shapes on plain axes:
+    no tile server, no map data from the internet.
     """
     names = {r.pcode: r.label(lang) for r in getattr(mission, "regions", ()) or ()}
     counts = (
