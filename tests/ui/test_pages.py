@@ -104,6 +104,8 @@ def test_overview_in_french(app: Callable[..., AppTest]) -> None:
     assert parsed.titles["significant"] == "Évolutions significatives depuis novembre 2025"
     assert parsed.titles["protection_of_civilians"] == "Protection des civils"
     assert any("enquête de perception de la MINUSVA" in c.value for c in at.caption)
+    (svg,) = [m.value for m in at.markdown if 'data-chart="map"' in m.value]
+    assert re.search(r"Kodjari\nmai 2026\n\d+,\d\u202f% \(IC à 95 % \d+,\d–\d+,\d\)\nn = ", svg)
 
 
 def test_overview_changes_table_and_map_note(app: Callable[..., AppTest]) -> None:
@@ -120,6 +122,19 @@ def test_overview_changes_table_and_map_note(app: Callable[..., AppTest]) -> Non
     assert "fixed scale" in notes[0]
     assert notes[1].startswith("Source: MINUSVA perception survey, round 4 (May 2026); n = 2,9")
     assert "tooltip" in notes[1]
+    # the map: an SVG drawn on the server, one path per region with its tooltip; no chart
+    # library and no data grid anywhere on the Overview (both cost seconds in a new tab)
+    (svg,) = [m.value for m in at.markdown if 'data-chart="map"' in m.value]
+    tips = dict(re.findall(r'data-pcode="(VD0\d)"[^>]*><title>([^<]*)</title>', svg))
+    assert len(tips) == 6
+    assert re.fullmatch(
+        r"Kodjari\nMay 2026\n\d+\.\d% \(95% CI \d+\.\d–\d+\.\d\)\nn = [\d,]+", tips["VD06"]
+    ), tips["VD06"]
+    assert '<span class="lo">0%</span>' in svg and '<span class="hi">100%</span>' in svg
+    assert not at.get("plotly_chart") and not at.dataframe
+    at.selectbox(key="map_indicator").set_value("SAF-01").run()
+    (svg,) = [m.value for m in at.markdown if 'data-chart="map"' in m.value]
+    assert "Safe after dark" in svg
 
 
 def test_explorer(app: Callable[..., AppTest]) -> None:
