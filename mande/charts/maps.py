@@ -17,6 +17,7 @@ their areas, colours, tooltips and legend. Every area's tooltip is its SVG ``<ti
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -46,9 +47,24 @@ SUPPRESSED = "hatch"
 _HATCH_BG, _HATCH_LINE = "#e8e8e8", "#9a9a9a"
 #: CSS of a legend swatch for the hatching, the same as the SVG pattern.
 HATCH_CSS = f"repeating-linear-gradient(45deg,{_HATCH_LINE} 0 2px,{_HATCH_BG} 2px 6px)"
+
+
+def _tip(text: str) -> str:
+    """A tooltip's text for markup: escaped, its line breaks as character references (a literal
+    line break would end the HTML block in Streamlit's Markdown and let the rest be read as
+    Markdown)."""
+    return draw.esc(text).replace("\r", "").replace("\n", "&#10;")
+
+
+def _line(text: str) -> str:
+    """A name on one line: each run of line breaks and tabs made one space (other spaces, such
+    as the narrow no-break space before a French "%", are kept)."""
+    return re.sub(r"[\r\n\t\v\f\u2028\u2029\x85]+", " ", str(text))
+
+
 #: Below this width a map scrolls sideways instead of shrinking its names out of legibility.
 MAP_STYLE = (
-    "<style>.mande-fig.mande-map svg{min-width:460px}"
+    "<style>.mande-fig.mande-map svg.mande-chart{min-width:460px;max-width:760px}"
     ".mande-legend i.ramp{width:7rem}"
     ".mande-legend i.none{border:1px solid #c8c8c8}</style>"
 )
@@ -172,17 +188,47 @@ class Projection:
                 parts.append("M" + "L".join(f"{draw.num(x)},{draw.num(y)}" for x, y in xy) + "Z")
         return "".join(parts)
 
-    def extent(self, geometry: Mapping[str, Any] | None) -> tuple[float, float]:
-        """Width and height in pixels of the largest polygon's outer ring."""
+    def outline(self, geometry: Mapping[str, Any] | None) -> list[tuple[float, float]]:
+        """The largest polygon's outer ring in pixels (where a label may go)."""
         rings = [poly[0] for poly in polygons(geometry)]
         if not rings:
-            return 0.0, 0.0
+            return []
         ring = max(rings, key=lambda r: abs(_signed_area(r)))
-        xy = [self(lon, lat) for lon, lat in ring]
-        return (
-            max(p[0] for p in xy) - min(p[0] for p in xy),
-            max(p[1] for p in xy) - min(p[1] for p in xy),
-        )
+        return [self(lon, lat) for lon, lat in ring]
+
+
+def _inside(ring: Sequence[tuple[float, float]], x: float, y: float) -> bool:
+    """Whether (x, y) is inside ``ring`` (even-odd ray casting)."""
+    hit = False
+    for (x1, y1), (x2, y2) in zip(ring, [*ring[1:], ring[0]], strict=True):
+        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+            hit = not hit
+    return hit
+
+
+#: Where a label is tried, from its area's centroid (pixels): there first, then above and below,
+#: then to the sides, until its box lies inside the area and clear of every site.
+_OFFSETS = ((0, 0), (0, -24), (0, 24), (0, -44), (0, 44), (-40, 0), (40, 0), (-40, -24),
+            (40, -24), (-40, 24), (40, 24))  # fmt: skip
+
+
+def _place(
+    ring: Sequence[tuple[float, float]], x: float, y: float, w: float, h: float,
+    sites: Sequence[tuple[float, float]],
+) -> tuple[float, float] | None:  # fmt: skip
+    """The first position near (x, y) where a ``w`` x ``h`` label box has its corners and edge
+    midpoints inside ``ring`` and no site within 8 px; None when there is none."""
+    for dx, dy in _OFFSETS:
+        cx, cy = x + dx, y + dy
+        left, right, top, bottom = cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2
+        probes = ((left, top), (right, top), (left, bottom), (right, bottom), (cx, top),
+                  (cx, bottom), (left, cy), (right, cy))  # fmt: skip
+        if not all(_inside(ring, px, py) for px, py in probes):
+            continue
+        if any(left - 8 <= sx <= right + 8 and top - 8 <= sy <= bottom + 8 for sx, sy in sites):
+            continue
+        return cx, cy
+    return None
 
 
 # --- the one drawer ------------------------------------------------------------------------------
@@ -257,7 +303,9 @@ def choropleth(
     inner = width - 12
     height = min(max(inner * probe.aspect, 240), 720) + top + 6
     proj = Projection(geometries, (6, top, width - 6, height - 6))
-    canvas = draw.Canvas(width, height, label=label, margin=(top, 6, 6, 6), cls="mande-map-svg")
+    canvas = draw.Canvas(
+        width, height, label=_line(label), margin=(top, 6, 6, 6), cls="mande-map-svg"
+    )
     pattern = f"mande-hatch-{''.join(c for c in key if c.isalnum() or c in '-_')}"
     canvas.add(
         f'<defs><pattern id="{pattern}" patternUnits="userSpaceOnUse" width="6" height="6" '
@@ -266,8 +314,9 @@ def choropleth(
         f"</pattern></defs>"
     )
     if title:
-        canvas.text(6, 18, title, size=15, weight="600")
+        canvas.text(6, 18, _line(title), size=15, weight="600")
     labels: list[tuple[float, float, str, int, str | None, str, str]] = []
+    sites = [proj(m.lon, m.lat) for m in markers if math.isfinite(m.lon) and math.isfinite(m.lat)]
     for area in areas:
         d = proj.path(area.geometry)
         if not d:
@@ -276,33 +325,39 @@ def choropleth(
         canvas.add(
             f'<path class="area" data-pcode="{draw.esc(area.pcode)}" d="{d}" fill="{fill}" '
             f'fill-rule="evenodd" stroke="#ffffff" stroke-width="1.5" stroke-linejoin="round">'
-            f"<title>{draw.esc(area.title)}</title></path>"
+            f"<title>{_tip(area.title)}</title></path>"
         )
         point = label_point(area.geometry)
-        if point is None:
+        ring = proj.outline(area.geometry)
+        if point is None or not ring:
             continue
         x, y = proj(*point)
-        w, h = proj.extent(area.geometry)
         ink = (
             "#1b1b1b" if area.fill in (SUPPRESSED, NO_DATA) or not area.fill.startswith("#")
             else draw.text_colour(area.fill)
         )  # fmt: skip
-        tall = 0.8 * h
-        name_fits = _text_width(area.name, 13) <= 0.9 * w and tall >= (34 if area.figure else 18)
-        figure_fits = bool(area.figure) and _text_width(area.figure, 14) <= 0.9 * w and tall >= 18
-        if name_fits and area.name:
-            dy = -8 if area.figure else 0
-            labels.append((x, y + dy, area.name, 13, None, ink, area.title))
+        name_w, figure_w = _text_width(area.name, 14), _text_width(area.figure, 15)
+        both = (
+            _place(ring, x, y, max(name_w, figure_w), 38 if area.figure else 18, sites)
+            if area.name
+            else None
+        )
+        alone = _place(ring, x, y, figure_w, 18, sites) if area.figure and both is None else None
+        if both is not None:
+            bx, by = both
+            labels.append(
+                (bx, by - (9 if area.figure else 0), area.name, 14, None, ink, area.title)
+            )
             if area.figure:
-                labels.append((x, y + 9, area.figure, 14, "700", ink, area.title))
-        elif figure_fits:
-            labels.append((x, y, area.figure, 14, "700", ink, area.title))
+                labels.append((bx, by + 10, area.figure, 15, "700", ink, area.title))
+        elif alone is not None:
+            labels.append((*alone, area.figure, 15, "700", ink, area.title))
     for x, y, text, size, weight, ink, tip in labels:
         canvas.add(
             f'<text class="area-label" x="{draw.num(x)}" y="{draw.num(y)}" font-size="{size}" '
             f'text-anchor="middle" dominant-baseline="middle" style="fill:{draw.esc(ink)}"'
             + (f' font-weight="{weight}"' if weight else "")
-            + f"><title>{draw.esc(tip)}</title>{draw.esc(text)}</text>"
+            + f"><title>{_tip(tip)}</title>{draw.esc(_line(text))}</text>"
         )
     for m in markers:
         if not (math.isfinite(m.lon) and math.isfinite(m.lat)):
@@ -310,7 +365,7 @@ def choropleth(
         x, y = proj(m.lon, m.lat)
         canvas.add(
             f'<path class="site" d="{_symbol(x, y, m.symbol)}" fill="{draw.esc(m.colour)}" '
-            f'stroke="#ffffff" stroke-width="1"><title>{draw.esc(m.title)}</title></path>'
+            f'stroke="#ffffff" stroke-width="1"><title>{_tip(m.title)}</title></path>'
         )
     figure = draw.figure(canvas.render(), key=key, legend_html=legend_html)
     return MAP_STYLE + figure.replace('class="mande-fig"', 'class="mande-fig mande-map"', 1)
@@ -325,7 +380,7 @@ def scale_legend(
     areas without data, and ``extra`` entries (label, inline SVG symbol)."""
     stops = ",".join(draw.sequential(i / 8) for i in range(9))
     parts = [
-        f'<span class="scale">{f"<b>{draw.esc(title)}</b> " if title else ""}'
+        f'<span class="scale">{f"<b>{draw.esc(_line(title))}</b> " if title else ""}'
         f'<span class="lo">{draw.esc(lo)}</span>'
         f'<i class="ramp" style="background:linear-gradient(to right,{stops})"></i>'
         f'<span class="hi">{draw.esc(hi)}</span></span>'
@@ -333,22 +388,23 @@ def scale_legend(
     if suppressed:
         parts.append(
             f'<span class="suppressed"><i style="background:{HATCH_CSS}"></i>'
-            f"{draw.esc(suppressed)}</span>"
+            f"{draw.esc(_line(suppressed))}</span>"
         )
     if no_data:
         parts.append(
             f'<span class="no-data"><i class="none" style="background:{NO_DATA}"></i>'
-            f"{draw.esc(no_data)}</span>"
+            f"{draw.esc(_line(no_data))}</span>"
         )
     for label, svg in extra:
-        parts.append(f"<span>{svg}{draw.esc(label)}</span>")
+        parts.append(f"<span>{svg}{draw.esc(_line(label))}</span>")
     return f'<div class="mande-legend" data-legend="map">{"".join(parts)}</div>'
 
 
 def symbol_svg(symbol: str, colour: str = "#1b1b1b") -> str:
     """A marker's symbol as a small inline SVG, for the legend."""
     return (
-        f'<svg width="16" height="16" viewBox="0 0 16 16" aria-hidden="true">'
+        f'<svg width="16" height="16" viewBox="0 0 16 16" aria-hidden="true" '
+        f'style="display:inline-block;width:16px;height:16px;min-width:0">'
         f'<path d="{_symbol(8, 8, symbol, 6)}" fill="{draw.esc(colour)}" /></svg>'
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 import pytest
@@ -36,7 +37,9 @@ def test_footprint_page_shows_the_estimates_as_a_viewer(app: Callable[..., AppTe
     assert "each year of presence multiplies the odds by" in text
     assert "Deployment follows violence" in text
     # the map is an SVG drawn on the server (the Overview map's drawer); the duration curve Plotly
-    (svg,) = [str(m.value) for m in at.markdown if 'data-chart="fp_map"' in str(m.value)]
+    (svg,) = [
+        html.unescape(str(m.value)) for m in at.markdown if 'data-chart="fp_map"' in str(m.value)
+    ]
     assert svg.count('<path class="area"') == 6 and '<path class="site"' in svg
     assert "Perception (% favourable): " in svg and "troops: " in svg
     assert len(at.get("plotly_chart")) == 1
@@ -57,5 +60,7 @@ def test_footprint_page_in_french_and_another_layer(app: Callable[..., AppTest])
     at.selectbox(key="fp_indicator").set_value("SAF-01").run()
     assert not at.exception
     assert "non un effet" in _markdown(at)
-    (svg,) = [str(m.value) for m in at.markdown if 'data-chart="fp_map"' in str(m.value)]
+    (svg,) = [
+        html.unescape(str(m.value)) for m in at.markdown if 'data-chart="fp_map"' in str(m.value)
+    ]
     assert "Patrouilles pour 1 000 adultes : " in svg and "troupes : " in svg

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 
@@ -104,7 +105,7 @@ def test_overview_in_french(app: Callable[..., AppTest]) -> None:
     assert parsed.titles["significant"] == "Évolutions significatives depuis novembre 2025"
     assert parsed.titles["protection_of_civilians"] == "Protection des civils"
     assert any("enquête de perception de la MINUSVA" in c.value for c in at.caption)
-    (svg,) = [m.value for m in at.markdown if 'data-chart="map"' in m.value]
+    (svg,) = [html.unescape(m.value) for m in at.markdown if 'data-chart="map"' in m.value]
     assert re.search(r"Kodjari\nmai 2026\n\d+,\d\u202f% \(IC à 95 % \d+,\d–\d+,\d\)\nn = ", svg)
 
 
@@ -125,7 +126,8 @@ def test_overview_changes_table_and_map_note(app: Callable[..., AppTest]) -> Non
     # the map: an SVG drawn on the server, one path per region with its tooltip; no chart
     # library and no data grid anywhere on the Overview (both cost seconds in a new tab)
     (svg,) = [m.value for m in at.markdown if 'data-chart="map"' in m.value]
-    tips = dict(re.findall(r'data-pcode="(VD0\d)"[^>]*><title>([^<]*)</title>', svg))
+    found = re.findall(r'data-pcode="(VD0\d)"[^>]*><title>([^<]*)</title>', svg)
+    tips = {code: html.unescape(tip) for code, tip in found}
     assert len(tips) == 6
     assert re.fullmatch(
         r"Kodjari\nMay 2026\n\d+\.\d% \(95% CI \d+\.\d–\d+\.\d\)\nn = [\d,]+", tips["VD06"]

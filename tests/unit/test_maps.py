@@ -117,6 +117,8 @@ def test_region_map_draws_each_region_with_its_tooltip_and_hatches_suppressed_on
     assert '<span class="lo">0\u202f%</span>' in legend
     assert '<span class="hi">100\u202f%</span>' in legend
     assert "masqué (effectif trop faible)" in legend and "pas de données" not in legend
+    # one line: a line break would end the HTML block in Streamlit's Markdown
+    assert "\n" not in markup and "&#10;" in markup
     # nothing but drawn markup: no script, no handler, no remote reference
     assert "<script" not in markup and " on" not in re.sub(r">[^<]*<", "><", markup)
     assert "http" not in markup.replace('xmlns="http://www.w3.org/2000/svg"', "")
@@ -151,7 +153,7 @@ def test_a_mean_is_coloured_on_its_scale_range(
 
 
 def test_hostile_names_and_codes_are_escaped(geo: dict[str, Any]) -> None:
-    evil = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
+    evil = '<script>alert(1)</script>"><img src=x onerror=alert(2)>\n\n# heading'
     mission = NS(regions=[NS(pcode="VD01", admin2=(), label=lambda lang: evil)])
     hostile = {
         "type": "FeatureCollection",
@@ -162,6 +164,7 @@ def test_hostile_names_and_codes_are_escaped(geo: dict[str, Any]) -> None:
     }
     markup = maps.region_map(_values(), hostile, mission, title=evil, round_label=evil)
     assert "<script" not in markup and "<img" not in markup and "<svg onload" not in markup
+    assert "\n" not in markup  # a blank line would let the rest be read as Markdown
     areas = _areas(markup)  # still well-formed XML, the texts intact once unescaped
     assert _tip(areas["VD01"]).startswith(f"{evil}\n{evil}\n51.0%")
     assert 'X"><svg onload=alert(3)>' in areas

@@ -4,6 +4,7 @@ the sample supports it) with each area's round, interval and n in its tooltip.""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -213,7 +214,7 @@ def test_map_areas_use_admin2_only_where_the_sample_supports_it(
     drawn = re.findall(r'<path class="area" data-pcode="([^"]+)"', markup)
     assert sorted(drawn) == sorted([r.pcode for r in mission.regions[1:]] + vd01)
     tip = re.search(rf'data-pcode="{vd01[0]}"[^>]*><title>([^<]*)</title>', markup)
-    assert tip and tip.group(1) == (
+    assert tip and html.unescape(tip.group(1)) == (
         f"{mission.regions[0].admin2[0][1]['en']}\nMay 2026\n40.0% (95% CI 30.0–50.0)\nn = 150"
     )
 
@@ -224,7 +225,8 @@ def test_region_map_tooltip_gives_round_estimate_ci_and_n(mission: mande.Mission
     assert set(values["level"]) == {"admin1"}  # the sample's boundaries are admin 1 only
     values.loc[values["region"] == "VD04", "suppressed"] = True
     markup = maps.region_map(values, geo, mission, lang="fr", round_label="mai 2026")
-    tips = dict(re.findall(r'data-pcode="([^"]+)"[^>]*><title>([^<]*)</title>', markup))
+    found = re.findall(r'data-pcode="([^"]+)"[^>]*><title>([^<]*)</title>', markup)
+    tips = {code: html.unescape(tip) for code, tip in found}
     assert tips["VD01"] == "Bangora\nmai 2026\n30,0\u202f% (IC à 95 % 25,0–45,0)\nn = 500"
     assert tips["VD04"] == "Lac Tora\nmai 2026\nmasqué (effectif trop faible)\nn = 500"
 
