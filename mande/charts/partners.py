@@ -95,7 +95,7 @@ def _period_header(title: str) -> str:
     return "–".join(part.replace(" ", NBSP) for part in title.split("–"))
 
 
-def _small(rec: pd.Series | None) -> bool:
+def _small(rec: Mapping[Any, Any] | None) -> bool:
     """Whether a row's figure rests on small numbers (its ``small`` flag; missing: no)."""
     if rec is None:
         return False
@@ -152,21 +152,22 @@ def _heat_table(
 
 def _by_partner_and_period(
     frame: pd.DataFrame, lang: str, period_labels: Mapping[Any, str] | None
-) -> tuple[list[str], list[Any], list[str], list[list[pd.Series | None]]]:
+) -> tuple[list[str], list[Any], list[str], list[list[Mapping[Any, Any] | None]]]:
     """Rows of ``frame`` (one per partner type and period) laid out as a grid: partner-type names
     in name order, period ids in calendar order, their titles, the row of each cell (or None)."""
-    codes = sorted(
-        {str(c) for c in frame["partner_type"]}, key=lambda c: partner_names([c], lang)[0]
-    )
-    names = partner_names(codes, lang)
+    codes = sorted({str(c) for c in frame["partner_type"]})
+    pairs = sorted(zip(partner_names(codes, lang), codes, strict=True), key=lambda p: p[0])
+    names, codes = [n for n, _ in pairs], [c for _, c in pairs]
     periods = sorted({p for p in frame["period"] if pd.notna(p)}, key=str)
     titles = [str((period_labels or {}).get(p, p)) for p in periods]
-    lookup = {(str(r["partner_type"]), r["period"]): r for _, r in frame.iterrows()}
+    lookup: dict[tuple[str, Any], Mapping[Any, Any]] = {
+        (str(r["partner_type"]), r["period"]): r for r in frame.to_dict("records")
+    }
     grid = [[lookup.get((c, p)) for p in periods] for c in codes]
     return names, periods, titles, grid
 
 
-def _n_text(row: pd.Series | None, lang: str) -> str:
+def _n_text(row: Mapping[Any, Any] | None, lang: str) -> str:
     if row is None:
         return ""
     partners, interviews = finite(row.get("n_partners")), finite(row.get("n_interviews"))
@@ -290,18 +291,16 @@ def dimensions_heatmap(quality: pd.DataFrame, *, lang: str = "en") -> str:
     rubric = load_rubric()
     dims = [d for d in rubric.dimensions.values() if d.code in quality.columns]
     rows = quality.drop_duplicates("partner_type")
-    order = sorted(
-        range(len(rows)), key=lambda i: partner_names([rows["partner_type"].iloc[i]], lang)[0]
-    )
-    rows = rows.iloc[order]
     names = partner_names(list(rows["partner_type"]), lang)
+    order = sorted(range(len(rows)), key=lambda i: names[i])
+    rows, names = rows.iloc[order], [names[i] for i in order]
     flags = list(_flags(rows))
 
     def colour(v: float) -> str:
         return draw.sequential((v - 1) / 4)
 
     cells = []
-    for (_, rec), name, small in zip(rows.iterrows(), names, flags, strict=True):
+    for rec, name, small in zip(rows.to_dict("records"), names, flags, strict=True):
         line = []
         for d in dims:
             v = finite(rec[d.code])
@@ -376,7 +375,7 @@ def partner_table(rqi: pd.DataFrame, *, lang: str = "en", labels: Mapping[str, s
     flags = list(_flags(rqi))
     names = partner_names(list(rqi["partner_type"]), lang)
     rows = []
-    for (_, rec), name, small in zip(rqi.iterrows(), names, flags, strict=True):
+    for rec, name, small in zip(rqi.to_dict("records"), names, flags, strict=True):
         lo, hi = finite(rec.get("rqi_ci_low")), finite(rec.get("rqi_ci_high"))
         ci = (
             f"{_number(lo, lang, 1)} – {_number(hi, lang, 1)}"
@@ -425,7 +424,7 @@ def agreement_table(rel: pd.DataFrame, *, lang: str = "en") -> str:
         else [False] * len(rel)
     )
     rows = []
-    for i, (_, rec) in enumerate(rel.iterrows()):
+    for i, rec in enumerate(rel.to_dict("records")):
         row = [
             rubric.dimension_label(str(rec["dimension"]), lang),
             _number(rec["alpha"], lang, 2),
