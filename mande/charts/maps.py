@@ -264,41 +264,44 @@ def _text_width(text: str, size: float) -> float:
 
 
 def _symbol(x: float, y: float, symbol: str, r: float = 6.5) -> str:
+    """The path of a site's symbol centred on (x, y), about ``2 r`` across."""
+    n = draw.num
     if symbol == "square":
-        return f"M{draw.num(x - r * 0.8)},{draw.num(y - r * 0.8)}h{draw.num(1.6 * r)}v{draw.num(1.6 * r)}h{draw.num(-1.6 * r)}Z"
+        q = 0.8 * r
+        return f"M{n(x - q)},{n(y - q)}h{n(2 * q)}v{n(2 * q)}h{n(-2 * q)}Z"
     if symbol == "diamond":
-        return f"M{draw.num(x)},{draw.num(y - r)}L{draw.num(x + r)},{draw.num(y)}L{draw.num(x)},{draw.num(y + r)}L{draw.num(x - r)},{draw.num(y)}Z"
+        return f"M{n(x)},{n(y - r)}L{n(x + r)},{n(y)}L{n(x)},{n(y + r)}L{n(x - r)},{n(y)}Z"
     if symbol == "triangle":
-        return f"M{draw.num(x)},{draw.num(y - r)}L{draw.num(x + r)},{draw.num(y + r * 0.8)}L{draw.num(x - r)},{draw.num(y + r * 0.8)}Z"
+        return f"M{n(x)},{n(y - r)}L{n(x + r)},{n(y + 0.8 * r)}L{n(x - r)},{n(y + 0.8 * r)}Z"
     if symbol == "star":
-        pts = []
-        for i in range(10):
-            rad = r * 1.25 if i % 2 == 0 else r * 0.5
-            a = math.pi / 2 + i * math.pi / 5
-            pts.append(f"{draw.num(x + rad * math.cos(a))},{draw.num(y - rad * math.sin(a))}")
+        radii = [1.25 * r if i % 2 == 0 else 0.5 * r for i in range(10)]
+        angles = [math.pi / 2 + i * math.pi / 5 for i in range(10)]
+        pts = [
+            f"{n(x + d * math.cos(a))},{n(y - d * math.sin(a))}"
+            for d, a in zip(radii, angles, strict=True)
+        ]
         return "M" + "L".join(pts) + "Z"
-    return (
-        f"M{draw.num(x - r * 0.85)},{draw.num(y)}a{draw.num(r * 0.85)},{draw.num(r * 0.85)} 0 1,0 "
-        f"{draw.num(1.7 * r)},0a{draw.num(r * 0.85)},{draw.num(r * 0.85)} 0 1,0 "
-        f"{draw.num(-1.7 * r)},0Z"
-    )
+    c = 0.85 * r  # a circle: two half arcs
+    return f"M{n(x - c)},{n(y)}a{n(c)},{n(c)} 0 1,0 {n(2 * c)},0a{n(c)},{n(c)} 0 1,0 {n(-2 * c)},0Z"
 
 
 def choropleth(
     areas: Sequence[Area], *, label: str, key: str, legend_html: str = "",
-    markers: Sequence[Marker] = (), title: str = "", width: float = 600,
+    markers: Sequence[Marker] = (), width: float = 600,
 ) -> str:  # fmt: skip
     """A map of ``areas`` (and ``markers`` on top) as a ``<figure data-chart="{key}">``.
 
     Each area is one path, filled with its colour (grey hatching for :data:`SUPPRESSED`), with a
-    white outline, its ``title`` as tooltip and ``data-pcode``; its name and figure are written
-    at its centroid when they fit inside it (the figure alone when the name does not; nothing
-    when neither does), in black or white by the fill (:func:`mande.draw.text_colour`). The
-    names are drawn after every area, so that no neighbour covers one. ``label`` is the map's
-    accessible name; ``title`` an optional heading drawn above it.
+    white outline, its ``title`` as tooltip and ``data-pcode``. Its name and figure are written
+    at its centroid, or near it, where their box lies inside the area and clear of every marker
+    (the figure alone when the name does not fit; nothing when neither does), in black or white
+    by the fill (:func:`mande.draw.text_colour`); they are drawn after every area, so that no
+    neighbour covers one. ``label`` is the map's accessible name; ``width`` its width in the
+    SVG's units (its height follows the boundaries' shape); on the page it scales with its
+    container between 460 and 760 px and scrolls sideways below that.
     """
     geometries = [a.geometry for a in areas]
-    top = 30.0 if title else 6.0
+    top = 6.0
     probe = Projection(geometries, (0, 0, 1, 1))
     inner = width - 12
     height = min(max(inner * probe.aspect, 240), 720) + top + 6
@@ -313,8 +316,6 @@ def choropleth(
         f'<line x1="1" y1="0" x2="1" y2="6" stroke="{_HATCH_LINE}" stroke-width="2" />'
         f"</pattern></defs>"
     )
-    if title:
-        canvas.text(6, 18, _line(title), size=15, weight="600")
     labels: list[tuple[float, float, str, int, str | None, str, str]] = []
     sites = [proj(m.lon, m.lat) for m in markers if math.isfinite(m.lon) and math.isfinite(m.lat)]
     for area in areas:

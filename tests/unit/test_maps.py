@@ -262,3 +262,25 @@ def test_footprint_map_uses_the_same_drawer_with_its_sites(
     assert _areas(patrols)["VD02"].get("fill") == draw.sequential(1.0)
     assert _areas(patrols)["VD01"].get("fill") == draw.sequential(0.5)
     assert '<span class="hi">4.0</span>' in _legend(patrols)
+
+
+def test_a_name_moves_off_a_site_and_is_left_out_where_it_cannot_fit() -> None:
+    big = {"type": "Polygon", "coordinates": [[[0, 0], [4, 0], [4, 3], [0, 3], [0, 0]]]}
+    sliver = {"type": "Polygon", "coordinates": [[[4, 0], [4.05, 0], [4.05, 3], [4, 3], [4, 0]]]}
+    areas = [
+        maps.Area("BIG", big, "#ffffd9", "Big", "Big region", "42%"),
+        maps.Area("THIN", sliver, "#0c2c84", "Thin", "A very long name", "7%"),
+    ]
+    site = maps.Marker(2.0, 1.5, "square", "Camp")  # at the big area's centroid
+    markup = maps.choropleth(areas, label="test", key="t", markers=[site])
+    svg = _svg(markup)
+    (mark,) = [p for p in svg.iter(f"{SVG}path") if p.get("class") == "site"]
+    sx, sy = (float(v) for v in re.findall(r"[\d.]+", mark.get("d", ""))[:2])
+    texts = {
+        "".join(t.itertext()).replace(_tip(t), "", 1): (float(t.get("x", 0)), float(t.get("y", 0)))
+        for t in svg.iter(f"{SVG}text")
+        if t.get("class") == "area-label"
+    }
+    assert set(texts) == {"Big region", "42%"}  # nothing fits in the sliver
+    for x, y in texts.values():
+        assert abs(y - (sy + 5.2)) > 15 or abs(x - (sx + 5.2)) > 60  # clear of the site
