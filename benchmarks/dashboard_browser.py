@@ -59,7 +59,7 @@ PAGES = {
         (
             "[data-chart='heatmap']",
             "table[data-table='partner_table']",
-            "figure[data-chart='themes'] svg",
+            "figure[data-chart='themes'] table",
         ),
     ),
 }

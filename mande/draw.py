@@ -25,6 +25,7 @@ __all__ = [
     "STYLE",
     "Canvas",
     "Linear",
+    "diverging",
     "esc",
     "figure",
     "legend",
@@ -44,6 +45,9 @@ FONT = "'Source Sans Pro','Source Sans 3',sans-serif"
 
 #: Sequential colour-blind-safe ramp (light yellow to dark blue, ColorBrewer YlGnBu), low to high.
 _RAMP = ("#ffffd9", "#edf8b1", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#0c2c84")
+#: Diverging colour-blind-safe ramp (orange to light grey to blue, ColorBrewer PuOr's orange half and
+#: RdBu's blue half), low to high, its middle neutral.
+_DIVERGING = ("#b35806", "#f1a340", "#f7f7f7", "#92c5de", "#2166ac")
 
 #: CSS for every figure and table drawn here; a view writes it once, before its first figure.
 STYLE = """<style>
@@ -64,7 +68,10 @@ STYLE = """<style>
 .mande-table th{font-weight:600;white-space:nowrap}
 .mande-table td.num,.mande-table th.num{text-align:right;white-space:nowrap}
 .mande-table tr.grey td{color:#8a8d96;font-style:italic}
-.mande-table td.heat{text-align:center;white-space:nowrap}
+.mande-table td.heat{text-align:center;white-space:nowrap;vertical-align:middle}
+.mande-table th.heat{text-align:center;vertical-align:bottom}
+.mande-table th.wrap{white-space:normal}
+.mande-table .sticky{position:sticky;left:0;background:#fff;z-index:1}
 @media (max-width:640px){
  .mande-fig svg{min-width:340px}
  .mande-fig svg.for-wide{display:none}
@@ -140,12 +147,23 @@ def _hex(colour: str) -> tuple[int, int, int]:
 def sequential(fraction: float | None, *, missing: str = "#eeeeee") -> str:
     """The colour of ``fraction`` (0 low to 1 high) on a colour-blind-safe sequential ramp
     (ColorBrewer YlGnBu); ``missing`` for None or NaN. Values outside [0, 1] are clipped."""
+    return _on_ramp(_RAMP, fraction, missing)
+
+
+def diverging(fraction: float | None, *, missing: str = "#eeeeee") -> str:
+    """The colour of ``fraction`` (0 one end, 0.5 the neutral middle, 1 the other end) on a
+    colour-blind-safe diverging ramp, orange to blue (no red-green); ``missing`` for None or NaN.
+    Values outside [0, 1] are clipped."""
+    return _on_ramp(_DIVERGING, fraction, missing)
+
+
+def _on_ramp(ramp: Sequence[str], fraction: float | None, missing: str) -> str:
     f = finite(fraction)
     if f is None:
         return missing
-    f = min(max(f, 0.0), 1.0) * (len(_RAMP) - 1)
-    i = min(int(f), len(_RAMP) - 2)
-    (r1, g1, b1), (r2, g2, b2) = _hex(_RAMP[i]), _hex(_RAMP[i + 1])
+    f = min(max(f, 0.0), 1.0) * (len(ramp) - 1)
+    i = min(int(f), len(ramp) - 2)
+    (r1, g1, b1), (r2, g2, b2) = _hex(ramp[i]), _hex(ramp[i + 1])
     w = f - i
     r, g, b = (round(a + (z - a) * w) for a, z in ((r1, r2), (g1, g2), (b1, b2)))
     return f"#{r:02x}{g:02x}{b:02x}"
@@ -345,11 +363,14 @@ def table(
     header: Sequence[str], rows: Sequence[Sequence[Any]], *, key: str,
     classes: Sequence[str] | None = None, row_classes: Sequence[str] | None = None,
     cell_styles: Sequence[Sequence[str]] | None = None, titles: Sequence[str] | None = None,
+    cell_titles: Sequence[Sequence[str]] | None = None,
 ) -> str:  # fmt: skip
     """An HTML table: ``header`` texts, ``rows`` of cell texts (escaped here), ``classes`` per
-    column ("num" right-aligns, "wide" hides the column below 640 px), ``row_classes`` per row
-    ("grey" for figures resting on small numbers), ``cell_styles`` per cell (a CSS
-    declaration such as a background colour), ``titles`` per column (the header's tooltip)."""
+    column ("num" right-aligns, "wide" hides the column below 640 px, "wrap" lets the header wrap,
+    "heat" centres a coloured cell, "sticky" keeps the column in view when the table scrolls
+    sideways), ``row_classes`` per row ("grey" for figures resting on small numbers),
+    ``cell_styles`` per cell (a CSS declaration such as a background colour), ``titles`` per
+    column (the header's tooltip), ``cell_titles`` per cell (the cell's tooltip, "" for none)."""
     cols = list(classes) if classes is not None else [""] * len(header)
     if len(cols) != len(header):
         raise EstimationError(f"table {key!r}: {len(header)} columns but {len(cols)} classes")
@@ -369,7 +390,9 @@ def table(
         cells = []
         for c, value in enumerate(row):
             style = cell_styles[r][c] if cell_styles is not None else ""
+            tip = cell_titles[r][c] if cell_titles is not None else ""
             attr = f' style="{esc(style)}"' if style else ""
+            attr += f' title="{esc(tip)}"' if tip else ""
             cells.append(f'<td class="{esc(cols[c])}"{attr}>{esc(value)}</td>')
         body.append(f'<tr class="{esc(rc)}">{"".join(cells)}</tr>')
     return (

@@ -450,7 +450,7 @@ def map_areas(
     Returns
     -------
     DataFrame
-        region (the area's p-code, as :func:`mande.plots.region_map` reads it), level
+        region (the area's p-code, as :func:`mande.charts.maps.region_map` reads it), level
         (``"admin1"`` or ``"admin2"``), parent (the admin 1 p-code), estimate, ci_low, ci_high,
         n, suppressed.
     """

@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import data, session
 from dashboard.i18n import t
-from mande import overview
+from mande import draw, overview
 from mande.footprint import plots as fplots
 from mande.footprint.build import ACCEPTANCE
 from mande.output import csv_bytes
@@ -40,12 +40,14 @@ def main() -> None:
     )  # fmt: skip
 
     areas, sites = data.footprint_layer(indicator, round_label)
-    st.plotly_chart(
-        fplots.footprint_map(
-            inputs.geojson, areas, sites, layer=layer, names=inputs.names[lang], lang=lang
-        ),
-        width="stretch", key="fp_map",
-    )  # fmt: skip
+    with st.container(key="fp_map"):
+        st.markdown(
+            draw.STYLE
+            + fplots.footprint_map(
+                inputs.geojson, areas, sites, layer=layer, names=inputs.names[lang], lang=lang
+            ),
+            unsafe_allow_html=True,
+        )
 
     analysis = data.footprint_analysis(indicator)
     st.subheader(t("footprint_models", lang))

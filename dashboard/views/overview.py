@@ -1,6 +1,7 @@
 """Overview: the headline for leadership. The generated headline, then the indicator cards grouped
 the way the Secretary-General's report reads (the significant changes first, then one group per
-report section), the list of significant changes, and a map of the regions. Every figure is the
+report section), the list of significant changes, and a map of the regions (an SVG drawn on the
+server, `mande.charts.maps.region_map`). Every figure is the
 reporting policy's (`mande.reporting`): the same the annex and the draft print for the latest
 period.
 
@@ -20,7 +21,8 @@ import streamlit as st
 
 from dashboard import data, format, session
 from dashboard.i18n import t
-from mande import notes, overview, plots
+from mande import draw, notes, overview, plots
+from mande.charts import maps
 from mande.indicator_trends import round_label
 
 #: Colour-blind-safe verdict colours (Okabe-Ito blue and vermilion), as the Trends page uses.
@@ -275,11 +277,15 @@ def main() -> None:
         values = overview.map_areas(
             data.results(), chosen, current, mission, geo, min_n=policy.min_n_admin2
         )
-        fig = plots.region_map(
+        card = head.set_index("indicator").loc[chosen]
+        ranges = overview.card_ranges(data.catalogue())
+        svg = maps.region_map(
             values, geo, mission, title=names[chosen], lang=lang, round_label=current_label,
-            level=policy.level,
+            level=policy.level, kind=str(card.get("kind") or "proportion"),
+            value_range=ranges.get(chosen),
         )  # fmt: skip
-        st.plotly_chart(fig, width="stretch", key="map")
+        with st.container(key="map"):
+            st.markdown(draw.STYLE + svg, unsafe_allow_html=True)
         st.caption(map_note(values, mission, current, order, lang))
 
 

@@ -3,20 +3,32 @@ coercion-cooperation continuum, the robust-operation comparison, themes and cons
 
 The period's figures (relationship quality by partner type, agreement between coders, the
 robust-operation model and its data window) are `mande.reporting.partner_figures`, the annex's;
-figures resting on small numbers are greyed with the note mande's flag calls for."""
+figures resting on small numbers are greyed with the note mande's flag calls for. Charts and tables
+are drawn on the server as HTML (`mande.charts.partners`): no chart library to download."""
 
 from __future__ import annotations
 
-from typing import Any
-
-import pandas as pd
 import streamlit as st
 
 from dashboard import data, session
 from dashboard.i18n import t
-from mande import notes, plots
+from mande import draw, notes
+from mande.charts import partners as charts
 from mande.output import csv_bytes
-from mande.stats.reliability import reliability_labels
+
+_TABLE_LABELS = (
+    "partner_type",
+    "rqi",
+    "ci95",
+    "n_partners",
+    "n_interviews",
+    "flag",
+    "small_numbers",
+)
+
+
+def _html(markup: str) -> None:
+    st.markdown(markup, unsafe_allow_html=True)
 
 
 def main() -> None:
@@ -32,8 +44,7 @@ def main() -> None:
     labels = data.period_labels(lang)
     rqi = data.partner_quality(("partner_type", "period"))
     st.subheader(t("rqi_heatmap", lang))
-    heat = plots.rqi_heatmap(rqi, lang=lang, period_labels=labels)
-    st.plotly_chart(heat, width="stretch", key="heatmap")
+    _html(draw.STYLE + charts.rqi_heatmap(rqi, lang=lang, period_labels=labels))
     pol = data.policy()
     note = t("rqi_note", lang).format(partners=pol.min_partners, interviews=pol.min_interviews)
     st.caption(f"{note} {source}")
@@ -47,10 +58,8 @@ def main() -> None:
     policy = data.policy()
     if figs is not None and not figs.rqi.empty:
         st.subheader(t("partner_table", lang))
-        st.dataframe(
-            _grey(_rqi_table(figs.rqi, lang), figs.rqi["small"]).format(precision=1),
-            hide_index=True, width="stretch",
-        )  # fmt: skip
+        names = {k: t(k, lang) for k in _TABLE_LABELS}
+        _html(charts.partner_table(figs.rqi, lang=lang, labels=names))
         if bool(figs.rqi["small"].any()):
             st.caption(
                 t("small_partners_note", lang).format(
@@ -74,11 +83,10 @@ def main() -> None:
 
     st.subheader(t("dimensions", lang))
     dims = data.partner_quality(("partner_type",))
-    st.plotly_chart(plots.dimensions_figure(dims, lang=lang), width="stretch", key="dims")
+    _html(charts.dimensions_heatmap(dims, lang=lang))
     st.caption(source)
     st.subheader(t("positions", lang))
-    pos = plots.positions_figure(rqi, lang=lang, period_labels=labels)
-    st.plotly_chart(pos, width="stretch", key="pos")
+    _html(charts.positions_heatmap(rqi, lang=lang, period_labels=labels))
     st.caption(source)
 
     st.subheader(t("reliability", lang))
@@ -86,20 +94,16 @@ def main() -> None:
     if rel is None or rel.empty:
         st.write(t("no_double_coding", lang))
     else:
-        names = reliability_labels(lang)
-        st.dataframe(
-            _grey(_reliability_table(rel, lang), rel["few_units"])
-            .format("{:.2f}", subset=[names["alpha"]], na_rep="–")
-            .format("{:.0f}", subset=[names["percent_agreement"]], na_rep="–"),
-            hide_index=True, width="stretch",
-        )  # fmt: skip
+        _html(charts.agreement_table(rel, lang=lang))
         st.caption(t("reliability_note", lang))
         if bool(rel["few_units"].any()):
             st.caption(t("few_units_note", lang).format(units=policy.min_double_coded))
 
     st.subheader(t("themes", lang))
-    themes_fig = plots.themes_figure(data.partner_themes(lang), lang=lang)
-    st.plotly_chart(themes_fig, width="stretch", key="themes")
+    counts = dict(
+        zip(charts.partner_names(dims["partner_type"], lang), dims["n_interviews"], strict=True)
+    )
+    _html(charts.themes_heatmap(data.partner_themes(lang), lang=lang, n_interviews=counts))
     st.caption(f"{t('themes_note', lang)} {source}")
 
     st.subheader(t("quotes", lang))
@@ -126,52 +130,6 @@ def main() -> None:
             t("download_csv", lang), csv_bytes(quotes),
             file_name=f"quotes_{period}.csv", mime="text/csv", key="dl_quotes",
         )  # fmt: skip
-
-
-def _rqi_table(rqi: pd.DataFrame, lang: str) -> pd.DataFrame:
-    from mande.partners.rubric import load_rubric
-
-    rb = load_rubric()
-    return pd.DataFrame(
-        {
-            t("partner_type", lang): [rb.partner_type_label(p, lang) for p in rqi["partner_type"]],
-            t("rqi", lang): rqi["rqi"].round(1),
-            t("ci95", lang): [
-                f"{lo:.1f} – {hi:.1f}" if pd.notna(lo) and pd.notna(hi) else "–"
-                for lo, hi in zip(rqi["rqi_ci_low"], rqi["rqi_ci_high"], strict=True)
-            ],
-            t("n_partners", lang): rqi["n_partners"],
-            t("n_interviews", lang): rqi["n_interviews"],
-            t("flag", lang): [t("small_numbers", lang) if f else "" for f in rqi["small"]],
-        }
-    )
-
-
-def _reliability_table(rel: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Agreement between coders by dimension name, with mande's column names; the technical count
-    of pairs left out, the note column only when a note is there."""
-    from mande.partners.rubric import load_rubric
-
-    rb = load_rubric()
-    names = reliability_labels(lang)
-    cols = ["dimension", "alpha", "n_units", "percent_agreement", "n_coders"]
-    if rel["note"].fillna("").astype(str).str.strip().any():
-        cols.append("note")
-    shown = rel[cols].assign(
-        dimension=[rb.dimension_label(str(d), lang) for d in rel["dimension"]],
-    )
-    return shown.rename(columns=names)
-
-
-def _grey(frame: pd.DataFrame, flags: pd.Series) -> Any:
-    """The table with the flagged rows greyed (small numbers)."""
-    marks = list(flags.fillna(False).astype(bool))
-
-    def style(row: pd.Series) -> list[str]:
-        grey = "color: #9e9e9e; font-style: italic"
-        return [grey if marks[row.name] else "" for _ in row]
-
-    return frame.reset_index(drop=True).style.apply(style, axis=1)
 
 
 if __name__ == "__main__":

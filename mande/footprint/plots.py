@@ -1,6 +1,6 @@
-"""Figures of the footprint page and annex: the map (bases, activity and perceptions by area) and
-the duration-of-presence curve. Plotly, drawn from the mission's own polygons on plain axes (no
-tile server), as :func:`mande.plots.region_map`."""
+"""Figures of the footprint page: the map (bases, activity and perceptions by area), an SVG drawn on
+the server by the Overview map's drawer (:func:`mande.charts.maps.choropleth`) from the mission's
+own polygons (no tile server), and the duration-of-presence curve (Plotly)."""
 
 from __future__ import annotations
 
@@ -23,21 +23,12 @@ LAYERS: dict[str, dict[str, str]] = {
     },
     "years_present": {"en": "Years of presence", "fr": "Années de présence"},
 }  # fmt: skip
-_MARKERS = {"hq": "star", "base": "square", "temporary_base": "triangle-up", "team_site": "circle",
+_MARKERS = {"hq": "star", "base": "square", "temporary_base": "triangle", "team_site": "circle",
             "police_post": "diamond"}  # fmt: skip
 
 
 def _t(lang: str, en: str, fr: str) -> str:
     return fr if lang == "fr" else en
-
-
-def _rings(geometry: Mapping[str, Any]) -> list[Any]:
-    kind, coords = geometry.get("type"), geometry.get("coordinates") or []
-    if kind == "Polygon" and coords:
-        return [coords[0]]
-    if kind == "MultiPolygon":
-        return [p[0] for p in coords if p]
-    return []
 
 
 def footprint_map(
@@ -51,91 +42,98 @@ def footprint_map(
     names: Mapping[str, str] | None = None,
     title: str = "",
     lang: str = "en",
-) -> go.Figure:
-    """The mission's areas filled by one layer, with the sites open at the round's mid-fieldwork.
+) -> str:
+    """The mission's areas filled by one layer, with the sites open at the round's mid-fieldwork,
+    as an SVG map in a ``<figure data-chart="fp_map">`` (drawn by
+    :func:`mande.charts.maps.choropleth`, the Overview map's drawer).
+
+    Perception is drawn on its fixed 0-100 scale; activity and years of presence from 0 to the
+    largest area's value, which the legend states. An area without a value is plain grey.
 
     Parameters
     ----------
     areas:
         One row per area (``pcode``) with the layer's column (``perception``: 0-1) and, for the
-        hover, ``patrols``, ``meetings``, ``years_present``, ``base_present``.
+        tooltip, ``patrols``, ``meetings``, ``years_present``, ``base_present``.
     sites:
         Placed deployments (``site``, ``type``, ``longitude``, ``latitude``, ``troops``).
     """
-    from plotly.colors import sample_colorscale
+    from mande import draw
+    from mande.charts import maps
+    from mande.report.style import number
 
     names = dict(names or {})
-    by = areas.set_index("pcode") if "pcode" in areas.columns else pd.DataFrame()
-    values = pd.to_numeric(by.get(layer, pd.Series(dtype=float)), errors="coerce")
-    scale = "Blues" if layer == "perception" else "Oranges"
-    top = (
-        1.0
-        if layer == "perception"
-        else max(float(values.max()) if values.notna().any() else 1.0, 1e-9)
+    by = (
+        areas.drop_duplicates("pcode").set_index("pcode")
+        if "pcode" in areas.columns
+        else (pd.DataFrame())
     )
-    fig = go.Figure()
-    lats: list[float] = []
-    for feature in geojson.get("features", []):
-        pcode = (feature.get("properties") or {}).get("pcode")
-        name = names.get(str(pcode), str(pcode))
+    values = pd.to_numeric(by.get(layer, pd.Series(dtype=float)), errors="coerce")
+    perception = layer == "perception"
+    top = 1.0 if perception else max(float(values.max()) if values.notna().any() else 1.0, 1e-9)
+    pct = "\u202f%" if lang == "fr" else "%"
+    layer_name = LAYERS[layer][lang if lang in ("en", "fr") else "en"]
+    colon = " : " if lang == "fr" else ": "
+
+    def shown(v: float) -> str:
+        return f"{number(v * 100, lang, 0)}{pct}" if perception else number(v, lang, 1)
+
+    drawn: list[maps.Area] = []
+    missing = False
+    for feature in geojson.get("features") or []:
+        if not isinstance(feature, Mapping):
+            continue
+        pcode = str((feature.get("properties") or {}).get("pcode"))
+        name = names.get(pcode, pcode)
         v = float(values.get(pcode, np.nan)) if pcode in values.index else np.nan
+        rec: dict[Any, Any] = by.loc[pcode].to_dict() if pcode in by.index else {}
+        lines = [name]
         if np.isnan(v):
-            colour, shown = "#d9d9d9", _t(lang, "no data", "pas de données")
+            missing = True
+            fill, figure = maps.NO_DATA, ""
+            lines.append(f"{layer_name}{colon}{_t(lang, 'no data', 'pas de données')}")
         else:
-            colour = sample_colorscale(scale, [0.15 + 0.85 * min(max(v / top, 0), 1)])[0]
-            shown = f"{v * 100:.0f}%" if layer == "perception" else f"{v:.1f}"
-        rec = by.loc[pcode] if pcode in by.index else pd.Series(dtype=object)
-        hover = (
-            f"<b>{name}</b><br>{LAYERS[layer][lang if lang in ('en', 'fr') else 'en']}: {shown}"
-            + (
-                f"<br>{_t(lang, 'patrols', 'patrouilles')}: {int(rec['patrols'])}, "
-                f"{_t(lang, 'meetings', 'réunions')}: {int(rec['meetings'])}"
-                if "patrols" in rec.index else ""
+            fill, figure = draw.sequential(v / top), shown(v)
+            lines.append(f"{layer_name}{colon}{figure}")
+        if pd.notna(rec.get("patrols")) and pd.notna(rec.get("meetings")):
+            lines.append(
+                f"{_t(lang, 'patrols', 'patrouilles')}{colon}{int(rec['patrols'])}, "
+                f"{_t(lang, 'meetings', 'réunions')}{colon}{int(rec['meetings'])}"
             )
-            + (
-                f"<br>{_t(lang, 'years of presence', 'années de présence')}: "
-                f"{float(rec['years_present']):.1f}"
-                if "years_present" in rec.index else ""
+        if pd.notna(rec.get("years_present")):
+            lines.append(
+                f"{_t(lang, 'years of presence', 'années de présence')}{colon}"
+                f"{number(float(rec['years_present']), lang, 1)}"
             )
-        )  # fmt: skip
-        for ring in _rings(feature.get("geometry") or {}):
-            xs = [float(p[0]) for p in ring]
-            ys = [float(p[1]) for p in ring]
-            lats.extend(ys)
-            fig.add_trace(
-                go.Scatter(
-                    x=xs, y=ys, fill="toself", fillcolor=colour, mode="lines",
-                    line={"color": "white", "width": 2}, hoverinfo="text", hoveron="fills",
-                    text=hover, showlegend=False, name=name,
-                )
-            )  # fmt: skip
+        drawn.append(
+            maps.Area(pcode, feature.get("geometry") or {}, fill, "\n".join(lines), name, figure)
+        )
+    markers: list[maps.Marker] = []
+    extra: list[tuple[str, str]] = []
     for kind, group in sites.groupby("type", sort=False):
         label = DEPLOYMENT_TYPES.get(str(kind), {}).get(lang, str(kind))
+        symbol = _MARKERS.get(str(kind), "circle")
+        extra.append((label, maps.symbol_svg(symbol)))
         troops = pd.to_numeric(
             group["troops"] if "troops" in group else pd.Series(0, index=group.index),
             errors="coerce",
         ).fillna(0)
-        fig.add_trace(
-            go.Scatter(
-                x=group["longitude"], y=group["latitude"], mode="markers", name=label,
-                marker={"symbol": _MARKERS.get(str(kind), "circle"), "size": 12,
-                        "color": "#1b1b1b", "line": {"color": "white", "width": 1}},
-                text=[f"<b>{s}</b><br>{label}<br>{_t(lang, 'troops', 'troupes')}: {int(n)}"
-                      for s, n in zip(group["site"], troops, strict=True)],
-                hoverinfo="text",
-            )
-        )  # fmt: skip
-    mid = (min(lats) + max(lats)) / 2 if lats else 0.0
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(
-        visible=False, scaleanchor="x", scaleratio=1 / max(np.cos(np.radians(mid)), 0.2)
-    )
-    fig.update_layout(
-        title=title, height=480, plot_bgcolor="white", hoverlabel={"bgcolor": "white"},
-        margin={"l": 0, "r": 0, "t": 40 if title else 10, "b": 0},
-        legend={"orientation": "h", "y": -0.02},
+        lons = pd.to_numeric(group["longitude"], errors="coerce")
+        lats = pd.to_numeric(group["latitude"], errors="coerce")
+        for site, n, lon, lat in zip(group["site"], troops, lons, lats, strict=True):
+            markers.append(
+                maps.Marker(
+                    float(lon), float(lat), symbol,
+                    f"{site}\n{label}\n{_t(lang, 'troops', 'troupes')}{colon}{int(n)}",
+                )
+            )  # fmt: skip
+    legend = maps.scale_legend(
+        shown(0.0), shown(top), title=layer_name,
+        no_data=_t(lang, "no data", "pas de données") if missing else "", extra=extra,
     )  # fmt: skip
-    return fig
+    return maps.choropleth(
+        drawn, label=title or layer_name, key="fp_map", legend_html=legend, markers=markers
+    )
 
 
 def duration_figure(curve: pd.DataFrame, *, title: str = "", lang: str = "en") -> go.Figure:

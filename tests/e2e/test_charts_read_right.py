@@ -1,9 +1,9 @@
 """Charts that read right, as drawn in headless Chromium against `make demo`: the Explorer's event
 markers never overlap each other or sit over the data, its bands carry no stray marker at their
 corners and more than three groups are small multiples, at desktop and phone widths; the Explorer's
-and the Partners page's tables fit a 1,400 px window without scrolling sideways (on a phone the
-Explorer's table keeps its change and verdict), in English and French; every chart has its source
-under it."""
+and the Partners page's tables and heatmaps fit a 1,400 px window without scrolling sideways (on a
+phone the Explorer's table keeps its change and verdict), in English and French; every chart has
+its source under it."""
 
 from __future__ import annotations
 
@@ -39,8 +39,12 @@ MARKERS = """() => {
           panels: svg.querySelectorAll('polyline.reference').length,
           width: svg.getBoundingClientRect().width, narrow: svg.classList.contains('for-narrow')};
 }"""
-SIDEWAYS = """() => [...document.querySelectorAll('[data-testid="stDataFrame"] .dvn-scroller')]
-  .map(s => s.scrollWidth - s.clientWidth)"""
+PARTNER_CHARTS = ("heatmap", "dimensions", "positions", "themes")
+# Each drawn table (by its data-table, or its figure's data-chart) -> how far it scrolls sideways.
+PARTNER_TABLES = """() => Object.fromEntries([...document.querySelectorAll('table.mande-table')]
+  .map(t => [t.dataset.table && !t.closest('figure') ? t.dataset.table
+             : t.closest('figure').dataset.chart,
+             t.closest('.mande-table-wrap').scrollWidth - t.closest('.mande-table-wrap').clientWidth]))"""
 
 
 def _settle(page: Any) -> None:
@@ -143,19 +147,53 @@ def test_tables_fit_a_desktop_window(demo_server: Any, browser: Any, lang: str) 
     page = ctx.new_page()
     try:
         page.goto(demo_server.url + f"/partners?lang={lang}", wait_until="domcontentloaded")
-        page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=240_000)
+        page.locator("table[data-table='reliability']").wait_for(timeout=240_000)
         _settle(page)
-        frames = page.locator("[data-testid='stDataFrame']")
-        for _ in range(12):  # down the page, so that every table is drawn
-            page.mouse.wheel(0, 600)
-            page.wait_for_timeout(250)
-        page.wait_for_timeout(800)
-        sideways = page.evaluate(SIDEWAYS)
-        assert frames.count() >= 2 and len(sideways) == frames.count(), sideways
-        assert all(extra <= 0 for extra in sideways), sideways
-        charts = page.locator("[data-testid='stPlotlyChart']").count()
+        # the Partners page draws its charts and tables on the server: no chart library, no grid
+        assert (
+            page.locator("[data-testid='stPlotlyChart'], [data-testid='stDataFrame']").count() == 0
+        )
+        tables = page.evaluate(PARTNER_TABLES)
+        assert set(tables) >= {*PARTNER_CHARTS, "partner_table", "reliability"}, tables
+        assert all(extra <= 0 for extra in tables.values()), tables  # none scrolls sideways
         source = "Source: MINUSVA" if lang == "en" else "Source\u00a0: entretiens"
         captions = page.locator("[data-testid='stCaptionContainer']").all_inner_texts()
-        assert sum(source in c for c in captions) == charts
+        assert sum(source in c for c in captions) == len(PARTNER_CHARTS)
+        # the heatmap: periods by their dates across the top; each cell's CI and n on hover
+        heat = page.locator("[data-chart='heatmap'] table")
+        headers = heat.locator("thead th").all_inner_texts()
+        first = "1 October 2024" if lang == "en" else "1er octobre 2024"
+        assert first in " ".join(headers).replace("\u00a0", " ").replace("\n", " ")
+        tip = heat.locator("tbody td[title]").first.get_attribute("title") or ""
+        assert ("95% CI" if lang == "en" else "IC à 95 %") in tip and "n = " in tip, tip
+    finally:
+        ctx.close()
+
+
+def test_partners_page_on_a_phone(demo_server: Any, browser: Any) -> None:
+    """At 390 px the period's table and the coders' table fit (their less important columns left
+    out); the heatmaps scroll sideways with the partner types kept in view."""
+    ctx = browser.new_context(viewport={"width": 390, "height": 900})
+    page = ctx.new_page()
+    try:
+        page.goto(demo_server.url + "/partners?lang=fr", wait_until="domcontentloaded")
+        page.locator("table[data-table='reliability']").wait_for(timeout=240_000)
+        _settle(page)
+        tables = page.evaluate(PARTNER_TABLES)
+        assert tables["partner_table"] <= 0 and tables["reliability"] <= 0, tables
+        table = page.locator("table[data-table='partner_table']")
+        shown = [h for h in table.locator("thead th").all() if h.is_visible()]
+        assert [h.inner_text() for h in shown][:2] == [
+            "Type de partenaire",
+            "Qualité de la relation (0-100)",
+        ]
+        assert not table.locator("thead th.wide").first.is_visible()
+        # a heatmap scrolled sideways keeps its partner types in view
+        wrap = page.locator("[data-chart='heatmap'] .mande-table-wrap")
+        name = page.locator("[data-chart='heatmap'] tbody td.sticky").first
+        left = name.bounding_box()["x"]  # type: ignore[index]
+        wrap.evaluate("w => { w.scrollLeft = w.scrollWidth; }")
+        page.wait_for_timeout(200)
+        assert abs(name.bounding_box()["x"] - left) < 1  # type: ignore[index]
     finally:
         ctx.close()

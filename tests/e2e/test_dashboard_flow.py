@@ -82,7 +82,7 @@ def test_upload_commit_overview_annex(
     page.goto(url + "/?lang=en", wait_until="domcontentloaded")
     page.get_by_text("Latest round: May 2026").first.wait_for()
     page.locator(".mande-card").nth(15).wait_for()
-    page.locator('[data-testid="stPlotlyChart"]').first.wait_for()
+    page.locator("figure[data-chart='map'] path.area").first.wait_for()
     wait_idle(page)
     page.screenshot(path=str(shots / "overview.png"), full_page=False)
 

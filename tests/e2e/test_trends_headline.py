@@ -53,25 +53,28 @@ def _check_cards_and_changes(page: Any, width: str) -> None:
     assert height < 6000, height
 
 
-def _check_map_tooltip(page: Any) -> None:
-    """Hovering a region shows its round, estimate with its CI, and n; the source note below."""
-    chart = page.locator('[data-testid="stPlotlyChart"]').first
+def _check_map_tooltip(page: Any, width: str) -> None:
+    """The map is drawn on the server: each region a path whose tooltip gives its round, estimate
+    with its CI, and n; the legend states the scale's bounds; on a phone the map scrolls sideways
+    rather than shrink its names; the source note below."""
+    chart = page.locator("figure[data-chart='map']")
     chart.scroll_into_view_if_needed()
-    fills = chart.locator("path.js-fill")
-    fills.first.wait_for()
-    text = ""
-    for i in range(fills.count()):
-        box = fills.nth(i).bounding_box()
-        if not box:
-            continue
-        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-        page.wait_for_timeout(300)
-        text = page.evaluate(
-            "() => (document.querySelector('.hoverlayer') || {}).textContent || ''"
-        )
-        if text:
-            break
-    assert "May 2026" in text and "95% CI" in text and "n = " in text, text
+    areas = chart.locator("path.area")
+    assert areas.count() == 6
+    tips = chart.locator("path.area > title").all_text_contents()
+    kodjari = next(t for t in tips if t.startswith("Kodjari"))
+    assert re.fullmatch(
+        r"Kodjari\nMay 2026\n\d+\.\d% \(95% CI \d+\.\d–\d+\.\d\)\nn = [\d,]+", kodjari
+    )
+    box = areas.first.bounding_box()
+    assert box is not None and box["width"] > 40 and box["height"] > 40
+    legend = chart.locator("[data-legend='map']").inner_text()
+    assert "0%" in legend and "100%" in legend
+    svg = chart.locator("svg.mande-chart").bounding_box()
+    assert svg is not None and svg["width"] >= 440, svg  # never squeezed below legibility
+    if width == "phone":
+        assert chart.evaluate("e => e.scrollWidth > e.clientWidth")  # it scrolls sideways
+        assert chart.evaluate("e => e.getBoundingClientRect().right") <= WIDTHS[width]["width"]
     page.get_by_text("Source: MINUSVA perception survey, round 4 (May 2026)").wait_for()
 
 
@@ -103,7 +106,7 @@ def test_headline_then_trends(demo_server: Any, browser: Any, tmp_path: Path, wi
         page.screenshot(path=str(shots / f"overview_headline_{width}.png"))
         _check_cards_and_changes(page, width)
         _element_shot(page, ".st-key-cards", shots / f"overview_cards_{width}.png", width)
-        _check_map_tooltip(page)
+        _check_map_tooltip(page, width)
 
         page.goto(demo_server.url + "/trends?lang=en", wait_until="domcontentloaded")
         table = page.locator(".st-key-tr_slopes table")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 import pytest
@@ -35,7 +36,13 @@ def test_footprint_page_shows_the_estimates_as_a_viewer(app: Callable[..., AppTe
     assert "the odds of a favourable answer were" in text and "95 per cent CI" in text
     assert "each year of presence multiplies the odds by" in text
     assert "Deployment follows violence" in text
-    assert len(at.get("plotly_chart")) == 2
+    # the map is an SVG drawn on the server (the Overview map's drawer); the duration curve Plotly
+    (svg,) = [
+        html.unescape(str(m.value)) for m in at.markdown if 'data-chart="fp_map"' in str(m.value)
+    ]
+    assert svg.count('<path class="area"') == 6 and '<path class="site"' in svg
+    assert "Perception (% favourable): " in svg and "troops: " in svg
+    assert len(at.get("plotly_chart")) == 1
     assert [m.label for m in at.metric] == [
         "Base present (odds ratio)", "Per year of presence (odds ratio)",
     ]  # fmt: skip
@@ -53,3 +60,7 @@ def test_footprint_page_in_french_and_another_layer(app: Callable[..., AppTest])
     at.selectbox(key="fp_indicator").set_value("SAF-01").run()
     assert not at.exception
     assert "non un effet" in _markdown(at)
+    (svg,) = [
+        html.unescape(str(m.value)) for m in at.markdown if 'data-chart="fp_map"' in str(m.value)
+    ]
+    assert "Patrouilles pour 1 000 adultes : " in svg and "troupes : " in svg

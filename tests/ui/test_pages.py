@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
+from html.parser import HTMLParser
 
-import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -104,6 +105,8 @@ def test_overview_in_french(app: Callable[..., AppTest]) -> None:
     assert parsed.titles["significant"] == "Évolutions significatives depuis novembre 2025"
     assert parsed.titles["protection_of_civilians"] == "Protection des civils"
     assert any("enquête de perception de la MINUSVA" in c.value for c in at.caption)
+    (svg,) = [html.unescape(m.value) for m in at.markdown if 'data-chart="map"' in m.value]
+    assert re.search(r"Kodjari\nmai 2026\n\d+,\d\u202f% \(IC à 95 % \d+,\d–\d+,\d\)\nn = ", svg)
 
 
 def test_overview_changes_table_and_map_note(app: Callable[..., AppTest]) -> None:
@@ -120,6 +123,20 @@ def test_overview_changes_table_and_map_note(app: Callable[..., AppTest]) -> Non
     assert "fixed scale" in notes[0]
     assert notes[1].startswith("Source: MINUSVA perception survey, round 4 (May 2026); n = 2,9")
     assert "tooltip" in notes[1]
+    # the map: an SVG drawn on the server, one path per region with its tooltip; no chart
+    # library and no data grid anywhere on the Overview (both cost seconds in a new tab)
+    (svg,) = [m.value for m in at.markdown if 'data-chart="map"' in m.value]
+    found = re.findall(r'data-pcode="(VD0\d)"[^>]*><title>([^<]*)</title>', svg)
+    tips = {code: html.unescape(tip) for code, tip in found}
+    assert len(tips) == 6
+    assert re.fullmatch(
+        r"Kodjari\nMay 2026\n\d+\.\d% \(95% CI \d+\.\d–\d+\.\d\)\nn = [\d,]+", tips["VD06"]
+    ), tips["VD06"]
+    assert '<span class="lo">0%</span>' in svg and '<span class="hi">100%</span>' in svg
+    assert not at.get("plotly_chart") and not at.dataframe
+    at.selectbox(key="map_indicator").set_value("SAF-01").run()
+    (svg,) = [m.value for m in at.markdown if 'data-chart="map"' in m.value]
+    assert "Safe after dark" in svg
 
 
 def _explorer_table(at: AppTest) -> tuple[list[str], list[list[str]], list[list[str]]]:
@@ -182,15 +199,63 @@ def test_partners_page(app: Callable[..., AppTest]) -> None:
     text = _texts(at)
     assert "Where the mission ran robust operations" in text
     assert "Agreement between coders" in text
-    rel = _frame(next(d.value for d in at.dataframe if "Krippendorff's alpha" in d.value.columns))
-    assert rel["Krippendorff's alpha"].between(0, 1).all()
+    rel = _table(at, "reliability")
+    alphas = [float(v) for v in rel.column("Krippendorff's alpha") if v != "–"]
+    assert alphas and all(0 <= a <= 1 for a in alphas)
     assert "points lower" in text or "points higher" in text or "not significant" in text
-    assert len(at.get("plotly_chart")) >= 3
+    # every chart and table drawn on the server: no chart library, no data grid
+    assert not at.get("plotly_chart") and not at.dataframe
+    drawn = " ".join(m.value for m in at.markdown)
+    for chart in ("heatmap", "dimensions", "positions", "themes"):
+        assert f'data-chart="{chart}"' in drawn, chart
+    # the period's table greys the rows resting on small numbers, and says why
+    table = _table(at, "partner_table")
+    flagged = [r[-1] == "small numbers" for r in table.rows]
+    assert [c == "grey" for c in table.row_classes] == flagged
+    assert any(flagged) and not all(flagged)  # the sample mission has both
 
 
-def _frame(value: object) -> pd.DataFrame:
-    """A dataframe element's frame (a Styler's data when the page greys rows)."""
-    return value.data if hasattr(value, "data") else value  # type: ignore[return-value]
+class _Drawn(HTMLParser):
+    """A table drawn by mande.draw, read back from the page's markdown: header, rows, row classes."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.header: list[str] = []
+        self.rows: list[list[str]] = []
+        self.row_classes: list[str] = []
+        self._text: str | None = None
+        self._head = False
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("thead", "tbody"):
+            self._head = tag == "thead"
+        elif tag == "tr" and not self._head:
+            self.rows.append([])
+            self.row_classes.append(dict(attrs).get("class") or "")
+        elif tag in ("th", "td"):
+            self._text = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("th", "td") and self._text is not None:
+            cell = self._text.replace("\u00a0", " ")
+            (self.header if self._head else self.rows[-1]).append(cell)
+            self._text = None
+
+    def handle_data(self, data: str) -> None:
+        if self._text is not None:
+            self._text += data
+
+    def column(self, name: str) -> list[str]:
+        i = self.header.index(name)
+        return [r[i] for r in self.rows]
+
+
+def _table(at: AppTest, key: str, attr: str = "data-table") -> _Drawn:
+    """The table drawn as ``<table data-table="key">`` (or inside ``<figure data-chart="key">``)."""
+    mark = f'{attr}="{key}"'
+    html = next(m.value for m in at.markdown if mark in m.value)
+    return _Drawn(html[html.index(mark) :])
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
@@ -202,39 +267,35 @@ def test_partners_page_shows_names_not_codes(app: Callable[..., AppTest], lang: 
     at = _open(app(role="viewer", lang=lang), "partners.py")
     codes = {*rubric.partner_types, *rubric.dimensions, "coercion_cooperation"}
     codes |= {"n_units", "n_pairs", "percent_agreement", "n_coders", "few_units", "alpha"}
-    frames = [_frame(d.value) for d in at.dataframe]
-    for frame in frames:
-        cells = {str(v) for v in frame.to_numpy().ravel()} | {str(c) for c in frame.columns}
+    tables = [_table(at, k) for k in ("partner_table", "reliability")]
+    tables += [
+        _table(at, k, "data-chart") for k in ("heatmap", "dimensions", "positions", "themes")
+    ]
+    for table in tables:
+        cells = {c for row in table.rows for c in row} | set(table.header)
         assert not codes & cells, codes & cells
+        assert not any(c[:4].isdigit() and c[4:5] == "-" for c in cells)  # no period id "2025-02"
     names = reliability_labels(lang)
-    rel = next(f for f in frames if names["alpha"] in f.columns)
-    assert list(rel.columns[:5]) == [
+    rel = tables[1]
+    assert rel.header[:5] == [
         names[c] for c in ("dimension", "alpha", "n_units", "percent_agreement", "n_coders")
     ]
-    assert rubric.dimension_label("mutual_benefit", lang) in set(rel[names["dimension"]])
-    # the charts: partner types, dimensions and periods by name; no period id on an axis
-    import json
-
-    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-    heat = specs[0]["data"][0]
+    assert rubric.dimension_label("mutual_benefit", lang) in rel.column(names["dimension"])
+    # the heatmap: periods by their dates across the top, partner types by name down the side
+    heat = tables[2]
     period = (
-        "1 October 2024–<br>31 January 2025"
-        if lang == "en"
-        else "1er octobre 2024–<br>31 janvier 2025"
+        "1 October 2024–31 January 2025" if lang == "en" else "1er octobre 2024–31 janvier 2025"
     )
-    assert heat["x"][0] == period
-    assert rubric.partner_type_label("local_authority", lang) in heat["y"]
-    for spec in specs:
-        labels = [str(v).replace("<br>", " ") for v in spec["data"][0].get("x", [])]
-        labels += [str(v) for v in spec["data"][0].get("y", [])]
-        assert not codes & set(labels)
-        assert not any(lab[:4].isdigit() and lab[4:5] == "-" for lab in labels)  # "2025-02"
+    assert heat.header[1] == period
+    assert rubric.partner_type_label("local_authority", lang) in [r[0] for r in heat.rows]
+    assert tables[4].header == heat.header  # positions: the same periods
+    assert rubric.dimension_label("trust", lang) in tables[3].header
     # every chart has its source and n under it
     source = (
         "Source: MINUSVA partner interviews" if lang == "en" else "entretiens avec les partenaires"
     )
     captions = [c.value for c in at.caption]
-    assert sum(source in c for c in captions) == len(specs)
+    assert sum(source in c for c in captions) == 4
     # the quotes' period is chosen by its dates, not its id
     last = "1 June–30 September 2026" if lang == "en" else "1er juin–30 septembre 2026"
     assert at.selectbox(key="quote_period").options[-1] == last

@@ -66,3 +66,20 @@ def test_legend_and_figure_wrap() -> None:
     assert leg.count("<span>") == 2 and "opacity:.35" in leg
     fig = draw.figure("<svg></svg>", key="trend", legend_html=leg)
     assert fig.startswith('<figure class="mande-fig" data-chart="trend">')
+
+
+def test_diverging_ramp_and_cell_tooltips() -> None:
+    assert draw.diverging(0) == "#b35806"  # orange
+    assert draw.diverging(0.5) == "#f7f7f7"  # the neutral middle
+    assert draw.diverging(1) == "#2166ac"  # blue
+    assert draw.diverging(-1) == "#b35806" and draw.diverging(None) == "#eeeeee"
+    html = draw.table(
+        ["Type", "2025"], [["<b>A</b>", "55"]], key="h", classes=["sticky", "heat wrap"],
+        cell_styles=[["", "background:#41b6c4"]], cell_titles=[["", 'A · "2025": 55.0']],
+    )  # fmt: skip
+    assert (
+        '<td class="heat wrap" style="background:#41b6c4" title="A · &quot;2025&quot;: 55.0">'
+        in html
+    )
+    assert '<td class="sticky">&lt;b&gt;A&lt;/b&gt;</td>' in html
+    assert ".mande-table .sticky{position:sticky" in draw.STYLE
