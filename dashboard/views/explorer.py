@@ -38,7 +38,8 @@ def main() -> None:
     indicator = left.selectbox(
         t("indicator", lang), list(names), format_func=names.get, key="indicator"
     )
-    present = [b for b in data.breakdown_names() if b in set(res["breakdown"])]
+    stored = set(res["breakdown"])
+    present = [b for b in data.breakdown_names() if b in stored]
     breakdown = right.selectbox(
         t("breakdown", lang),
         present,
@@ -118,7 +119,7 @@ def main() -> None:
     st.caption(format.fdr_note(data.changes(lang), data.policy(), lang))
     st.download_button(
         t("download_csv", lang),
-        data=csv_bytes(rows),
+        data=lambda: csv_bytes(rows),  # written when the button is pressed, not on every run
         file_name=f"{indicator}_{breakdown}.csv",
         mime="text/csv",
     )

@@ -7,6 +7,7 @@ its source under it."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -118,7 +119,7 @@ TABLE = """() => {
 def test_explorer_table_fits_and_keeps_change_and_verdict(
     demo_server: Any, browser: Any, lang: str, width: int
 ) -> None:
-    ctx = browser.new_context(viewport={"width": width, "height": 1000})
+    ctx = browser.new_context(viewport={"width": width, "height": 1000}, accept_downloads=True)
     page = ctx.new_page()
     try:
         page.goto(demo_server.url + f"/explorer?lang={lang}", wait_until="domcontentloaded")
@@ -137,6 +138,13 @@ def test_explorer_table_fits_and_keeps_change_and_verdict(
             assert len(headers) == 4, headers
         else:
             assert len(headers) == 8, headers
+        if lang == "en" and width > 640:  # the CSV is written when the button is pressed
+            with page.expect_download() as info:
+                page.get_by_role("button", name="Download as CSV").click()
+            text = Path(info.value.path()).read_text(encoding="utf-8-sig")
+            header = text.splitlines()[0].split(",")
+            assert {"indicator", "group", "estimate", "ci_low", "ci_high"} <= set(header), header
+            assert len(text.splitlines()) >= 1 + 6 * 4  # six regions over four rounds
     finally:
         ctx.close()
 
