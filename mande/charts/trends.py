@@ -284,8 +284,8 @@ def trend_svg(
     round_names:
         ``{round: name}`` for the axis ("May 2026"); default: the round labels.
     reference:
-        Results holding the overall rows of the same indicator: the grey line behind each small
-        multiple (not drawn when the groups fit in one panel).
+        Results holding the overall rows of the same indicator: the grey line behind a
+        breakdown's groups (behind each small multiple); not drawn for the overall trend.
     lang:
         ``"en"`` or ``"fr"``.
     level:
@@ -322,8 +322,8 @@ def trend_svg(
     else:
         series = [_series(g, str(k), labels, factor) for k, g in rows.groupby(by, sort=True)]
     small = len(series) > MAX_GROUPS_IN_ONE_PANEL
-    ref = None
-    if small and reference is not None:
+    ref = None  # the overall line behind a breakdown's groups
+    if by is not None and reference is not None:
         ref_rows = _overall(reference[reference["indicator"] == indicator])
         if not ref_rows.empty:
             ref = _series(ref_rows, total_name, labels, factor)
@@ -452,7 +452,7 @@ def trend_svg(
                 [None if v is None else ys(v) for v in g.high], colour, opacity=0.18,
                 title=f"{g.label}: {text['ci_long'].format(level=f'{100 * level:g}')}",
             )  # fmt: skip
-        for g, colour in todo:
+        for k, (g, colour) in enumerate(todo):
             cv.line(
                 zip(px, [None if v is None else ys(v) for v in g.est], strict=True), colour,
                 width=2.25, title=g.label,
@@ -464,10 +464,11 @@ def trend_svg(
                 )
                 if v is not None:
                     cv.dot(x, ys(v), colour, r=3.5, title=tip)
-                elif g.suppressed[j]:
+                elif g.suppressed[j]:  # in the group's colour, one line per group
                     cv.text(
-                        x, py0 + plot_h - 6, text["suppressed_short"], anchor="middle", size=10,
-                        cls="muted suppressed", title=tip,
+                        x, py0 + plot_h - 6 - 12 * k, text["suppressed_short"], anchor="middle",
+                        size=10, cls="muted suppressed", title=tip,
+                        colour=colour if len(todo) > 1 else None,
                     )  # fmt: skip
         if not small:
             break
@@ -488,8 +489,9 @@ def trend_svg(
     if small:
         items = [(text["estimate"], colours[0], "line")]
         items += [(total_name, REFERENCE, "line")] if ref is not None else []
-    elif len(series) > 1:
+    elif len(series) > 1 or ref is not None:
         items = [(s.label, colours[k], "line") for k, s in enumerate(series)]
+        items += [(total_name, REFERENCE, "line")] if ref is not None else []
     else:
         items = []
     if items:

@@ -184,9 +184,9 @@ def test_groups_in_one_panel_in_french_with_a_suppressed_cell() -> None:
         "VD01, 2024-11\u202f: 50,0\u202f% (IC à 95\u202f%\u202f: 44,0–56,0\u202f%), n = 1\u00a0300"
         in tips
     )
-    assert any(
-        "masqué (trop peu de répondants)" in _title(t) for t in _of(svg, "text", "suppressed")
-    )
+    (label,) = _of(svg, "text", "suppressed")
+    assert "masqué (trop peu de répondants)" in _title(label) and _content(label) == "masqué"
+    assert label.get("style") == f"fill:{draw.OKABE_ITO[1]}"  # VD03's colour: whose round it is
     assert "Pourcentage" in _texts(svg)
     markers = [_title(m) for m in _of(svg, "rect", "event")]
     assert markers[0] == "Événement 1: Bases ouvertes à Mbali"
@@ -224,9 +224,21 @@ def test_means_stay_in_units_and_errors() -> None:
 
 def test_three_groups_share_one_panel_five_are_small_multiples() -> None:
     three = _regions(3)
-    svg = _svg(trends.trend_svg(three[three["breakdown"] == "region"], "SAF-01", by="group")[0])
+    svg_text, legend = trends.trend_svg(
+        three[three["breakdown"] == "region"], "SAF-01", by="group", reference=three
+    )
+    svg = _svg(svg_text)
     assert _texts(svg).count("100%") == 1  # one panel
     assert len(list(svg.iter(f"{NS}polygon"))) == 3
+    # the overall line once, in grey, drawn behind the groups and named in the legend
+    (ref,) = _of(svg, "polyline", "reference")
+    assert ref.get("stroke") == trends.REFERENCE and "All respondents" in legend
+    marks = [e for e in svg.iter() if e.tag in (f"{NS}polyline", f"{NS}polygon")]
+    assert marks.index(ref) == 0
+    assert (
+        _of(_svg(trends.trend_svg(three, "SAF-01", reference=three)[0]), "polyline", "reference")
+        == []
+    )
     res = _regions(5)
     for width, columns in ((trends.WIDE, 3), (trends.NARROW, 1)):
         svg_text, legend = trends.trend_svg(
