@@ -96,4 +96,12 @@ async def _lifespan(_app: Any) -> AsyncIterator[None]:
     yield
 
 
-app = st.App(str(Path(__file__).with_name("app.py")), lifespan=_lifespan)
+def _middleware() -> list[Any]:
+    from starlette.middleware import Middleware
+
+    from dashboard.asgi import ServerLocation
+
+    return [Middleware(ServerLocation, base_path=str(st.get_option("server.baseUrlPath") or ""))]
+
+
+app = st.App(str(Path(__file__).with_name("app.py")), lifespan=_lifespan, middleware=_middleware())
