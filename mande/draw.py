@@ -28,9 +28,11 @@ __all__ = [
     "diverging",
     "esc",
     "figure",
+    "finite",
     "legend",
     "nice_ticks",
     "num",
+    "runs",
     "sequential",
     "table",
     "text_colour",
@@ -180,7 +182,7 @@ def text_colour(background: str) -> str:
     return "#000000" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.179 else "#ffffff"
 
 
-def _runs(ok: Sequence[bool]) -> list[list[int]]:
+def runs(ok: Sequence[bool]) -> list[list[int]]:
     """Positions of the runs of consecutive True values."""
     out: list[list[int]] = []
     for i, flag in enumerate(ok):
@@ -224,7 +226,7 @@ class Canvas:
     ) -> None:  # fmt: skip
         """A polyline through ``points`` (x, y); a None y breaks the line (one polyline per run)."""
         pts = list(points)
-        for run in _runs([y is not None for _, y in pts]):
+        for run in runs([y is not None for _, y in pts]):
             if len(run) < 2:
                 continue
             path = " ".join(f"{num(pts[i][0])},{num(pts[i][1])}" for i in run)  # type: ignore[arg-type]
@@ -242,7 +244,7 @@ class Canvas:
         """A filled band between ``lows`` and ``highs`` (pixel ys) over ``xs``: one polygon per run
         of positions with both bounds, so gaps stay gaps; a lone position is a short bar."""
         ok = [a is not None and b is not None for a, b in zip(lows, highs, strict=True)]
-        for run in _runs(ok):
+        for run in runs(ok):
             if len(run) == 1:
                 i = run[0]
                 self.parts.append(

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from mande.indicator_trends import _as_date, fieldwork_month, round_label
+from mande.indicator_trends import fieldwork_month, round_label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -102,6 +102,7 @@ def headline_sentences(
         The rounds the reporting policy compares (:class:`mande.reporting.PeriodComparison`);
         default: the last two rows of ``rounds``.
     """
+    from mande.dates import as_date
     from mande.report.build import group_label
 
     text = _TEXT["fr" if lang == "fr" else "en"]
@@ -111,8 +112,8 @@ def headline_sentences(
     latest = by_id.loc[current] if current in by_id.index else rounds.iloc[-1]
     rid = str(latest["round"])
     window = mission.fieldwork.get(rid) if mission is not None else None
-    start = _as_date(latest.get("fieldwork_start")) or (window[0] if window else None)
-    end = _as_date(latest.get("fieldwork_end")) or (window[1] if window else None)
+    start = as_date(latest.get("fieldwork_start")) or (window[0] if window else None)
+    end = as_date(latest.get("fieldwork_end")) or (window[1] if window else None)
     out = [
         text["latest"].format(
             month=round_label(rid, mission, lang, start),

@@ -48,21 +48,11 @@ def round_label(
 ) -> str:
     """A round as people name it: its fieldwork month from ``mission.yaml`` (else from ``start``,
     the stored fieldwork start), else the stored label."""
+    from mande.dates import as_date  # pandas: not imported when the CLI starts
+
     window = mission.fieldwork.get(round_id) if mission is not None else None
-    day = window[0] if window else _as_date(start)
+    day = window[0] if window else as_date(start)
     return fieldwork_month(day, lang) if day is not None else str(round_id)
-
-
-def _as_date(value: Any) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        import pandas as pd
-
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        return None
-    return None if pd.isna(stamp) else stamp.date()
 
 
 @dataclass(frozen=True)
@@ -136,6 +126,7 @@ def indicator_trends(
     import pandas as pd
     from scipy import stats
 
+    from mande.dates import as_date
     from mande.stats.estimate import estimate
     from mande.stats.trends import interrupted_time_series, linear_trends, trend_model
 
@@ -165,7 +156,7 @@ def indicator_trends(
         est = estimate(own, design, "_y", level=level)
         x = np.array([1.0, float(t_of[r])])
         centre, half = float(x @ beta), crit * float(np.sqrt(x @ vcov @ x))
-        first, last = _as_date(start), _as_date(end)
+        first, last = as_date(start), as_date(end)
         mid = first + (last - first) / 2 if first and last else first
         rows.append({
             "round": r, "label": round_label(r, mission, lang, start), "t": t_of[r], "date": mid,

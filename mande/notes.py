@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from mande.dates import as_date
 from mande.errors import EstimationError
 
 __all__ = ["EVENT_WINDOW_DAYS", "event_key", "events_on_axis", "source_note"]
@@ -199,16 +200,6 @@ def _typography(text: str, lang: str) -> str:
     return text.replace(" : ", f"{NBSP}: ").replace(" ; ", f"{NNBSP}; ")
 
 
-def _day(value: Any) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        return None
-    return None if pd.isna(stamp) else stamp.date()
-
-
 def events_on_axis(
     events: Iterable[Any] | None, dates: Iterable[Any], *, window_days: int = EVENT_WINDOW_DAYS
 ) -> list[tuple[int, Any]]:
@@ -218,17 +209,17 @@ def events_on_axis(
     The chart's numbered markers (:func:`mande.charts.trends.trend_svg`) and the key under it
     (:func:`event_key`) both come from this list, so that a number means one event.
     """
-    days = [d for d in (_day(v) for v in dates) if d is not None]
+    days = [d for d in (as_date(v) for v in dates) if d is not None]
     if not events or not days:
         return []
     low = min(days) - dt.timedelta(days=window_days)
     high = max(days) + dt.timedelta(days=window_days)
     kept = []
     for e in events:
-        start = _day(getattr(e, "date", None))
+        start = as_date(getattr(e, "date", None))
         if start is None:
             continue
-        end = _day(getattr(e, "end", None)) or start
+        end = as_date(getattr(e, "end", None)) or start
         if end >= low and start <= high:
             kept.append((start, e))
     kept.sort(key=lambda pair: pair[0])
@@ -246,8 +237,8 @@ def event_key(numbered: Sequence[tuple[int, Any]], lang: str = "en") -> str:
     code = "fr" if lang == "fr" else "en"
     items = []
     for k, e in numbered:
-        start = _day(e.date)
-        end = _day(getattr(e, "end", None))
+        start = as_date(e.date)
+        end = as_date(getattr(e, "end", None))
         if start is None:
             continue
         when = date_range(start, end, code, prefix=False) if end else date_text(start, code)

@@ -16,20 +16,13 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from mande.draw import finite, num, runs
 from mande.errors import EstimationError
 
 __all__ = [
     "plan_map",
     "sparkline_svg",
 ]
-
-
-def _runs(ok: np.ndarray) -> list[np.ndarray]:
-    """Positions of the runs of consecutive True values."""
-    idx = np.flatnonzero(ok)
-    if not len(idx):
-        return []
-    return np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1)
 
 
 def _rgba(colour: str, alpha: float) -> str:
@@ -267,18 +260,6 @@ def slopes_figure(slopes: pd.DataFrame, *, lang: str = "en") -> go.Figure:
     return fig
 
 
-def _finite(v: Any) -> float | None:
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return f if np.isfinite(f) else None
-
-
-def _num(v: float) -> str:
-    return f"{v:.2f}".rstrip("0").rstrip(".")
-
-
 def sparkline_svg(
     history: Sequence[Any],
     ci_low: Sequence[Any] | None = None,
@@ -326,9 +307,9 @@ def sparkline_svg(
         raise EstimationError(
             f"sparkline scale lo={lo!r}, hi={hi!r}: expected lo < hi, such as lo=0, hi=100"
         )
-    values = [_finite(v) for v in history]
-    lows = [_finite(v) for v in ci_low] if ci_low is not None else [None] * len(values)
-    highs = [_finite(v) for v in ci_high] if ci_high is not None else [None] * len(values)
+    values = [finite(v) for v in history]
+    lows = [finite(v) for v in ci_low] if ci_low is not None else [None] * len(values)
+    highs = [finite(v) for v in ci_high] if ci_high is not None else [None] * len(values)
     if not len(lows) == len(highs) == len(values):
         raise EstimationError(
             f"sparkline: {len(values)} values, {len(lows)} lower and {len(highs)} upper bounds; "
@@ -350,15 +331,15 @@ def sparkline_svg(
         f'role="img" aria-label="{name}" overflow="visible">',
         f"<title>{name}</title>",
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#f3f5f7" />',
-        f'<line class="mid" x1="0" x2="{width}" y1="{_num(height / 2)}" y2="{_num(height / 2)}" '
+        f'<line class="mid" x1="0" x2="{width}" y1="{num(height / 2)}" y2="{num(height / 2)}" '
         'stroke="#dde1e6" stroke-width="1" vector-effect="non-scaling-stroke" />',
     ]
 
     def pt(i: int, v: float | None) -> str:
-        return f"{_num(x(i))},{_num(y(v if v is not None else lo))}"
+        return f"{num(x(i))},{num(y(v if v is not None else lo))}"
 
-    band_ok = np.array([a is not None and b is not None for a, b in zip(lows, highs, strict=True)])
-    for run in _runs(band_ok):
+    band_ok = [a is not None and b is not None for a, b in zip(lows, highs, strict=True)]
+    for run in runs(band_ok):
         idx = [int(i) for i in run]
         if len(idx) < 2:
             top, bottom = pt(idx[0], highs[idx[0]]), pt(idx[0], lows[idx[0]])
@@ -373,7 +354,7 @@ def sparkline_svg(
             f'<polygon class="band" points="{" ".join(ring)}" fill="{col}" '
             'fill-opacity="0.22" stroke="none" />'
         )
-    for run in _runs(np.array([v is not None for v in values])):
+    for run in runs([v is not None for v in values]):
         if len(run) > 1:
             pts = " ".join(pt(int(i), values[int(i)]) for i in run)
             parts.append(

@@ -167,6 +167,24 @@ def _by_partner_and_period(
     return names, periods, titles, grid
 
 
+def _period_heatmap(
+    frame: pd.DataFrame, lang: str, period_labels: Mapping[Any, str] | None, *, key: str,
+    cell: Callable[[str, str, Mapping[Any, Any] | None], tuple[str, str, str]],
+) -> str:  # fmt: skip
+    """A partner type x reporting period heatmap as a table: ``cell(name, title, row)`` gives
+    each cell's (text, CSS, tooltip) from its partner type's name, its period's title and its row
+    of ``frame`` (None when there is none)."""
+    names, _, titles, grid = _by_partner_and_period(frame, lang, period_labels)
+    cells = [
+        [cell(name, title, rec) for title, rec in zip(titles, row, strict=True)]
+        for name, row in zip(names, grid, strict=True)
+    ]
+    return _heat_table(
+        key=key, corner="", rows=names,
+        columns=[_period_header(t) for t in titles], cells=cells, column_titles=titles,
+    )  # fmt: skip
+
+
 def _n_text(row: Mapping[Any, Any] | None, lang: str) -> str:
     if row is None:
         return ""
@@ -198,37 +216,29 @@ def rqi_heatmap(
     it; a ``small`` cell is greyed and in brackets, "(48)"; a missing one is a dash.
     """
     txt = _t(lang)
-    names, _, titles, grid = _by_partner_and_period(rqi, lang, period_labels)
 
     def colour(v: float) -> str:
         return draw.sequential(v / 100)
 
-    cells = []
-    for name, row in zip(names, grid, strict=True):
-        line = []
-        for title, rec in zip(titles, row, strict=True):
-            v = finite(rec["rqi"]) if rec is not None else None
-            small = _small(rec)
-            text, css = _heat_cell(v, small, text=_number(v, lang, 0), colour=colour)
-            if v is None:
-                tip = _tip(name, title, txt["none"])
-            else:
-                lo, hi = finite(rec.get("rqi_ci_low")), finite(rec.get("rqi_ci_high"))  # type: ignore[union-attr]
-                ci = (
-                    f"{txt['ci']} {_number(lo, lang, 1)}–{_number(hi, lang, 1)}"
-                    if lo is not None and hi is not None
-                    else ""
-                )
-                tip = _tip(
-                    name, title, _number(v, lang, 1), ci, _n_text(rec, lang),
-                    txt["small"] if small else "",
-                )  # fmt: skip
-            line.append((text, css, tip))
-        cells.append(line)
-    table = _heat_table(
-        key="rqi_heatmap", corner="", rows=names,
-        columns=[_period_header(t) for t in titles], cells=cells, column_titles=titles,
-    )  # fmt: skip
+    def cell(name: str, title: str, rec: Mapping[Any, Any] | None) -> tuple[str, str, str]:
+        v = finite(rec["rqi"]) if rec is not None else None
+        small = _small(rec)
+        text, css = _heat_cell(v, small, text=_number(v, lang, 0), colour=colour)
+        if v is None or rec is None:
+            return text, css, _tip(name, title, txt["none"])
+        lo, hi = finite(rec.get("rqi_ci_low")), finite(rec.get("rqi_ci_high"))
+        ci = (
+            f"{txt['ci']} {_number(lo, lang, 1)}–{_number(hi, lang, 1)}"
+            if lo is not None and hi is not None
+            else ""
+        )
+        tip = _tip(
+            name, title, _number(v, lang, 1), ci, _n_text(rec, lang),
+            txt["small"] if small else "",
+        )  # fmt: skip
+        return text, css, tip
+
+    table = _period_heatmap(rqi, lang, period_labels, key="rqi_heatmap", cell=cell)
     key = _swatches(
         [0, 25, 50, 75, 100], colour, lambda v: _number(v, lang, 0),
         extra=[(txt["small_key"], SMALL_BACKGROUND, "box")],
@@ -245,33 +255,24 @@ def positions_heatmap(
     from mande.partners.rubric import load_rubric
 
     txt = _t(lang)
-    names, _, titles, grid = _by_partner_and_period(quality, lang, period_labels)
     dimension = load_rubric().dimension_label("coercion_cooperation", lang)
 
     def colour(v: float) -> str:
         return draw.diverging((v - 1) / 4)
 
-    cells = []
-    for name, row in zip(names, grid, strict=True):
-        line = []
-        for title, rec in zip(titles, row, strict=True):
-            v = finite(rec["coercion_cooperation"]) if rec is not None else None
-            small = _small(rec)
-            text, css = _heat_cell(v, small, text=_number(v, lang, 1), colour=colour)
-            tip = (
-                _tip(name, title, txt["none"])
-                if v is None
-                else _tip(
-                    name, title, f"{dimension} {_number(v, lang, 2)}", _n_text(rec, lang),
-                    txt["small"] if small else "",
-                )
-            )  # fmt: skip
-            line.append((text, css, tip))
-        cells.append(line)
-    table = _heat_table(
-        key="positions_heatmap", corner="", rows=names,
-        columns=[_period_header(t) for t in titles], cells=cells, column_titles=titles,
-    )  # fmt: skip
+    def cell(name: str, title: str, rec: Mapping[Any, Any] | None) -> tuple[str, str, str]:
+        v = finite(rec["coercion_cooperation"]) if rec is not None else None
+        small = _small(rec)
+        text, css = _heat_cell(v, small, text=_number(v, lang, 1), colour=colour)
+        if v is None:
+            return text, css, _tip(name, title, txt["none"])
+        tip = _tip(
+            name, title, f"{dimension} {_number(v, lang, 2)}", _n_text(rec, lang),
+            txt["small"] if small else "",
+        )  # fmt: skip
+        return text, css, tip
+
+    table = _period_heatmap(quality, lang, period_labels, key="positions_heatmap", cell=cell)
     stops = {1: txt["coercion"], 2: "2", 3: "3", 4: "4", 5: txt["cooperation"]}
     key = _swatches(list(stops), colour, lambda v: stops[int(v)])
     return draw.figure(table, key="positions", legend_html=key)

@@ -433,6 +433,8 @@ def _too_wide(source: str, sheet: str | None, width: int, max_columns: int) -> N
         expected=f"at most {max_columns} columns",
         sheet=sheet,
     )
+
+
 def _row_names(body: list[list[Any]]) -> bool:
     """True when the first cell of each row is a whole number, strictly increasing from 0 or 1:
     the row names that R's ``write.csv`` or pandas' ``to_csv`` write under an empty header (with
