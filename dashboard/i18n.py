@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from mande.notes import SUPPRESSED
+
 TEXT: dict[str, dict[str, str]] = {
     "app_title": {
         "en": "mande: people-centric monitoring",
@@ -104,7 +106,7 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "breakdown_in": {"en": "Breakdown in {round}", "fr": "Ventilation en {round}"},
     "estimate": {"en": "Estimate", "fr": "Estimation"},
-    "suppressed": {"en": "suppressed (n too small)", "fr": "masqué (effectif trop faible)"},
+    "suppressed": SUPPRESSED,  # mande's one wording
     "suppressed_note": {
         "en": "Suppressed: fewer respondents than the indicator's minimum; the estimate is not shown.",
         "fr": "Masqué : moins d'enquêtés que le minimum de l'indicateur ; l'estimation n'est pas affichée.",

@@ -55,6 +55,11 @@ _TEXT: dict[str, dict[str, str]] = {
 }
 
 
+#: What every view writes in place of an estimate suppressed for too few respondents (the
+#: Explorer's chart and table, the maps, the Overview's cards), in English and French.
+SUPPRESSED = {"en": "suppressed (n too small)", "fr": "masqué (effectif trop faible)"}
+
+
 def _text(lang: str) -> dict[str, str]:
     return _TEXT["fr" if lang == "fr" else "en"]
 

@@ -263,8 +263,6 @@ def _weighting_diagnostics(report: mande.weighting.WeightingReport, lang: str) -
         st.warning(p.message)
 
 
-
-
 def _counts(rnd: mande.SurveyRound, lang: str, mission: mande.MissionConfig | None) -> None:
     """Respondents by region: region names, weighted shares in per cent."""
     names = {r.pcode: r.label(lang) for r in mission.regions} if mission is not None else {}

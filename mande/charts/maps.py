@@ -26,6 +26,7 @@ import pandas as pd
 
 from mande import draw
 from mande.errors import EstimationError
+from mande.notes import SUPPRESSED as SUPPRESSED_TEXT
 
 __all__ = [
     "NO_DATA",
@@ -71,13 +72,13 @@ MAP_STYLE = (
 
 _TEXT = {
     "en": {
-        "suppressed": "suppressed (n too small)",
+        "suppressed": SUPPRESSED_TEXT["en"],
         "no_data": "no data",
         "ci": "{level}% CI",
         "scale": "Estimate",
     },
     "fr": {
-        "suppressed": "masqué (effectif trop faible)",
+        "suppressed": SUPPRESSED_TEXT["fr"],
         "no_data": "pas de données",
         "ci": "IC à {level} %",
         "scale": "Estimation",

@@ -30,6 +30,7 @@ import pandas as pd
 
 from mande import draw
 from mande.errors import EstimationError
+from mande.notes import SUPPRESSED
 
 __all__ = [
     "MAX_GROUPS_IN_ONE_PANEL",
@@ -60,7 +61,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "value": "Value",
         "ci": "{level}% CI",
         "ci_long": "{level}% confidence interval",
-        "suppressed": "suppressed (too few respondents)",
+        "suppressed": SUPPRESSED["en"],
         "suppressed_short": "suppressed",
         "estimate": "Estimate",
         "event": "Event",
@@ -74,7 +75,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "value": "Valeur",
         "ci": "IC à {level}\u202f%",
         "ci_long": "intervalle de confiance à {level}\u202f%",
-        "suppressed": "masqué (trop peu de répondants)",
+        "suppressed": SUPPRESSED["fr"],
         "suppressed_short": "masqué",
         "estimate": "Estimation",
         "event": "Événement",
@@ -523,7 +524,7 @@ def breakdown_svg(
 ) -> str:  # fmt: skip
     """One round's estimates by group: a bar (a dot for a mean) with its interval's whisker per
     group, the group's name above it and the value at the whisker's end; a suppressed group is
-    listed with "suppressed (too few respondents)" and no bar.
+    listed with "suppressed (n too small)" (`mande.notes.SUPPRESSED`) and no bar.
 
     ``results`` holds the rows of one indicator, one breakdown and one round (group, estimate,
     ci_low, ci_high, optionally suppressed, kind, n), in the order to draw.

@@ -191,7 +191,7 @@ def test_explorer_shows_suppressed_cells(app: Callable[..., AppTest]) -> None:
     _, rows, _ = _explorer_table(at)
     assert any(r[1] == "–" and r[2] == "suppressed (n too small)" for r in rows), rows
     assert "Suppressed" in _texts(at)
-    assert "suppressed (too few respondents)" in _chart(at, "breakdown")
+    assert "suppressed (n too small)" in _chart(at, "breakdown")
 
 
 def test_partners_page(app: Callable[..., AppTest]) -> None:

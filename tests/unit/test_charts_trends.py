@@ -161,7 +161,7 @@ def test_a_suppressed_round_splits_the_band_and_is_labelled() -> None:
     assert len(list(svg.iter(f"{NS}circle"))) == 3
     (label,) = _of(svg, "text", "suppressed")
     assert _content(label) == "suppressed"
-    assert _title(label) == "2025-05: suppressed (too few respondents)"
+    assert _title(label) == "2025-05: suppressed (n too small)"
 
 
 def test_groups_in_one_panel_in_french_with_a_suppressed_cell() -> None:
@@ -185,7 +185,7 @@ def test_groups_in_one_panel_in_french_with_a_suppressed_cell() -> None:
         in tips
     )
     (label,) = _of(svg, "text", "suppressed")
-    assert "masqué (trop peu de répondants)" in _title(label) and _content(label) == "masqué"
+    assert "masqué (effectif trop faible)" in _title(label) and _content(label) == "masqué"
     assert label.get("style") == f"fill:{draw.OKABE_ITO[1]}"  # VD03's colour: whose round it is
     assert "Pourcentage" in _texts(svg)
     markers = [_title(m) for m in _of(svg, "rect", "event")]
@@ -365,7 +365,7 @@ def test_breakdown_bars_whiskers_and_suppressed_groups() -> None:
     texts = _texts(svg)
     # groups by name in the given order, the suppressed one said so, without a bar
     assert texts.index("VD01") < texts.index("VD03")
-    assert "suppressed (too few respondents)" in texts
+    assert "suppressed (n too small)" in texts
     (bar,) = _of(svg, "rect", "bar")
     assert _title(bar) == "VD03: 60.0% (95% CI 54.0–66.0%), n = 1,300"
     whiskers = _of(svg, "line", "whisker")
@@ -378,7 +378,7 @@ def test_breakdown_bars_whiskers_and_suppressed_groups() -> None:
     assert _content(value) == "60.0%" and float(value.get("x", 0)) > span[1]
     assert {"0%", "100%"} <= set(texts)
     fr = _svg(trends.breakdown_svg(cur, lang="fr"))
-    assert "masqué (trop peu de répondants)" in _texts(fr)
+    assert "masqué (effectif trop faible)" in _texts(fr)
     assert "Pourcentage (intervalle de confiance à 95\u202f%)" in _texts(fr)
     means = cur.assign(kind="mean", estimate=3.2, ci_low=3.0, ci_high=3.4)
     m = _svg(trends.breakdown_svg(means))
